@@ -1,0 +1,91 @@
+//===- Compiler.h - the one C++ API every q8 tool is a thin main over -*- C++ -*-===//
+//
+// Import an ONNX model into q8 IR, and (in later stages) calibrate, quantize
+// and emit it. Tools parse flags into these option structs and call these
+// functions; no pipeline reads a global flag.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_COMPILER_COMPILER_H
+#define Q8_COMPILER_COMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace q8 {
+
+/// `--input-shape NAME=1,3,224,224`: fixes the dynamic dims of an input.
+struct InputShape {
+  std::string name;
+  std::vector<int64_t> dims;
+};
+
+/// `--bind NAME=FILE.pb`: a graph input whose value is known at compile
+/// time. It becomes an initializer, so shape operands fed from it fold.
+struct InputBinding {
+  std::string name;
+  std::string path;
+};
+
+struct ImportOptions {
+  std::vector<InputShape> inputShapes;
+  std::vector<InputBinding> bindings;
+  /// Initializers with more elements than this become dense_resource blobs;
+  /// smaller ones stay dense<> so that shape arithmetic folds.
+  int64_t resourceThreshold = 64;
+};
+
+/// Why a model (or one of its nodes) could not be imported.
+enum class ImportErrorKind {
+  /// The file is unreadable, truncated, not ONNX, or fails ONNX's checker.
+  BadModel,
+  /// Opset newer than q8 supports, or an op (type, domain, version) with no
+  /// handler.
+  Unsupported,
+  /// A supported op used in a way q8 does not support (a non-constant shape
+  /// operand, a non-default activation, a data-dependent output shape).
+  UnsupportedFeature,
+  /// The model contradicts itself: inconsistent shapes, dimensions that
+  /// overflow, attributes out of range, external data escaping its folder.
+  Invalid,
+};
+
+struct ImportError {
+  ImportErrorKind kind;
+  std::string node;   ///< node name, or empty for model-level errors
+  std::string opType; ///< node op type, or empty
+  std::string message;
+};
+
+struct ImportResult {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  /// Every problem found; empty iff `module` is set.
+  std::vector<ImportError> errors;
+};
+
+/// Imports a binary `.onnx` file, or an ONNX text-syntax file (any other
+/// extension, or content that is not a protobuf). The module holds one
+/// `func.func @main` whose arguments and results carry `q8.name`.
+ImportResult importModel(mlir::MLIRContext &context, const std::string &path,
+                         const ImportOptions &options);
+
+/// Prints errors as `error: <path>: node '<name>' (<op>): <message>`, one
+/// per line.
+void printImportErrors(llvm::raw_ostream &os, const std::string &path,
+                       const std::vector<ImportError> &errors);
+
+/// Prints a human summary of an imported module: inputs and outputs with
+/// shapes, op counts by type, parameter count and bytes.
+void printSummary(llvm::raw_ostream &os, mlir::ModuleOp module);
+
+/// Loads q8 and the upstream dialects its IR uses into `context`.
+void loadDialects(mlir::MLIRContext &context);
+
+} // namespace q8
+
+#endif // Q8_COMPILER_COMPILER_H

@@ -1,0 +1,71 @@
+//===- Q8QuantOps.td - calibration and int8 ops -------------*- tablegen -*-===//
+//
+// What upstream `quant` lacks: a calibration point, quantize/dequantize with
+// a per-channel pre-scale (SmoothQuant's 1/s lives there), and the fused int8
+// linear op. Element types are upstream `!quant.uniform`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_QUANT_OPS_TD
+#define Q8_QUANT_OPS_TD
+
+include "mlir/Dialect/Quant/IR/QuantBase.td"
+
+def Q8_QuantTensor : StaticShapeTensorOf<[quant_QuantizedType]>;
+def Q8_I32Tensor : StaticShapeTensorOf<[I32]>;
+
+def Q8_ObserveOp : Q8_Op<"observe", [
+                                      MemoryEffects<[MemWrite]>]> {
+  let summary = "a calibration point: records statistics of the value passing through";
+  let description = [{
+    `name` is the ONNX value name the statistics are keyed by. The op has a
+    write effect so that nothing removes it before calibration lowers it
+    into a call to the runtime's collectors; outside calibration it is an
+    identity.
+  }];
+  let arguments = (ins Q8_FloatTensor:$input, StrAttr:$name);
+  let results = (outs Q8_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Q8_QuantizeOp : Q8_Op<"quantize", [Pure]> {
+  let summary = "float -> !quant.uniform, optionally pre-scaled per channel";
+  let description = [{
+    result = quant(input * prescale[c]) where c indexes `axis`. The
+    prescale is where SmoothQuant's 1/s is folded: it costs one multiply in
+    an op that multiplies anyway. The result type carries the scale and zero
+    point, per tensor or per axis.
+  }];
+  let arguments = (ins Q8_FloatTensor:$input, TypeAttr:$resultType,
+                       OptionalAttr<DenseF32ArrayAttr>:$prescale,
+                       OptionalAttr<I64Attr>:$axis);
+  let results = (outs Q8_QuantTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Q8_DequantizeOp : Q8_Op<"dequantize", [Pure]> {
+  let summary = "!quant.uniform -> its expressed float type";
+  let arguments = (ins Q8_QuantTensor:$input);
+  let results = (outs Q8_FloatTensor:$result);
+  let hasFolder = 1;
+}
+
+def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
+  let summary = "int8 x int8 -> int32 matmul with a fused epilogue";
+  let description = [{
+    `input` `[..., K]` quantized activations, `weight` `[K, N]` quantized
+    per output channel (axis 1) or per tensor, `bias` `[N]` int32 at scale
+    s_input * s_weight. The epilogue applies bias, zero-point correction,
+    scale and `activation`, then requantizes to the result's quant type or
+    dequantizes to f32. Result shape `[..., N]`.
+  }];
+  let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
+                       Optional<Q8_I32Tensor>:$bias, TypeAttr:$resultType,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs Q8_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+#endif // Q8_QUANT_OPS_TD

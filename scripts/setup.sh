@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything q8 needs to build and test on Debian 12, as root.
+# Idempotent: when every package is already there it changes nothing.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build ccache
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  python3-onnx python3-numpy libonnx-testdata
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} packages present"
+fi

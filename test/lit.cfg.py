@@ -1,0 +1,28 @@
+# lit configuration for the q8 test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "q8"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+# .onnxtxt: ONNX text-syntax models whose '#' comments carry RUN/CHECK lines.
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.q8_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%q8_src", config.q8_src_root))
+config.substitutions.append(("%onnx_data", config.onnx_testdata_dir))
+# Debian's python3-onnx and python3-numpy live in the system interpreter only.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.q8_tools_dir, config.llvm_tools_dir]
+tools = ["q8-opt", "q8c", "q8-conformance"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
