@@ -1,0 +1,35 @@
+//===- ConstantData.h - read and build constant tensor payloads -*- C++ -*-===//
+//
+// q8 constants are either dense<> (small) or dense_resource<> blobs (large).
+// Passes that rewrite weights read and write both through these helpers so
+// that the size policy lives in one place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_PASSES_CONSTANTDATA_H
+#define Q8_PASSES_CONSTANTDATA_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace q8 {
+
+/// Constants with more elements than this are stored as dense_resource blobs.
+constexpr int64_t kResourceThreshold = 64;
+
+/// The f32 payload of `attr` (dense or dense_resource), or nullopt if it is
+/// not f32 or its blob is not available.
+std::optional<llvm::SmallVector<float>> readF32Values(mlir::ElementsAttr attr);
+
+/// An f32 constant of `type`: dense_resource named `blobName` (uniqued by
+/// MLIR) when larger than kResourceThreshold, dense otherwise.
+mlir::ElementsAttr makeF32Constant(mlir::RankedTensorType type,
+                                   llvm::ArrayRef<float> values,
+                                   llvm::StringRef blobName);
+
+} // namespace q8
+
+#endif // Q8_PASSES_CONSTANTDATA_H
