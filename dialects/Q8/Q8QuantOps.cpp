@@ -1,1 +1,192 @@
-//===- Q8QuantOps.cpp -===//
+//===- Q8QuantOps.cpp - type inference and verifiers of the q8 quant ops --===//
+
+#include "dialects/Q8/Q8Ops.h"
+#include "dialects/Q8/Q8Shapes.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+using namespace mlir;
+using namespace q8;
+
+/// The per-axis parameters of `type` must fit `shape` (the tensor it types):
+/// the quantized dim exists and has one scale per element.
+static LogicalResult checkPerAxis(const ShapeDiag &diag, quant::QuantizedType type,
+                                  ArrayRef<int64_t> shape, StringRef what) {
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
+  if (!perAxis)
+    return success();
+  int64_t dim = perAxis.getQuantizedDimension();
+  if (dim >= static_cast<int64_t>(shape.size()))
+    return diag("'", what, "' is quantized along dim ", dim,
+                ", out of range for shape ", formatShape(shape));
+  int64_t scales = perAxis.getScales().size();
+  if (scales != shape[dim])
+    return diag("'", what, "' has ", scales, " per-axis scales for dim ", dim,
+                " of size ", shape[dim]);
+  return success();
+}
+
+/// q8's int8 kernels take 8-bit storage only (i8 or u8).
+static LogicalResult checkStorage(const ShapeDiag &diag,
+                                  quant::QuantizedType type, StringRef what) {
+  if (type.getStorageTypeIntegralWidth() != 8)
+    return diag("'", what, "' must have i8 or u8 storage, got ",
+                type.getStorageType());
+  return success();
+}
+
+/// A tensor with a quantized element type, as the quant ops' operands are.
+static FailureOr<quant::QuantizedType>
+getQuantElement(const ShapeDiag &diag, RankedTensorType type, StringRef what) {
+  auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
+  if (!element)
+    return diag("expects '", what, "' with a !quant element type, got ", type);
+  if (failed(checkStorage(diag, element, what)) ||
+      failed(checkPerAxis(diag, element, type.getShape(), what)))
+    return failure();
+  return element;
+}
+
+//===----------------------------------------------------------------------===//
+// observe
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObserveOp::verify() {
+  if (getName().empty())
+    return emitOpError() << "'name' must not be empty";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// quantize / dequantize
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<RankedTensorType> input =
+      getRankedTensor(diag, adaptor.getInput(), "input");
+  if (failed(input))
+    return failure();
+  auto result = dyn_cast<RankedTensorType>(adaptor.getResultType());
+  if (!result || !result.hasStaticShape() ||
+      !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+          result.getElementType()))
+    return diag("'resultType' must be a statically shaped tensor of "
+                "!quant.uniform, got ",
+                adaptor.getResultType());
+  FailureOr<quant::QuantizedType> element =
+      getQuantElement(diag, result, "resultType");
+  if (failed(element))
+    return failure();
+  if (element->getExpressedType() != input->getElementType())
+    return diag("'resultType' expresses ", element->getExpressedType(),
+                " but 'input' has element type ", input->getElementType());
+  if (result.getShape() != input->getShape())
+    return diag("'resultType' has another shape than the input: ", result,
+                " vs ", *input);
+  types.push_back(result);
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  std::optional<ArrayRef<float>> prescale = getPrescale();
+  std::optional<int64_t> axis = getAxis();
+  if (prescale.has_value() != axis.has_value())
+    return emitOpError() << "'prescale' and 'axis' must be given together";
+  if (!prescale)
+    return success();
+  auto type = cast<RankedTensorType>(getInput().getType());
+  int64_t rank = type.getRank();
+  if (*axis < -rank || *axis >= rank)
+    return emitOpError() << "'axis' " << *axis << " is out of range [" << -rank
+                         << ", " << rank << ")";
+  int64_t dim = *axis < 0 ? *axis + rank : *axis;
+  if (static_cast<int64_t>(prescale->size()) != type.getDimSize(dim))
+    return emitOpError() << "'prescale' has " << prescale->size()
+                         << " values for dim " << dim << " of size "
+                         << type.getDimSize(dim);
+  return success();
+}
+
+LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<RankedTensorType> input =
+      getRankedTensor(diag, adaptor.getInput(), "input");
+  if (failed(input))
+    return failure();
+  FailureOr<quant::QuantizedType> element =
+      getQuantElement(diag, *input, "input");
+  if (failed(element))
+    return failure();
+  types.push_back(input->clone(element->getExpressedType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// qlinear
+//===----------------------------------------------------------------------===//
+
+LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<RankedTensorType> input =
+      getRankedTensor(diag, adaptor.getInput(), "input");
+  FailureOr<RankedTensorType> weight =
+      getRankedTensor(diag, adaptor.getWeight(), "weight");
+  if (failed(input) || failed(weight) ||
+      failed(getQuantElement(diag, *input, "input")) ||
+      failed(getQuantElement(diag, *weight, "weight")))
+    return failure();
+  if (input->getRank() < 1 || weight->getRank() != 2)
+    return diag("expects 'input' [..., K] and 'weight' [K, N], got ", *input,
+                " and ", *weight);
+  int64_t k = input->getShape().back(), n = weight->getDimSize(1);
+  if (k != weight->getDimSize(0))
+    return diag("contracting dims differ: input ", *input, " has K = ", k,
+                ", weight ", *weight, " has K = ", weight->getDimSize(0));
+  if (Value bias = adaptor.getBias())
+    if (failed(checkShape(diag, bias, {n}, "bias")))
+      return failure();
+  Type element = adaptor.getResultType();
+  auto quantElement = dyn_cast<quant::QuantizedType>(element);
+  if (!quantElement && !isa<FloatType>(element))
+    return diag("'resultType' must be a !quant.uniform or float element type, "
+                "got ",
+                element);
+  if (quantElement && failed(checkStorage(diag, quantElement, "resultType")))
+    return failure();
+  SmallVector<int64_t> shape(input->getShape().drop_back());
+  shape.push_back(n);
+  if (quantElement && failed(checkPerAxis(diag, quantElement, shape,
+                                          "resultType")))
+    return failure();
+  types.push_back(RankedTensorType::get(shape, element));
+  return success();
+}
+
+LogicalResult QLinearOp::verify() {
+  if (failed(verifyOneOf(*this, "activation", getActivation(),
+                         {"none", "relu", "gelu", "clip"})))
+    return failure();
+  auto input = cast<RankedTensorType>(getInput().getType());
+  if (isa<quant::UniformQuantizedPerAxisType>(input.getElementType()))
+    return emitOpError() << "'input' must be quantized per tensor, got "
+                         << input;
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  auto perAxis =
+      dyn_cast<quant::UniformQuantizedPerAxisType>(weight.getElementType());
+  if (perAxis && perAxis.getQuantizedDimension() != 1)
+    return emitOpError()
+           << "'weight' must be quantized per tensor or along dim 1 (N), got "
+              "dim "
+           << perAxis.getQuantizedDimension();
+  return success();
+}

@@ -49,7 +49,6 @@ def Q8_DequantizeOp : Q8_Op<"dequantize", [Pure]> {
   let summary = "!quant.uniform -> its expressed float type";
   let arguments = (ins Q8_QuantTensor:$input);
   let results = (outs Q8_FloatTensor:$result);
-  let hasFolder = 1;
 }
 
 def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
