@@ -63,3 +63,19 @@ func.func @conv_has_other_users(%x: tensor<1x1x3x3xf32>) -> (tensor<1x2x3x3xf32>
   %z = q8.batch_norm %y, %c, %c, %c, %c : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
   return %y, %z : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// Weights above the resource threshold are written back as a blob:
+// k = 2 / sqrt(2 + 1e-5) = 1.41421 = 0x3FB504D5 (little-endian D504B53F after
+// the 4-byte alignment header).
+// CHECK-LABEL: func.func @large_weight_stays_a_blob
+// CHECK:       q8.constant dense_resource<[[BLOB:folded_weight[_0-9]*]]> : tensor<8x8x3x3xf32>
+// CHECK:       [[BLOB]]: "0x04000000D504B53FD504B53F
+func.func @large_weight_stays_a_blob(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %w = q8.constant dense<1.0> : tensor<8x8x3x3xf32>
+  %c = q8.constant dense<2.0> : tensor<8xf32>
+  %y = q8.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x4x4xf32>
+  %z = q8.batch_norm %y, %c, %c, %c, %c : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return %z : tensor<1x8x4x4xf32>
+}
