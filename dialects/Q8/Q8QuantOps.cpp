@@ -71,16 +71,17 @@ LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *,
   if (failed(input))
     return failure();
   auto result = dyn_cast<RankedTensorType>(adaptor.getResultType());
-  if (!result || !result.hasStaticShape() ||
-      !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
-          result.getElementType()))
-    return diag("'resultType' must be a statically shaped tensor of "
-                "!quant.uniform, got ",
+  if (!result || !result.hasStaticShape())
+    return diag("'resultType' must be a statically shaped tensor, got ",
                 adaptor.getResultType());
   FailureOr<quant::QuantizedType> element =
       getQuantElement(diag, result, "resultType");
   if (failed(element))
     return failure();
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+          *element))
+    return diag("'resultType' must have a !quant.uniform element type, got ",
+                *element);
   if (element->getExpressedType() != input->getElementType())
     return diag("'resultType' expresses ", element->getExpressedType(),
                 " but 'input' has element type ", input->getElementType());
