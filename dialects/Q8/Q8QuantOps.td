@@ -58,7 +58,9 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
     per output channel (axis 1) or per tensor, `bias` `[N]` int32 at scale
     s_input * s_weight. The epilogue applies bias, zero-point correction,
     scale and `activation`, then requantizes to the result's quant type or
-    dequantizes to f32. Result shape `[..., N]`.
+    dequantizes to f32. Result shape `[..., N]`; `resultType` is the
+    result's element type: a `!quant.uniform` with i8/u8 storage (requantize)
+    or a float type (dequantize).
   }];
   let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
                        Optional<Q8_I32Tensor>:$bias, TypeAttr:$resultType,

@@ -21,6 +21,18 @@ func.func @binary_int_broadcast() -> (tensor<2x2xi64>, tensor<2x2xi64>, tensor<2
 
 // -----
 
+// CHECK-LABEL: func @int_pow
+func.func @int_pow() -> tensor<3xi32> {
+  %a = q8.constant dense<[2, -3, 5]> : tensor<3xi32>
+  %b = q8.constant dense<[3, 2, 0]> : tensor<3xi32>
+  // CHECK: %[[P:.*]] = q8.constant dense<[8, 9, 1]> : tensor<3xi32>
+  %0 = q8.pow %a, %b : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  // CHECK: return %[[P]]
+  return %0 : tensor<3xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func @div_by_zero
 func.func @div_by_zero() -> tensor<2xi32> {
   %a = q8.constant dense<[1, 2]> : tensor<2xi32>
