@@ -18,4 +18,39 @@ def FoldBatchNorm : Pass<"q8-fold-batch-norm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::q8::Q8Dialect"];
 }
 
+def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "lower fp32 q8 graph ops to linalg, tensor, arith and math";
+  let description = [{
+    A partial dialect conversion into upstream dialects, with named linalg
+    ops where MLIR has them so that later tiling and vectorization see
+    matmuls and convolutions:
+
+    | q8 ops | become |
+    |---|---|
+    | add sub mul div pow max min equal less greater where, neg abs relu sqrt reciprocal exp log erf tanh sigmoid hard_sigmoid hard_swish gelu leaky_relu clip cast | one `linalg.generic` each; numpy broadcasting is in the indexing maps (a stretched size-1 dim reads index 0) |
+    | reduce_sum/mean/max/min, global_average_pool | `linalg.reduce` (+ a divide for means, a reshape for keepdims) |
+    | softmax | max, exp(x - max), sum, divide: two `linalg.reduce` and two generics |
+    | layer_norm, batch_norm | reductions and one fused epilogue generic |
+    | matmul | `linalg.matmul` (batch folded into M when the rhs has none) or `linalg.batch_matmul` |
+    | gemm | `linalg.matmul` with the transposes in its `indexing_maps`, alpha/beta/C in a generic |
+    | conv | `tensor.pad` + `linalg.conv_{1,2,3}d_nc..._fc...`, `linalg.depthwise_conv_*` (group == C == M), `linalg.conv_2d_ngchw_gfchw` (other 2-D groups), a generic for other grouped 1-D/3-D convs; the bias initializes the accumulator |
+    | conv_transpose | zero insertion (`tensor.insert_slice` with strides), a generic that flips the kernel, then the conv above |
+    | max_pool, average_pool | `tensor.pad` (-inf / 0) + `linalg.pooling_nc{w,hw}_{max,sum}`, a generic for 3-D; averages divide by a compile-time count (a constant tensor when windows differ) |
+    | transpose, reshape, expand, gather, concat, split, slice, pad | `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, a broadcasting generic, a generic with `tensor.extract` (negative indices wrap, then clamp), `tensor.concat`, `tensor.extract_slice` (a generic for negative steps), `tensor.pad` or an index-mapping generic (reflect/edge/wrap) |
+    | resize (nearest, linear) | a generic computing source coordinates and reading with `tensor.extract` |
+    | constant | `arith.constant`, with dense_resource payloads kept as they are |
+
+    The converted ops are illegal, so one a pattern cannot handle (say an
+    unsigned element type) fails the pass with a diagnostic. Everything else
+    stays: lstm, gru, resize in cubic mode, and any op on `!quant.uniform`
+    values (observe, quantize, dequantize, qlinear and the data-movement ops
+    between them), for the int8 lowering and a later check that nothing q8 is
+    left.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // Q8_PASSES_TD

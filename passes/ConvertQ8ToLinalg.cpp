@@ -1,0 +1,266 @@
+//===- ConvertQ8ToLinalg.cpp - the q8-convert-to-linalg pass and its helpers -===//
+//
+// The pass driver and the IR-building helpers every op family shares; the
+// patterns live in ConvertQ8ToLinalg<Family>.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/ConvertQ8ToLinalg.h"
+
+#include "dialects/Q8/Q8Ops.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace q8 {
+#define GEN_PASS_DEF_CONVERTQ8TOLINALG
+#include "passes/Passes.h.inc"
+} // namespace q8
+
+using namespace mlir;
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+AffineMap q8::getBroadcastMap(ArrayRef<int64_t> operandShape,
+                              ArrayRef<int64_t> resultShape,
+                              MLIRContext *context) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, size] : llvm::enumerate(operandShape)) {
+    int64_t dim = offset + i;
+    if (size == 1 && resultShape[dim] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(dim, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value q8::createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value q8::createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value value) {
+  return linalg::FillOp::create(b, loc, value, createEmpty(b, loc, type))
+      .getResult(0);
+}
+
+Value q8::createScalar(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value q8::createExtreme(OpBuilder &b, Location loc, Type type, bool lowest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType,
+                       APFloat::getInf(floatType.getFloatSemantics(), lowest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = lowest ? APInt::getSignedMinValue(width)
+                       : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value q8::createParallelGeneric(OpBuilder &b, Location loc,
+                                RankedTensorType resultType, ValueRange inputs,
+                                ArrayRef<AffineMap> maps,
+                                ScalarBodyBuilder body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs,
+      ValueRange{createEmpty(b, loc, resultType)}, allMaps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value q8::createElementwise(OpBuilder &b, Location loc,
+                            RankedTensorType resultType, ValueRange inputs,
+                            ScalarBodyBuilder body) {
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(getBroadcastMap(
+        cast<RankedTensorType>(input.getType()).getShape(),
+        resultType.getShape(), b.getContext()));
+  return createParallelGeneric(b, loc, resultType, inputs, maps, body);
+}
+
+Value q8::broadcastTo(OpBuilder &b, Location loc, Value input,
+                      ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getShape() == shape)
+    return input;
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return createElementwise(
+      b, loc, resultType, input,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+Value q8::createReduction(OpBuilder &b, Location loc, Value input,
+                          ArrayRef<int64_t> axes, Value init,
+                          ScalarBodyBuilder combine) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> reducedShape, keptShape;
+  for (auto [dim, size] : llvm::enumerate(inputType.getShape())) {
+    bool reduced = llvm::is_contained(axes, int64_t(dim));
+    keptShape.push_back(reduced ? 1 : size);
+    if (!reduced)
+      reducedShape.push_back(size);
+  }
+  auto accType = RankedTensorType::get(reducedShape, init.getType());
+  Value acc = createFilled(b, loc, accType, init);
+  auto reduce = linalg::ReduceOp::create(
+      b, loc, ValueRange{input}, ValueRange{acc}, axes,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, args));
+      });
+  return reshapeTo(b, loc, reduce.getResult(0), keptShape);
+}
+
+Value q8::reshapeTo(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> shape) {
+  auto sourceType = cast<RankedTensorType>(input.getType());
+  if (sourceType.getShape() == shape)
+    return input;
+  auto targetType = RankedTensorType::get(shape, sourceType.getElementType());
+  // To or from rank 0 every dim is 1 and the reassociation is empty.
+  if (sourceType.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, targetType, input,
+                                         ArrayRef<ReassociationIndices>{});
+  if (targetType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, targetType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  if (auto reassociation =
+          getReassociationIndicesForReshape(sourceType, targetType)) {
+    if (sourceType.getRank() > targetType.getRank())
+      return tensor::CollapseShapeOp::create(b, loc, targetType, input,
+                                             *reassociation);
+    return tensor::ExpandShapeOp::create(b, loc, targetType, input,
+                                         *reassociation);
+  }
+  // Neither a collapse nor an expand (e.g. [2,3] -> [3,2]): go through 1-D,
+  // which is still free on a contiguous buffer.
+  int64_t count = sourceType.getNumElements();
+  Value flat = reshapeTo(b, loc, input, {count});
+  return reshapeTo(b, loc, flat, shape);
+}
+
+Value q8::padConstant(OpBuilder &b, Location loc, Value input,
+                      ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                      Value padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (auto [dim, size] : llvm::enumerate(shape))
+    size += low[dim] + high[dim];
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::PadOp::create(b, loc, resultType, input,
+                               getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high),
+                               padValue);
+}
+
+bool q8::isComputeType(Type type) {
+  if (isa<FloatType>(type))
+    return true;
+  auto intType = dyn_cast<IntegerType>(type);
+  return intType && intType.isSignless();
+}
+
+LogicalResult q8::checkComputeTypes(Operation *op, PatternRewriter &rewriter) {
+  auto isCompute = [](Type type) {
+    return isComputeType(getElementTypeOrSelf(type));
+  };
+  if (!llvm::all_of(op->getOperandTypes(), isCompute) ||
+      !llvm::all_of(op->getResultTypes(), isCompute))
+    return rewriter.notifyMatchFailure(
+        op, "element types must be float or signless integer");
+  return success();
+}
+
+void q8::populateQ8ToLinalgPatterns(RewritePatternSet &patterns) {
+  populateQ8ElementwiseToLinalgPatterns(patterns);
+  populateQ8ReductionToLinalgPatterns(patterns);
+  populateQ8MatmulToLinalgPatterns(patterns);
+  populateQ8ConvToLinalgPatterns(patterns);
+  populateQ8DataToLinalgPatterns(patterns);
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// True for the ops this pass claims to convert. They are illegal, so a
+/// pattern that cannot handle one fails the pass loudly; every other q8 op
+/// (lstm, gru, the quant ops, resize modes without a pattern) stays for a
+/// later lowering.
+bool isConvertedOp(Operation *op) {
+  using namespace q8;
+  auto hasQuantized = [](Type type) {
+    return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
+  };
+  if (llvm::any_of(op->getOperandTypes(), hasQuantized) ||
+      llvm::any_of(op->getResultTypes(), hasQuantized))
+    return false;
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    return false; // No pattern yet.
+  return isa<
+      // Elementwise.
+      AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp,
+      GreaterOp, WhereOp, NegOp, AbsOp, ReluOp, SqrtOp, ReciprocalOp, ExpOp,
+      LogOp, ErfOp, TanhOp, SigmoidOp, HardSwishOp, GeluOp, LeakyReluOp,
+      HardSigmoidOp, ClipOp, CastOp,
+      // Reductions and normalization.
+      SoftmaxOp, LayerNormOp, BatchNormOp, ReduceMeanOp, ReduceSumOp,
+      ReduceMaxOp, ReduceMinOp, GlobalAveragePoolOp,
+      // Linear algebra, convolution, pooling.
+      MatMulOp, GemmOp, ConvOp, ConvTransposeOp, MaxPoolOp, AveragePoolOp,
+      // Data movement.
+      ConstantOp, TransposeOp, ReshapeOp, ExpandOp, GatherOp, ConcatOp,
+      SplitOp, SliceOp, PadOp>(op);
+}
+
+struct ConvertQ8ToLinalg
+    : q8::impl::ConvertQ8ToLinalgBase<ConvertQ8ToLinalg> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    ConversionTarget target(*context);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addDynamicallyLegalDialect<q8::Q8Dialect>(
+        [](Operation *op) { return !isConvertedOp(op); });
+
+    RewritePatternSet patterns(context);
+    q8::populateQ8ToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
