@@ -217,8 +217,7 @@ namespace {
 
 /// True for the ops this pass claims to convert. They are illegal, so a
 /// pattern that cannot handle one fails the pass loudly; every other q8 op
-/// (lstm, gru, the quant ops, resize modes without a pattern) stays for a
-/// later lowering.
+/// (lstm, gru, resize, the quant ops) stays for a later lowering.
 bool isConvertedOp(Operation *op) {
   using namespace q8;
   auto hasQuantized = [](Type type) {
@@ -227,8 +226,6 @@ bool isConvertedOp(Operation *op) {
   if (llvm::any_of(op->getOperandTypes(), hasQuantized) ||
       llvm::any_of(op->getResultTypes(), hasQuantized))
     return false;
-  if (auto resize = dyn_cast<ResizeOp>(op))
-    return false; // No pattern yet.
   return isa<
       // Elementwise.
       AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp,

@@ -105,8 +105,8 @@ void populateQ8ReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQ8MatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// conv, conv_transpose and the pools.
 void populateQ8ConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// Transpose, reshape, expand, gather, concat, split, slice, pad, resize and
-/// constants.
+/// Constants, transpose, reshape, expand, gather, concat, split, slice and
+/// pad.
 void populateQ8DataToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every q8-to-linalg pattern (the union of the above).

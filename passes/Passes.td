@@ -37,12 +37,11 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
     | conv_transpose | zero insertion (`tensor.insert_slice` with strides), a generic that flips the kernel, then the conv above |
     | max_pool, average_pool | `tensor.pad` (-inf / 0) + `linalg.pooling_nc{w,hw}_{max,sum}`, a generic for 3-D; averages divide by a compile-time count (a constant tensor when windows differ) |
     | transpose, reshape, expand, gather, concat, split, slice, pad | `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, a broadcasting generic, a generic with `tensor.extract` (negative indices wrap, then clamp), `tensor.concat`, `tensor.extract_slice` (a generic for negative steps), `tensor.pad` or an index-mapping generic (reflect/edge/wrap) |
-    | resize (nearest, linear) | a generic computing source coordinates and reading with `tensor.extract` |
     | constant | `arith.constant`, with dense_resource payloads kept as they are |
 
     The converted ops are illegal, so one a pattern cannot handle (say an
     unsigned element type) fails the pass with a diagnostic. Everything else
-    stays: lstm, gru, resize in cubic mode, and any op on `!quant.uniform`
+    stays: lstm, gru, resize (not yet lowered), and any op on `!quant.uniform`
     values (observe, quantize, dequantize, qlinear and the data-movement ops
     between them), for the int8 lowering and a later check that nothing q8 is
     left.
