@@ -1,1 +1,66 @@
-// placeholder
+//===- Summary.cpp - a human summary of an imported module ----------------===//
+
+#include "compiler/Compiler.h"
+
+#include "dialects/Q8/Q8Ops.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+
+static void printValue(llvm::raw_ostream &os, Attribute name, Type type) {
+  os << "  ";
+  if (auto str = dyn_cast_if_present<StringAttr>(name))
+    os << str.getValue();
+  else
+    os << "?";
+  os << ": " << type << "\n";
+}
+
+/// Bytes of one element as stored (i1 as a byte).
+static int64_t getElementBytes(Type type) {
+  if (type.isIntOrFloat())
+    return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
+  return 0;
+}
+
+void q8::printSummary(llvm::raw_ostream &os, ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    os << "function @" << func.getName() << "\n";
+    os << "inputs:\n";
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      printValue(os, func.getArgAttr(i, "q8.name"), func.getArgumentTypes()[i]);
+    os << "outputs:\n";
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+      printValue(os, func.getResultAttr(i, "q8.name"),
+                 func.getResultTypes()[i]);
+
+    SmallVector<std::pair<StringRef, int64_t>> sorted;
+    int64_t parameters = 0, bytes = 0, constants = 0;
+    func.walk([&](Operation *op) {
+      if (isa<func::FuncOp, func::ReturnOp>(op))
+        return;
+      if (auto constant = dyn_cast<q8::ConstantOp>(op)) {
+        auto type = cast<ShapedType>(constant.getType());
+        ++constants;
+        parameters += type.getNumElements();
+        bytes += type.getNumElements() * getElementBytes(type.getElementType());
+        return;
+      }
+      StringRef name = op->getName().getStringRef();
+      auto it = llvm::find_if(sorted, [&](auto &p) { return p.first == name; });
+      if (it == sorted.end())
+        sorted.push_back({name, 1});
+      else
+        ++it->second;
+    });
+    llvm::sort(sorted, [](auto &a, auto &b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    os << "ops:\n";
+    for (auto &[name, count] : sorted)
+      os << "  " << name << ": " << count << "\n";
+    os << "constants: " << constants << "\n";
+    os << "parameters: " << parameters << " (" << bytes << " bytes)\n";
+  }
+}

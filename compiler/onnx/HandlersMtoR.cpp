@@ -1,1 +1,281 @@
-// placeholder
+//===- HandlersMtoR.cpp - ONNX ops MatMul .. Resize -----------------------===//
+
+#include "compiler/onnx/Handlers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace q8;
+using namespace q8::importer;
+
+static LogicalResult handleMaxPool(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  if (failed(b.rejectUsedOutputs(1, "the Indices output is not supported")))
+    return failure();
+  ArrayRef<int64_t> shape = b.getShape(x);
+  if (shape.size() < 3)
+    return b.invalid("input must have rank >= 3 (N, C, spatial...)");
+  FailureOr<Window> w = b.getWindow(shape.drop_front(2), {});
+  if (failed(w))
+    return failure();
+  return b.result(b.create<q8::MaxPoolOp>(
+      {x}, {b.namedI64s("kernel_shape", w->kernel),
+            b.namedI64s("strides", w->strides), b.namedI64s("pads", w->pads),
+            b.namedI64s("dilations", w->dilations),
+            b.namedBool("ceil_mode", b.attrInt("ceil_mode", 0))}));
+}
+
+static LogicalResult handleMean(NodeBinder &b) {
+  Value sum = chain<q8::AddOp>(b);
+  if (!sum)
+    return failure();
+  Value count = b.splat(b.getType(sum).getElementType(), b.inputs().size());
+  return b.result(b.create<q8::DivOp>({sum, count}));
+}
+
+static LogicalResult handlePad2(NodeBinder &b) {
+  SmallVector<int64_t> pads = b.attrInts("pads").value_or(SmallVector<int64_t>());
+  return b.result(b.create<q8::PadOp>(
+      {b.input(0)},
+      {b.namedI64s("pads", pads),
+       b.namedStr("mode", b.attrString("mode", "constant")),
+       b.named("value",
+               b.getBuilder().getF64FloatAttr(b.attrFloat("value", 0)))}));
+}
+
+static LogicalResult handlePad11(NodeBinder &b) {
+  FailureOr<SmallVector<int64_t>> pads = b.ints(1, "pads");
+  auto value = b.optionalFloats(2, "constant_value");
+  if (failed(pads) || failed(value))
+    return failure();
+  if (*value && (*value)->size() != 1)
+    return b.invalid("operand 'constant_value' must be a scalar");
+  double v = *value ? (*value)->front() : 0.0;
+  return b.result(b.create<q8::PadOp>(
+      {b.input(0)}, {b.namedI64s("pads", *pads),
+                     b.namedStr("mode", b.attrString("mode", "constant")),
+                     b.named("value", b.getBuilder().getF64FloatAttr(v))}));
+}
+
+static LogicalResult handleRange(NodeBinder &b) {
+  Value start = b.input(0);
+  auto s = b.optionalFloats(0, "start"), l = b.optionalFloats(1, "limit"),
+       d = b.optionalFloats(2, "delta");
+  if (!start || failed(s) || failed(l) || failed(d) || !*s || !*l || !*d)
+    return failure();
+  if ((*s)->size() != 1 || (*l)->size() != 1 || (*d)->size() != 1)
+    return b.invalid("start, limit and delta must be scalars");
+  double first = (*s)->front(), limit = (*l)->front(), delta = (*d)->front();
+  if (delta == 0)
+    return b.invalid("delta must not be zero");
+  int64_t n = std::max<int64_t>(0, std::ceil((limit - first) / delta));
+  Type element = b.getType(start).getElementType();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i) {
+    if (isa<FloatType>(element))
+      values.push_back(FloatAttr::get(element, first + i * delta));
+    else
+      values.push_back(IntegerAttr::get(
+          element, static_cast<int64_t>(first) + i * static_cast<int64_t>(delta)));
+  }
+  return b.result(b.constant(
+      DenseElementsAttr::get(RankedTensorType::get({n}, element), values)));
+}
+
+/// ONNX reductions: axes from the attribute, or (ReduceSum 13+) operand 1
+/// with noop_with_empty_axes.
+template <typename OpTy>
+static Value reduceNode(NodeBinder &b, Value x, bool axesFromInput) {
+  SmallVector<int64_t> axes;
+  if (axesFromInput) {
+    auto given = b.optionalInts(1, "axes");
+    if (failed(given))
+      return {};
+    if (*given)
+      axes = **given;
+    if (axes.empty() && b.attrInt("noop_with_empty_axes", 0))
+      return x;
+  } else {
+    axes = b.attrInts("axes").value_or(SmallVector<int64_t>());
+  }
+  return reduce<OpTy>(b, x, axes, b.attrInt("keepdims", 1));
+}
+
+template <typename OpTy, bool axesFromInput>
+static LogicalResult handleReduce(NodeBinder &b) {
+  return b.result(reduceNode<OpTy>(b, b.input(0), axesFromInput));
+}
+
+/// ReduceL1, L2, LogSum, LogSumExp, SumSquare: a reduce_sum between an
+/// elementwise prologue and epilogue.
+enum class SumKind { L1, L2, LogSum, LogSumExp, SumSquare };
+template <SumKind kind>
+static LogicalResult handleReduceComposite(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  if (kind == SumKind::L1)
+    x = b.create<q8::AbsOp>({x});
+  else if (kind == SumKind::L2 || kind == SumKind::SumSquare)
+    x = b.create<q8::MulOp>({x, x});
+  else if (kind == SumKind::LogSumExp)
+    x = b.create<q8::ExpOp>({x});
+  Value sum = reduceNode<q8::ReduceSumOp>(b, x, /*axesFromInput=*/false);
+  if (kind == SumKind::L2)
+    sum = b.create<q8::SqrtOp>({sum});
+  else if (kind == SumKind::LogSum || kind == SumKind::LogSumExp)
+    sum = b.create<q8::LogOp>({sum});
+  return b.result(sum);
+}
+
+/// Resolves ONNX Reshape's 0 (copy, unless allowzero) and -1 (infer).
+static LogicalResult reshapeTo(NodeBinder &b, Value x,
+                               ArrayRef<int64_t> requested, bool allowZero) {
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> in = b.getShape(x);
+  SmallVector<int64_t> shape(requested);
+  int64_t inferred = -1, known = 1;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == 0 && !allowZero) {
+      if (i >= in.size())
+        return b.invalid("shape " + formatShape(requested) +
+                         " copies dim " + Twine(i) + " of a rank-" +
+                         Twine(in.size()) + " input");
+      d = in[i];
+    }
+    if (d == -1) {
+      if (inferred >= 0)
+        return b.invalid("shape " + formatShape(requested) +
+                         " has more than one -1");
+      inferred = i;
+      continue;
+    }
+    if (d < 0)
+      return b.invalid("shape " + formatShape(requested) +
+                       " has a negative dim");
+    known *= d;
+  }
+  if (inferred >= 0) {
+    int64_t total = product(in, 0, in.size());
+    if (known == 0 || total % known)
+      return b.invalid("cannot reshape " + formatShape(in) + " to " +
+                       formatShape(requested));
+    shape[inferred] = total / known;
+  }
+  return b.result(b.reshape(x, shape));
+}
+
+static LogicalResult handleReshape1(NodeBinder &b) {
+  return reshapeTo(b, b.input(0),
+                   b.attrInts("shape").value_or(SmallVector<int64_t>()), false);
+}
+
+static LogicalResult handleReshape5(NodeBinder &b) {
+  FailureOr<SmallVector<int64_t>> shape = b.ints(1, "shape");
+  if (failed(shape))
+    return failure();
+  return reshapeTo(b, b.input(0), *shape, b.attrInt("allowzero", 0));
+}
+
+/// Builds q8.resize from scales or sizes (exactly one given).
+LogicalResult q8::importer::buildResize(NodeBinder &b, Value x,
+                                 std::optional<SmallVector<double>> scales,
+                                 std::optional<SmallVector<int64_t>> sizes,
+                                 StringRef transform, StringRef nearestMode) {
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> in = b.getShape(x);
+  if (scales && scales->empty())
+    scales.reset();
+  if (sizes && sizes->empty())
+    sizes.reset();
+  if (!scales == !sizes)
+    return b.invalid("exactly one of 'scales' and 'sizes' must be given");
+  SmallVector<int64_t> outSizes;
+  SmallVector<float> outScales;
+  if ((scales ? scales->size() : sizes->size()) != in.size())
+    return b.invalid("'scales'/'sizes' must have one entry per input dim");
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (scales) {
+      if ((*scales)[i] <= 0)
+        return b.invalid("scales must be positive");
+      outScales.push_back((*scales)[i]);
+      outSizes.push_back(std::floor(in[i] * (*scales)[i]));
+    } else {
+      outSizes.push_back((*sizes)[i]);
+      outScales.push_back(in[i] ? float((*sizes)[i]) / in[i] : 1.0f);
+    }
+  }
+  std::string mode = b.attrString("mode", "nearest");
+  if (transform == "tf_crop_and_resize" || transform == "tf_half_pixel_for_nn")
+    return b.unsupported("coordinate_transformation_mode '" + transform +
+                         "' is not supported");
+  if (b.getSinceVersion() < 11 && mode == "bilinear")
+    mode = "linear";
+  return b.result(b.create<q8::ResizeOp>(
+      {x},
+      {b.namedI64s("sizes", outSizes),
+       b.named("scales", b.getBuilder().getDenseF32ArrayAttr(outScales)),
+       b.namedStr("mode", mode),
+       b.namedStr("coordinate_transformation_mode", transform),
+       b.namedStr("nearest_mode", nearestMode),
+       b.namedF32("cubic_coeff_a", b.attrFloat("cubic_coeff_a", -0.75f)),
+       b.namedBool("exclude_outside", b.attrInt("exclude_outside", 0)),
+       b.namedF32("extrapolation_value",
+                  b.attrFloat("extrapolation_value", 0.0f))}));
+}
+
+static LogicalResult handleResize10(NodeBinder &b) {
+  auto scales = b.optionalFloats(1, "scales");
+  if (failed(scales))
+    return failure();
+  // Resize-10 has Upsample's semantics: asymmetric coordinates, floor.
+  return buildResize(b, b.input(0), *scales, std::nullopt, "asymmetric",
+                     "floor");
+}
+
+static LogicalResult handleResize11(NodeBinder &b) {
+  auto scales = b.optionalFloats(2, "scales");
+  auto sizes = b.optionalInts(3, "sizes");
+  if (failed(scales) || failed(sizes))
+    return failure();
+  return buildResize(
+      b, b.input(0), *scales, *sizes,
+      b.attrString("coordinate_transformation_mode", "half_pixel"),
+      b.attrString("nearest_mode", "round_prefer_floor"));
+}
+
+void q8::importer::registerHandlersMtoR(HandlerTable &t) {
+  t.add("MatMul", 1, binary<q8::MatMulOp>);
+  t.add("Max", 6, variadic<q8::MaxOp>);
+  t.add("MaxPool", 1, handleMaxPool);
+  t.add("Mean", 6, handleMean);
+  t.add("Min", 6, variadic<q8::MinOp>);
+  t.add("Mul", 1, legacyBinary<q8::MulOp>);
+  t.add("Mul", 7, binary<q8::MulOp>);
+  t.add("Neg", 1, unary<q8::NegOp>);
+  t.add("Pad", 2, handlePad2);
+  t.add("Pad", 11, handlePad11);
+  t.add("Pow", 1, legacyBinary<q8::PowOp>);
+  t.add("Pow", 7, binary<q8::PowOp>);
+  t.add("Range", 11, handleRange);
+  t.add("Reciprocal", 1, unary<q8::ReciprocalOp>);
+  t.add("ReduceL1", 1, handleReduceComposite<SumKind::L1>);
+  t.add("ReduceL2", 1, handleReduceComposite<SumKind::L2>);
+  t.add("ReduceLogSum", 1, handleReduceComposite<SumKind::LogSum>);
+  t.add("ReduceLogSumExp", 1, handleReduceComposite<SumKind::LogSumExp>);
+  t.add("ReduceMax", 1, handleReduce<q8::ReduceMaxOp, false>);
+  t.add("ReduceMean", 1, handleReduce<q8::ReduceMeanOp, false>);
+  t.add("ReduceMin", 1, handleReduce<q8::ReduceMinOp, false>);
+  t.add("ReduceSum", 1, handleReduce<q8::ReduceSumOp, false>);
+  t.add("ReduceSum", 13, handleReduce<q8::ReduceSumOp, true>);
+  t.add("ReduceSumSquare", 1, handleReduceComposite<SumKind::SumSquare>);
+  t.add("Relu", 1, unary<q8::ReluOp>);
+  t.add("Reshape", 1, handleReshape1);
+  t.add("Reshape", 5, handleReshape5);
+  t.add("Resize", 10, handleResize10);
+  t.add("Resize", 11, handleResize11);
+}

@@ -1,1 +1,297 @@
-// placeholder
+//===- ModelLoader.cpp - ONNX files to ModelProto, with every throw caught -===//
+//
+// libonnx reports parser, checker and registry problems by throwing; this
+// file (built with -fexceptions) is the only one that calls those APIs, and
+// turns every exception into an ImportError.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/ModelLoader.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/defs/schema.h"
+
+#include <exception>
+
+using namespace q8;
+using namespace q8::importer;
+
+static void addError(std::vector<ImportError> &errors, ImportErrorKind kind,
+                     const std::string &message) {
+  errors.push_back({kind, "", "", message});
+}
+
+/// Text models are plain ASCII; a protobuf almost always holds control bytes.
+static bool looksLikeText(llvm::StringRef data) {
+  llvm::StringRef head = data.take_front(4096);
+  if (head.empty())
+    return false;
+  for (unsigned char c : head)
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+      return false;
+  return true;
+}
+
+static bool parseBinary(llvm::StringRef data, onnx::ModelProto &model) {
+  try {
+    return model.ParseFromArray(data.data(), static_cast<int>(data.size()));
+  } catch (...) {
+    return false;
+  }
+}
+
+static bool parseText(llvm::StringRef data, onnx::ModelProto &model,
+                      std::string &error) {
+  try {
+    std::string text = data.str();
+    onnx::OnnxParser parser(text.c_str());
+    onnx::Common::Status status = parser.Parse(model);
+    if (!status.IsOK()) {
+      error = status.ErrorMessage();
+      return false;
+    }
+    return true;
+  } catch (const std::exception &e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown parser error";
+  }
+  return false;
+}
+
+/// Resolves the external data `location` of a tensor against `modelDir`,
+/// refusing paths that leave the model's folder (absolute, `..`, symlinks).
+static bool resolveLocation(const std::string &location,
+                            const std::string &modelDir, std::string &resolved,
+                            std::string &error) {
+  if (location.empty() || llvm::sys::path::is_absolute(location) ||
+      llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows)) {
+    error = "external data location '" + location +
+            "' must be a relative path inside the model's folder";
+    return false;
+  }
+  llvm::SmallString<256> dirReal, fileReal, joined(modelDir);
+  llvm::sys::path::append(joined, location);
+  if (llvm::sys::fs::real_path(modelDir, dirReal)) {
+    error = "cannot resolve the model's folder '" + modelDir + "'";
+    return false;
+  }
+  if (llvm::sys::fs::real_path(joined, fileReal)) {
+    // The file is missing; still refuse an escaping path before saying so.
+    for (auto it = llvm::sys::path::begin(location),
+              end = llvm::sys::path::end(location);
+         it != end; ++it)
+      if (*it == "..") {
+        error = "external data location '" + location +
+                "' escapes the model's folder";
+        return false;
+      }
+    error = "cannot open external data file '" + std::string(joined) + "'";
+    return false;
+  }
+  llvm::StringRef dir = dirReal, file = fileReal;
+  if (!file.starts_with(dir) || file.size() <= dir.size() ||
+      !llvm::sys::path::is_separator(file[dir.size()])) {
+    error = "external data location '" + location +
+            "' escapes the model's folder";
+    return false;
+  }
+  resolved = std::string(fileReal);
+  return true;
+}
+
+/// Replaces the external data of `tensor` by raw_data.
+static bool inlineExternal(onnx::TensorProto &tensor,
+                           const std::string &modelDir,
+                           std::vector<ImportError> &errors) {
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
+    return true;
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset" || entry.key() == "length") {
+      long long v = 0;
+      if (llvm::StringRef(entry.value()).getAsInteger(10, v) || v < 0) {
+        addError(errors, ImportErrorKind::Invalid,
+                 "tensor '" + tensor.name() + "': bad external data " +
+                     entry.key() + " '" + entry.value() + "'");
+        return false;
+      }
+      (entry.key() == "offset" ? offset : length) = v;
+    }
+  }
+  std::string path, error;
+  if (!resolveLocation(location, modelDir, path, error)) {
+    addError(errors, ImportErrorKind::Invalid,
+             "tensor '" + tensor.name() + "': " + error);
+    return false;
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    addError(errors, ImportErrorKind::Invalid,
+             "tensor '" + tensor.name() + "': cannot read external data '" +
+                 path + "': " + buffer.getError().message());
+    return false;
+  }
+  int64_t size = (*buffer)->getBufferSize();
+  if (length < 0)
+    length = size - offset;
+  if (offset > size || length < 0 || length > size - offset) {
+    addError(errors, ImportErrorKind::Invalid,
+             "tensor '" + tensor.name() + "': external data range [" +
+                 std::to_string(offset) + ", +" + std::to_string(length) +
+                 ") is outside '" + location + "' (" + std::to_string(size) +
+                 " bytes)");
+    return false;
+  }
+  tensor.set_raw_data((*buffer)->getBufferStart() + offset, length);
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  return true;
+}
+
+static bool inlineAllExternal(onnx::GraphProto &graph,
+                              const std::string &modelDir,
+                              std::vector<ImportError> &errors) {
+  bool ok = true;
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer())
+    ok &= inlineExternal(tensor, modelDir, errors);
+  for (onnx::NodeProto &node : *graph.mutable_node())
+    for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+      if (attr.has_t())
+        ok &= inlineExternal(*attr.mutable_t(), modelDir, errors);
+      if (attr.has_g())
+        ok &= inlineAllExternal(*attr.mutable_g(), modelDir, errors);
+    }
+  return ok;
+}
+
+int64_t q8::importer::getDefaultOpset(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return -1;
+}
+
+bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
+                             std::vector<ImportError> &errors) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    addError(errors, ImportErrorKind::BadModel,
+             "cannot read model: " + buffer.getError().message());
+    return false;
+  }
+  llvm::StringRef data = (*buffer)->getBuffer();
+  bool binaryName = llvm::sys::path::extension(path) == ".onnx";
+  std::string textError;
+  bool parsed;
+  if (looksLikeText(data) && (!binaryName || !parseBinary(data, model))) {
+    model.Clear();
+    parsed = parseText(data, model, textError);
+    if (!parsed) {
+      addError(errors, ImportErrorKind::BadModel,
+               "cannot parse ONNX text syntax: " + textError);
+      return false;
+    }
+  } else {
+    parsed = parseBinary(data, model);
+    if (!parsed) {
+      addError(errors, ImportErrorKind::BadModel,
+               data.empty() ? std::string("the file is empty")
+                            : "not an ONNX model (the protobuf does not parse; "
+                              "is the file truncated?)");
+      return false;
+    }
+  }
+  if (!model.has_graph()) {
+    addError(errors, ImportErrorKind::BadModel,
+             "not an ONNX model (it has no graph)");
+    return false;
+  }
+
+  // Check the opset before the checker, which would only say that no op is
+  // registered at that version.
+  int64_t opset = getDefaultOpset(model);
+  int64_t maxOpset = getMaxOpset("");
+  if (opset > maxOpset) {
+    addError(errors, ImportErrorKind::Unsupported,
+             "opset " + std::to_string(opset) +
+                 " of the default domain is newer than the newest q8 "
+                 "supports (" +
+                 std::to_string(maxOpset) + ")");
+    return false;
+  }
+
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    std::string what = e.what();
+    while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
+      what.pop_back();
+    addError(errors, ImportErrorKind::BadModel,
+             "the ONNX checker rejects the model: " + what);
+    return false;
+  } catch (...) {
+    addError(errors, ImportErrorKind::BadModel,
+             "the ONNX checker rejects the model");
+    return false;
+  }
+
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  return inlineAllExternal(*model.mutable_graph(), std::string(dir), errors);
+}
+
+bool q8::importer::loadTensor(const std::string &path,
+                              onnx::TensorProto &tensor, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = "cannot read '" + path + "': " + buffer.getError().message();
+    return false;
+  }
+  try {
+    if (tensor.ParseFromArray((*buffer)->getBufferStart(),
+                              static_cast<int>((*buffer)->getBufferSize())))
+      return true;
+  } catch (...) {
+  }
+  error = "'" + path + "' is not a serialized ONNX TensorProto";
+  return false;
+}
+
+int64_t q8::importer::getSinceVersion(const std::string &opType,
+                                      int64_t opset,
+                                      const std::string &domain) {
+  try {
+    std::string d = domain == "ai.onnx" ? std::string() : domain;
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(opType, static_cast<int>(opset), d);
+    return schema ? schema->since_version() : -1;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int64_t q8::importer::getMaxOpset(const std::string &domain) {
+  try {
+    const auto &map =
+        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    auto it = map.find(domain == "ai.onnx" ? std::string() : domain);
+    return it == map.end() ? -1 : it->second.second;
+  } catch (...) {
+    return -1;
+  }
+}
