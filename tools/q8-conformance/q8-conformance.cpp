@@ -281,9 +281,8 @@ static TestResult runTest(const TestCase &test) {
     });
   };
   // Binding helps only a model stopped by an operand that must be constant,
-  // not one with an op q8 lacks.
-  // The importer may name one such operand per node, so retry while each
-  // attempt asks for more (bounded by the number of graph inputs).
+  // not one with an op q8 lacks. The importer may name one such operand per
+  // node, so retry while each attempt asks for more.
   for (size_t attempt = 0; attempt < info.inputs.size(); ++attempt) {
     if (!has(q8::ImportErrorKind::UnsupportedFeature) ||
         has(q8::ImportErrorKind::Unsupported))
