@@ -192,6 +192,10 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
     return false;
   }
   llvm::StringRef data = (*buffer)->getBuffer();
+  if (data.empty()) {
+    addError(errors, ImportErrorKind::BadModel, "the file is empty");
+    return false;
+  }
   bool binaryName = llvm::sys::path::extension(path) == ".onnx";
   std::string textError;
   bool parsed;
@@ -207,9 +211,8 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
     parsed = parseBinary(data, model);
     if (!parsed) {
       addError(errors, ImportErrorKind::BadModel,
-               data.empty() ? std::string("the file is empty")
-                            : "not an ONNX model (the protobuf does not parse; "
-                              "is the file truncated?)");
+               "not an ONNX model (the protobuf does not parse; is the file "
+               "truncated?)");
       return false;
     }
   }
@@ -232,6 +235,15 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
     return false;
   }
 
+  // External data first: the checker would look for it relative to the
+  // working directory.
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  if (!inlineAllExternal(*model.mutable_graph(), std::string(dir), errors))
+    return false;
+
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
@@ -247,11 +259,7 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
     return false;
   }
 
-  llvm::SmallString<256> dir(path);
-  llvm::sys::path::remove_filename(dir);
-  if (dir.empty())
-    dir = ".";
-  return inlineAllExternal(*model.mutable_graph(), std::string(dir), errors);
+  return true;
 }
 
 bool q8::importer::loadTensor(const std::string &path,
