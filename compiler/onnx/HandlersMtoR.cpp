@@ -14,6 +14,8 @@ static LogicalResult handleMaxPool(NodeBinder &b) {
     return failure();
   if (failed(b.rejectUsedOutputs(1, "the Indices output is not supported")))
     return failure();
+  if (!isa<FloatType>(b.getType(x).getElementType()))
+    return b.unsupported("only floating-point inputs are supported");
   ArrayRef<int64_t> shape = b.getShape(x);
   if (shape.size() < 3)
     return b.invalid("input must have rank >= 3 (N, C, spatial...)");
