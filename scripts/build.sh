@@ -3,6 +3,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${Q8_BUILD_DIR:-$root/build}
+# Paths relative to the checkout in ccache's hashes: a fresh clone elsewhere
+# (as CI makes) still hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 
 if [[ ! -f $build/build.ninja ]]; then
   cmake -S "$root" -B "$build" -G Ninja \
