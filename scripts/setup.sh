@@ -22,3 +22,17 @@ if ((${#missing[@]})); then
 else
   echo "setup: all ${#packages[@]} packages present"
 fi
+
+# ONNX Runtime, the oracle and performance peer, from npm (pinned in
+# test/ort/package.json). --ignore-scripts: its postinstall would try to
+# download CUDA providers that q8 never uses.
+if ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends nodejs npm
+fi
+ort_dir=$(cd "$(dirname "$0")/../test/ort" && pwd)
+if [[ ! -f $ort_dir/node_modules/onnxruntime-node/package.json ]]; then
+  echo "setup: installing onnxruntime-node into $ort_dir"
+  (cd "$ort_dir" && npm install --ignore-scripts --no-package-lock --no-audit --no-fund --loglevel=error)
+fi

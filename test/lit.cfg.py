@@ -18,6 +18,9 @@ config.substitutions.append(("%q8_src", config.q8_src_root))
 config.substitutions.append(("%onnx_data", config.onnx_testdata_dir))
 # Debian's python3-onnx and python3-numpy live in the system interpreter only.
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# ONNX Runtime (npm onnxruntime-node, installed by scripts/setup.sh): the oracle.
+config.substitutions.append(
+    ("%ort-run", "node " + os.path.join(config.q8_src_root, "test", "ort", "ort-run.js")))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
