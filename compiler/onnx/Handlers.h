@@ -77,6 +77,16 @@ mlir::Value reduce(NodeBinder &b, mlir::Value x, llvm::ArrayRef<int64_t> axes,
                               b.namedBool("keepdims", keepdims)});
 }
 
+/// A rank-0 constant `value` of `like`'s element type, for the scalars of
+/// an elementwise composition; null when `like` is.
+inline mlir::Value scalarLike(NodeBinder &b, mlir::Value like, double value) {
+  return like ? b.splat(NodeBinder::getType(like).getElementType(), value)
+              : mlir::Value();
+}
+
+/// x > 0 ? x : alpha * (exp(x) - 1), shared by Elu and Selu.
+mlir::Value buildElu(NodeBinder &b, mlir::Value x, double alpha);
+
 /// Softmax of `x` along `axis`; `coerce2D` gives the opset < 13 semantics
 /// (flatten to [prod(:axis), prod(axis:)], softmax rows, reshape back).
 mlir::Value buildSoftmax(NodeBinder &b, mlir::Value x, int64_t axis,

@@ -39,7 +39,9 @@ static LogicalResult handleAveragePool(NodeBinder &b) {
 
 static LogicalResult handleBatchNormalization(NodeBinder &b) {
   if (b.attrInt("training_mode", 0))
-    return b.unsupported("training_mode=1 is not supported (inference only)");
+    return b.unsupported("training_mode=1 is not supported: q8 compiles "
+                         "inference only, which uses the given mean and "
+                         "variance instead of updating them");
   if (!b.attrInt("spatial", 1))
     return b.unsupported("spatial=0 is not supported");
   if (failed(b.rejectUsedOutputs(1, "q8 imports inference mode only")))
@@ -57,6 +59,26 @@ static LogicalResult handleCast(NodeBinder &b) {
                          " is not supported");
   return b.result(
       b.create<q8::CastOp>({b.input(0)}, {b.named("to", TypeAttr::get(element))}));
+}
+
+static LogicalResult handleCastLike(NodeBinder &b) {
+  Value x = b.input(0), like = b.input(1);
+  if (!x || !like)
+    return failure();
+  return b.result(b.create<q8::CastOp>(
+      {x}, {b.named("to", TypeAttr::get(b.getType(like).getElementType()))}));
+}
+
+/// max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+static LogicalResult handleCelu(NodeBinder &b) {
+  Value x = b.input(0);
+  Value alpha = scalarLike(b, x, b.attrFloat("alpha", 1.0f));
+  Value expm1 = b.create<q8::SubOp>(
+      {b.create<q8::ExpOp>({b.create<q8::DivOp>({x, alpha})}),
+       scalarLike(b, x, 1)});
+  Value negative = b.create<q8::MinOp>(
+      {b.create<q8::MulOp>({alpha, expm1}), scalarLike(b, x, 0)});
+  return b.result(b.create<q8::AddOp>({b.create<q8::ReluOp>({x}), negative}));
 }
 
 static LogicalResult handleClip6(NodeBinder &b) {
@@ -230,19 +252,79 @@ static LogicalResult handleConvTranspose(NodeBinder &b) {
        b.namedI64("group", b.attrInt("group", 1))}));
 }
 
+/// DepthToSpace as ONNX's reference spells it: reshape, transpose, reshape.
+/// DCR takes the block offsets from the outer channel bits, CRD from the
+/// inner ones.
+static LogicalResult handleDepthToSpace(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> s = b.getShape(x);
+  int64_t bs = b.attrInt("blocksize", 0);
+  if (s.size() != 4)
+    return b.invalid("input must have rank 4 (N, C, H, W)");
+  if (bs <= 0 || s[1] % (bs * bs))
+    return b.invalid("channels " + Twine(s[1]) +
+                     " are not a multiple of blocksize^2 (blocksize " +
+                     Twine(bs) + ")");
+  std::string mode = b.attrString("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    return b.invalid("unknown mode '" + mode + "'");
+  bool dcr = mode == "DCR";
+  int64_t c = s[1] / (bs * bs);
+  Value blocks =
+      b.reshape(x, dcr ? SmallVector<int64_t>{s[0], bs, bs, c, s[2], s[3]}
+                       : SmallVector<int64_t>{s[0], c, bs, bs, s[2], s[3]});
+  Value moved = b.create<q8::TransposeOp>(
+      {blocks}, {b.namedI64s("perm", dcr ? ArrayRef<int64_t>{0, 3, 4, 1, 5, 2}
+                                         : ArrayRef<int64_t>{0, 1, 4, 2, 5, 3})});
+  return b.result(b.reshape(moved, {s[0], c, s[2] * bs, s[3] * bs}));
+}
+
+/// Dropout drops nothing in inference, nor in training with ratio 0: the
+/// output is the input and the mask (bool from opset 10, the input's type
+/// before) is all true.
 static LogicalResult handleDropout(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
   if (b.hasInput(2)) {
     auto training = b.optionalInts(2, "training_mode");
     if (failed(training))
       return failure();
-    if (llvm::any_of(**training, [](int64_t v) { return v != 0; }))
-      return b.unsupported("training_mode=true is not supported");
+    if (llvm::any_of(**training, [](int64_t v) { return v != 0; })) {
+      auto ratio = b.optionalFloats(1, "ratio");
+      if (failed(ratio))
+        return failure();
+      // ratio defaults to 0.5.
+      if (!*ratio || llvm::any_of(**ratio, [](double r) { return r != 0; }))
+        return b.unsupported(
+            "training_mode=true with a nonzero ratio is not supported "
+            "(it drops at random)");
+    }
   }
   if (b.attrInt("is_test", 1) == 0 && b.getSinceVersion() < 7)
     return b.unsupported("is_test=0 is not supported");
-  if (failed(b.rejectUsedOutputs(1, "q8 imports Dropout as identity")))
-    return failure();
-  return b.result(b.input(0));
+  if (b.isOutputUsed(1)) {
+    Type maskElement = b.getSinceVersion() >= 10
+                           ? b.getBuilder().getI1Type()
+                           : b.getType(x).getElementType();
+    if (failed(b.setResult(1, b.splat(maskElement, 1, b.getShape(x)))))
+      return failure();
+  }
+  return b.result(x);
+}
+
+Value q8::importer::buildElu(NodeBinder &b, Value x, double alpha) {
+  Value expm1 = b.create<q8::SubOp>(
+      {b.create<q8::ExpOp>({x}), scalarLike(b, x, 1)});
+  Value positive = b.create<q8::GreaterOp>({x, scalarLike(b, x, 0)});
+  return b.create<q8::WhereOp>(
+      {positive, x, b.create<q8::MulOp>({scalarLike(b, x, alpha), expm1})});
+}
+
+static LogicalResult handleElu(NodeBinder &b) {
+  return b.result(buildElu(b, b.input(0), b.attrFloat("alpha", 1.0f)));
 }
 
 static LogicalResult handleExpand(NodeBinder &b) {
@@ -277,6 +359,8 @@ void q8::importer::registerHandlersAtoF(HandlerTable &t) {
   t.add("AveragePool", 1, handleAveragePool);
   t.add("BatchNormalization", 6, handleBatchNormalization);
   t.add("Cast", 6, handleCast);
+  t.add("CastLike", 15, handleCastLike);
+  t.add("Celu", 12, handleCelu);
   t.add("Clip", 6, handleClip6);
   t.add("Clip", 11, handleClip11);
   t.add("Concat", 1, handleConcat);
@@ -284,9 +368,11 @@ void q8::importer::registerHandlersAtoF(HandlerTable &t) {
   t.add("ConstantOfShape", 9, handleConstantOfShape);
   t.add("Conv", 1, handleConv);
   t.add("ConvTranspose", 1, handleConvTranspose);
+  t.add("DepthToSpace", 1, handleDepthToSpace);
   t.add("Div", 1, legacyBinary<q8::DivOp>);
   t.add("Div", 7, binary<q8::DivOp>);
   t.add("Dropout", 1, handleDropout);
+  t.add("Elu", 1, handleElu);
   t.add("Equal", 7, binary<q8::EqualOp>);
   t.add("Erf", 9, unary<q8::ErfOp>);
   t.add("Exp", 1, unary<q8::ExpOp>);

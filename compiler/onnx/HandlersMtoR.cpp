@@ -14,8 +14,6 @@ static LogicalResult handleMaxPool(NodeBinder &b) {
     return failure();
   if (failed(b.rejectUsedOutputs(1, "the Indices output is not supported")))
     return failure();
-  if (!isa<FloatType>(b.getType(x).getElementType()))
-    return b.unsupported("only floating-point inputs are supported");
   ArrayRef<int64_t> shape = b.getShape(x);
   if (shape.size() < 3)
     return b.invalid("input must have rank >= 3 (N, C, spatial...)");
@@ -59,6 +57,28 @@ static LogicalResult handlePad11(NodeBinder &b) {
       {b.input(0)}, {b.namedI64s("pads", *pads),
                      b.namedStr("mode", b.attrString("mode", "constant")),
                      b.named("value", b.getBuilder().getF64FloatAttr(v))}));
+}
+
+/// x < 0 ? slope * x : x, slope broadcasting to x. Before opset 7 a 1-D
+/// slope of C values is per channel (dim 1), where numpy would align it with
+/// the last dim.
+static LogicalResult handlePRelu(NodeBinder &b) {
+  Value x = b.input(0), slope = b.input(1);
+  if (!x || !slope)
+    return failure();
+  ArrayRef<int64_t> shape = b.getShape(x), slopeShape = b.getShape(slope);
+  if (b.getSinceVersion() < 7 && slopeShape.size() == 1 && shape.size() > 2 &&
+      slopeShape[0] == shape[1]) {
+    SmallVector<int64_t> perChannel(shape.size() - 1, 1);
+    perChannel[0] = slopeShape[0];
+    slope = b.reshape(slope, perChannel);
+  }
+  Value scaled = b.create<q8::MulOp>({slope, x});
+  if (scaled && b.getShape(scaled) != shape)
+    return b.invalid("slope " + formatShape(slopeShape) +
+                     " does not broadcast to the input " + formatShape(shape));
+  Value negative = b.create<q8::LessOp>({x, scalarLike(b, x, 0)});
+  return b.result(b.create<q8::WhereOp>({negative, scaled, x}));
 }
 
 static LogicalResult handleRange(NodeBinder &b) {
@@ -261,6 +281,7 @@ void q8::importer::registerHandlersMtoR(HandlerTable &t) {
   t.add("Neg", 1, unary<q8::NegOp>);
   t.add("Pad", 2, handlePad2);
   t.add("Pad", 11, handlePad11);
+  t.add("PRelu", 1, handlePRelu);
   t.add("Pow", 1, legacyBinary<q8::PowOp>);
   t.add("Pow", 7, binary<q8::PowOp>);
   t.add("Range", 11, handleRange);

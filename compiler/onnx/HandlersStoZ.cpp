@@ -6,6 +6,14 @@ using namespace mlir;
 using namespace q8;
 using namespace q8::importer;
 
+static LogicalResult handleSelu(NodeBinder &b) {
+  Value x = b.input(0);
+  Value elu = buildElu(b, x, b.attrFloat("alpha", 1.67326319217681884765625f));
+  return b.result(b.create<q8::MulOp>(
+      {scalarLike(b, x, b.attrFloat("gamma", 1.05070102214813232421875f)),
+       elu}));
+}
+
 static LogicalResult handleShape(NodeBinder &b) {
   Value x = b.input(0);
   if (!x)
@@ -19,6 +27,34 @@ static LogicalResult handleShape(NodeBinder &b) {
   int64_t end = clamp(b.attrInt("end", rank));
   return b.result(b.constantI64(
       shape.slice(start, std::max<int64_t>(0, end - start))));
+}
+
+/// x < -lambd ? x + bias : x > lambd ? x - bias : 0. On integer inputs
+/// the truncated bounds compare the same as the float ones.
+static LogicalResult handleShrink(NodeBinder &b) {
+  Value x = b.input(0);
+  double lambd = b.attrFloat("lambd", 0.5f), bias = b.attrFloat("bias", 0.0f);
+  Value below = b.create<q8::LessOp>({x, scalarLike(b, x, -lambd)});
+  Value above = b.create<q8::GreaterOp>({x, scalarLike(b, x, lambd)});
+  Value biasValue = scalarLike(b, x, bias);
+  Value upper = b.create<q8::WhereOp>(
+      {above, b.create<q8::SubOp>({x, biasValue}), scalarLike(b, x, 0)});
+  return b.result(b.create<q8::WhereOp>(
+      {below, b.create<q8::AddOp>({x, biasValue}), upper}));
+}
+
+/// 1, -1 or 0 by two selects; unsigned inputs never take -1.
+static LogicalResult handleSign(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  Value zero = scalarLike(b, x, 0);
+  Value rest = zero;
+  if (!b.getType(x).getElementType().isUnsignedInteger())
+    rest = b.create<q8::WhereOp>({b.create<q8::LessOp>({x, zero}),
+                                  scalarLike(b, x, -1), zero});
+  return b.result(b.create<q8::WhereOp>(
+      {b.create<q8::GreaterOp>({x, zero}), scalarLike(b, x, 1), rest}));
 }
 
 static LogicalResult handleSize(NodeBinder &b) {
@@ -119,6 +155,41 @@ static LogicalResult handleSoftmax(NodeBinder &b) {
       b, b.input(0), b.attrInt("axis", opset13 ? -1 : 1), !opset13));
 }
 
+/// log(exp(x) + 1), as ONNX's reference.
+static LogicalResult handleSoftplus(NodeBinder &b) {
+  Value x = b.input(0);
+  return b.result(b.create<q8::LogOp>(
+      {b.create<q8::AddOp>({b.create<q8::ExpOp>({x}), scalarLike(b, x, 1)})}));
+}
+
+/// x / (1 + |x|).
+static LogicalResult handleSoftsign(NodeBinder &b) {
+  Value x = b.input(0);
+  Value denominator =
+      b.create<q8::AddOp>({b.create<q8::AbsOp>({x}), scalarLike(b, x, 1)});
+  return b.result(b.create<q8::DivOp>({x, denominator}));
+}
+
+/// SpaceToDepth as ONNX's reference spells it: reshape, transpose, reshape.
+static LogicalResult handleSpaceToDepth(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> s = b.getShape(x);
+  int64_t bs = b.attrInt("blocksize", 0);
+  if (s.size() != 4)
+    return b.invalid("input must have rank 4 (N, C, H, W)");
+  if (bs <= 0 || s[2] % bs || s[3] % bs)
+    return b.invalid("spatial dims " + formatShape(s.drop_front(2)) +
+                     " are not multiples of blocksize " + Twine(bs));
+  Value blocks =
+      b.reshape(x, {s[0], s[1], s[2] / bs, bs, s[3] / bs, bs});
+  Value moved = b.create<q8::TransposeOp>(
+      {blocks}, {b.namedI64s("perm", {0, 3, 5, 1, 2, 4})});
+  return b.result(
+      b.reshape(moved, {s[0], s[1] * bs * bs, s[2] / bs, s[3] / bs}));
+}
+
 static LogicalResult handleSplit(NodeBinder &b) {
   Value x = b.input(0);
   if (!x)
@@ -188,6 +259,40 @@ static LogicalResult handleSqueeze(NodeBinder &b) {
   return b.result(b.reshape(x, result));
 }
 
+/// x > alpha ? x : 0.
+static LogicalResult handleThresholdedRelu(NodeBinder &b) {
+  Value x = b.input(0);
+  Value above = b.create<q8::GreaterOp>(
+      {x, scalarLike(b, x, b.attrFloat("alpha", 1.0f))});
+  return b.result(b.create<q8::WhereOp>({above, x, scalarLike(b, x, 0)}));
+}
+
+/// Tile as reshape to [1, d0, 1, d1, ...], expand to [r0, d0, r1, d1, ...]
+/// and reshape to [r0 * d0, r1 * d1, ...]: copy k of dim i is the outer
+/// index, so element j of it reads input element j.
+static LogicalResult handleTile(NodeBinder &b) {
+  Value x = b.input(0);
+  FailureOr<SmallVector<int64_t>> repeats = b.ints(1, "repeats");
+  if (!x || failed(repeats))
+    return failure();
+  ArrayRef<int64_t> shape = b.getShape(x);
+  if (repeats->size() != shape.size())
+    return b.invalid("'repeats' has " + Twine(repeats->size()) +
+                     " entries for a rank-" + Twine(shape.size()) + " input");
+  SmallVector<int64_t> split, expanded, tiled;
+  for (auto [d, r] : llvm::zip_equal(shape, *repeats)) {
+    if (r < 0)
+      return b.invalid("'repeats' " + formatShape(*repeats) +
+                       " has a negative entry");
+    split.append({1, d});
+    expanded.append({r, d});
+    tiled.push_back(r * d);
+  }
+  Value copies = b.create<q8::ExpandOp>({b.reshape(x, split)},
+                                        {b.namedI64s("shape", expanded)});
+  return b.result(b.reshape(copies, tiled));
+}
+
 static LogicalResult handleTranspose(NodeBinder &b) {
   Value x = b.input(0);
   if (!x)
@@ -248,12 +353,18 @@ static LogicalResult handleWhere(NodeBinder &b) {
 }
 
 void q8::importer::registerHandlersStoZ(HandlerTable &t) {
+  t.add("Selu", 1, handleSelu);
   t.add("Shape", 1, handleShape);
+  t.add("Shrink", 9, handleShrink);
   t.add("Sigmoid", 1, unary<q8::SigmoidOp>);
+  t.add("Sign", 9, handleSign);
   t.add("Size", 1, handleSize);
   t.add("Slice", 1, handleSlice1);
   t.add("Slice", 10, handleSlice10);
   t.add("Softmax", 1, handleSoftmax);
+  t.add("Softplus", 1, handleSoftplus);
+  t.add("Softsign", 1, handleSoftsign);
+  t.add("SpaceToDepth", 1, handleSpaceToDepth);
   t.add("Split", 1, handleSplit);
   t.add("Sqrt", 1, unary<q8::SqrtOp>);
   t.add("Squeeze", 1, handleSqueeze);
@@ -261,6 +372,8 @@ void q8::importer::registerHandlersStoZ(HandlerTable &t) {
   t.add("Sub", 7, binary<q8::SubOp>);
   t.add("Sum", 6, variadic<q8::AddOp>);
   t.add("Tanh", 1, unary<q8::TanhOp>);
+  t.add("ThresholdedRelu", 10, handleThresholdedRelu);
+  t.add("Tile", 6, handleTile);
   t.add("Transpose", 1, handleTranspose);
   t.add("Unsqueeze", 1, handleUnsqueeze);
   t.add("Upsample", 7, handleUpsample7);

@@ -38,6 +38,8 @@ class Q8_Op<string mnemonic, list<Trait> traits = []>
 /// Any tensor of static shape: q8 IR is fully static after import.
 def Q8_Tensor : StaticShapeTensorOf<[AnyType]>;
 def Q8_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+/// Floats or integers of any signedness: ops defined by comparisons alone.
+def Q8_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnyInteger]>;
 def Q8_BoolTensor : StaticShapeTensorOf<[I1]>;
 def Q8_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 

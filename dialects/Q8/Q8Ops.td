@@ -255,10 +255,15 @@ class Q8_PoolOp<string mnemonic> : Q8_Op<mnemonic, [Pure]> {
 
 def Q8_MaxPoolOp : Q8_PoolOp<"max_pool"> {
   let summary = "max pooling; padding never wins the max";
-  let arguments = (ins Q8_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let description = [{
+    Integer inputs of any signedness are allowed (ONNX MaxPool takes int8
+    and uint8): the max needs only an order.
+  }];
+  let arguments = (ins Q8_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Q8_NumericTensor:$result);
 }
 def Q8_AveragePoolOp : Q8_PoolOp<"average_pool"> {
   let summary = "average pooling, with or without the pads in the count";

@@ -414,6 +414,14 @@ func.func @max_pool_kernel(%x: tensor<1x4x8xf32>) {
 
 // -----
 
+func.func @max_pool_element(%x: tensor<1x1x4x4xcomplex<f32>>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of floating-point or integer values}}
+  %0 = q8.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xcomplex<f32>>) -> tensor<1x1x2x2xcomplex<f32>>
+  return
+}
+
+// -----
+
 func.func @average_pool_kernel_count(%x: tensor<1x4x8xf32>) {
   // expected-error @+2 {{expects 1 values in 'kernel_shape', got [2, 2]}}
   // expected-error @+1 {{failed to infer returned types}}

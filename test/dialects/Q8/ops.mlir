@@ -112,6 +112,16 @@ func.func @windows(%x: tensor<1x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<
   return
 }
 
+// Max pooling needs only an order, so integers of any signedness pass.
+// CHECK-LABEL: func @max_pool_integers
+func.func @max_pool_integers(%u: tensor<1x1x4x4xui8>, %s: tensor<1x1x4x4xi32>) {
+  // CHECK: q8.max_pool {{.*}} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  %0 = q8.max_pool %u {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  // CHECK: q8.max_pool {{.*}} : (tensor<1x1x4x4xi32>) -> tensor<1x1x3x3xi32>
+  %1 = q8.max_pool %s {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xi32>) -> tensor<1x1x3x3xi32>
+  return
+}
+
 // CHECK-LABEL: func @reductions
 func.func @reductions(%x: tensor<2x3x4xf32>) {
   // CHECK: q8.reduce_mean {{.*}} -> tensor<2x1x1xf32>
