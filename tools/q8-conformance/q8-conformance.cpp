@@ -36,15 +36,21 @@
 
 using namespace llvm;
 
+/// The tool's own options: --help shows only these, not every option the
+/// linked LLVM libraries register.
+static cl::OptionCategory conformanceCategory("q8-conformance options");
+
 static cl::list<std::string>
     inputDirs(cl::Positional,
               cl::desc("<suite or test directories (default: node and "
-                       "pytorch-converted)>"));
+                       "pytorch-converted)>"),
+              cl::cat(conformanceCategory));
 static cl::opt<std::string>
     markdownFile("markdown", cl::desc("Also write the table as Markdown"),
-                 cl::value_desc("FILE"));
+                 cl::value_desc("FILE"), cl::cat(conformanceCategory));
 static cl::opt<bool> verbose("verbose",
-                             cl::desc("Print one classification line per test"));
+                             cl::desc("Print one classification line per test"),
+                             cl::cat(conformanceCategory));
 
 static const char *const defaultDirs[] = {
     "/usr/share/libonnx-testdata/data/node",
@@ -420,6 +426,7 @@ static void writeMarkdown(raw_ostream &os, const Report &report) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(conformanceCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "q8 import conformance over ONNX's backend tests\n\n"
