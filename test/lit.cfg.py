@@ -9,7 +9,7 @@ config.name = "q8"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 # .onnxtxt: ONNX text-syntax models whose '#' comments carry RUN/CHECK lines.
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "node_modules"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.q8_obj_root, "test")
 
