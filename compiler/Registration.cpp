@@ -1,6 +1,7 @@
 //===- Registration.cpp - dialects and passes every q8 tool loads ---------===//
 
 #include "compiler/Registration.h"
+#include "compiler/codegen/Pipeline.h"
 
 #include "dialects/Q8/Q8Dialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -38,6 +39,7 @@ void q8::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::linalg::registerSubsetOpInterfaceExternalModels(registry);
   mlir::tensor::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::tensor::registerSubsetOpInterfaceExternalModels(registry);
+  q8::registerCodegenDialects(registry);
 }
 
 void q8::registerAllPasses() {
@@ -45,4 +47,5 @@ void q8::registerAllPasses() {
   mlir::bufferization::registerBufferizationPasses();
   mlir::registerLinalgPasses();
   q8::registerQ8Passes();
+  q8::registerCodegenPasses();
 }

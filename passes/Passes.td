@@ -52,4 +52,28 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def PlanArena : Pass<"q8-plan-arena", "::mlir::func::FuncOp"> {
+  let summary = "place static allocations in one workspace argument by liveness";
+  let description = [{
+    Runs after bufferization. Every `memref.alloc` of static size and identity
+    layout in the function's entry block becomes a `memref.view` into one
+    `memref<Nxi8>` argument appended to the function (`q8.name =
+    "workspace"`), and its deallocs are removed. A buffer lives from its first
+    to its last use (views of it count as uses), measured in top-level ops;
+    buffers whose ranges are disjoint may share bytes. Offsets are chosen
+    greedily, largest buffer first, at the lowest offset clear of every buffer
+    live at the same time; sizes round up to `alignment`. The total is the
+    function attribute `q8.workspace_size`. Allocations of dynamic size, in
+    nested regions, or whose memory reaches the terminator stay as they are.
+    Call sites of the function are not updated. Upstream MLIR promotes or
+    hoists allocations but never overlaps them.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "byte alignment of every buffer in the workspace">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // Q8_PASSES_TD

@@ -22,6 +22,11 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(
     ("%ort-run", "node " + os.path.join(config.q8_src_root, "test", "ort", "ort-run.js")))
 
+# Compiled-model tests: a C compiler, and the runtime's headers and library.
+config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(("%q8rt_include", os.path.join(config.q8_src_root, "runtime")))
+config.substitutions.append(("%q8rt", os.path.join(config.q8_obj_root, "lib", "libq8rt.a")))
+
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 

@@ -1,0 +1,90 @@
+//===- Passes.td - q8 code-generation passes ---------------*- tablegen -*-===//
+
+#ifndef Q8_CODEGEN_PASSES_TD
+#define Q8_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PrepareEntry : Pass<"q8-prepare-entry", "::mlir::ModuleOp"> {
+  let summary = "fix the C ABI of public functions before bufferization";
+  let description = [{
+    For every public `func.func` with a body: marks its arguments
+    `bufferization.writable = false` (inputs are `const` in the C prototype,
+    so the model must never write them), and records its signature as the
+    function attributes `q8.inputs` and `q8.outputs`: arrays of
+    `{name, type}` dictionaries with the tensor types and the `q8.name`
+    argument/result attributes (`input<i>`/`output<i>` where absent). The
+    header emitter reads these after lowering, when the tensor types are
+    gone. With `model-name`, the module must have exactly one public
+    function, which is renamed `<model-name>_run`.
+  }];
+  let options = [
+    Option<"modelName", "model-name", "std::string", /*default=*/"",
+           "rename the one public function to <model-name>_run">,
+  ];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "tile linalg ops on buffers to register-sized tiles and vectorize them";
+  let description = [{
+    Runs after bufferization. `memref.copy` becomes `linalg.copy` first (a
+    strided `memref.copy` would otherwise lower to a call into MLIR's C
+    runner library, which compiled models do not link). Then every linalg op
+    with static loop bounds that the vectorizer accepts is tiled with
+    `scf.for` (`tileUsingSCF`) and each tile is vectorized (`linalg::vectorize`):
+
+    | op | tile |
+    |---|---|
+    | contractions (matmul, batch_matmul, contraction generics) | batch dims 1, M up to 4, N up to 2 x the vector width, K up to the vector width; vectorized to `vector.contract` |
+    | everything else | every loop 1 except the innermost, up to the vector width |
+
+    A tile size is the largest divisor of the loop's extent that is at most
+    the bound, so tiles are full and vectors need no masks. Ops the
+    vectorizer rejects (convolutions wider than 1-D, gathers) stay linalg,
+    for convert-linalg-to-loops.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host | avx2 | avx-vnni | avx512 | avx512-vnni | generic: sets "
+           "`vector-width`, the f32 lanes of one vector register">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ApproximateMath : Pass<"q8-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "replace f32 transcendental math ops by polynomial approximations";
+  let description = [{
+    `populateMathPolynomialApproximationPatterns` and the f32 expansions:
+    exp, erf, tanh, log, sigmoid-style expressions become arith (and vector)
+    code, so that compiled models vectorize them and call no libm. Math ops
+    without an approximation are left for math-to-llvm / math-to-libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def EmitObject : Pass<"q8-emit-object", "::mlir::ModuleOp"> {
+  let summary = "write the LLVM-dialect module as an object, LLVM IR or a C header";
+  let description = [{
+    For lit tests and debugging of the emitters: `q8c` calls `emitObject`,
+    `emitLLVMIR` and `emitHeader` directly. Leaves the module unchanged.
+  }];
+  let options = [
+    Option<"path", "path", "std::string", /*default=*/"\"-\"",
+           "output file ('-' for stdout)">,
+    Option<"format", "format", "std::string", /*default=*/"\"obj\"",
+           "obj | ll | asm | header">,
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host | avx2 | avx512 | avx512-vnni | avx-vnni | generic">,
+    Option<"optLevel", "opt-level", "int", /*default=*/"3",
+           "LLVM optimization level (0-3)">,
+  ];
+}
+
+#endif // Q8_CODEGEN_PASSES_TD

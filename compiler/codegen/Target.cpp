@@ -1,0 +1,46 @@
+//===- Target.cpp - the x86-64 code-generation targets q8 knows -----------===//
+
+#include "compiler/codegen/Target.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <vector>
+
+using namespace llvm;
+
+std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
+  if (name == "generic")
+    return TargetInfo{"x86-64", "", 4};
+  if (name == "avx2")
+    return TargetInfo{"x86-64-v3", "", 8};
+  if (name == "avx-vnni")
+    return TargetInfo{"x86-64-v3", "+avxvnni", 8};
+  if (name == "avx512")
+    return TargetInfo{"x86-64-v4", "", 16};
+  if (name == "avx512-vnni")
+    return TargetInfo{"x86-64-v4", "+avx512vnni", 16};
+  if (name != "host")
+    return std::nullopt;
+
+  // Sorted, so the feature string (and with it the object) is the same on
+  // every run on one machine.
+  StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
+  std::vector<std::string> features;
+  for (const auto &feature : hostFeatures)
+    features.push_back((feature.second ? "+" : "-") + feature.first().str());
+  llvm::sort(features);
+  std::string joined;
+  for (const std::string &feature : features)
+    joined += (joined.empty() ? "" : ",") + feature;
+  int64_t lanes = 4;
+  if (hostFeatures.lookup("avx2"))
+    lanes = 8;
+  if (hostFeatures.lookup("avx512f"))
+    lanes = 16;
+  return TargetInfo{sys::getHostCPUName().str(), joined, lanes};
+}
+
+StringRef q8::knownTargetNames() {
+  return "host, avx2, avx-vnni, avx512, avx512-vnni, generic";
+}

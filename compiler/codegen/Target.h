@@ -1,0 +1,35 @@
+//===- Target.h - the x86-64 code-generation targets q8 knows ---*- C++ -*-===//
+//
+// One table maps a `--target` name to the LLVM CPU, features and vector
+// width, so the tiling pipeline and the object emitter never disagree.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_COMPILER_CODEGEN_TARGET_H
+#define Q8_COMPILER_CODEGEN_TARGET_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace q8 {
+
+/// What code generation needs to know about one target.
+struct TargetInfo {
+  std::string cpu;      ///< LLVM CPU name, e.g. "x86-64-v3"
+  std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
+  int64_t f32Lanes;     ///< f32 elements in one vector register
+};
+
+/// Resolves "host", "avx2", "avx512", "avx512-vnni", "avx-vnni" or
+/// "generic"; nullopt for any other name. "host" reads the running CPU.
+std::optional<TargetInfo> resolveTarget(llvm::StringRef name);
+
+/// The names resolveTarget accepts, for diagnostics.
+llvm::StringRef knownTargetNames();
+
+} // namespace q8
+
+#endif // Q8_COMPILER_CODEGEN_TARGET_H

@@ -1,0 +1,148 @@
+//===- TileAndVectorize.cpp - register tiles of linalg ops, vectorized ----===//
+//
+// Upstream MLIR reaches tiling and vectorization through the transform
+// dialect; q8 picks tile sizes from the target's vector width in C++ so the
+// pipeline is a plain pass list. Tiles divide their loops exactly, so the
+// vectorizer never needs masks (slower, but always correct, for loop extents
+// with awkward factors; masked tails are a later optimization).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/Passes.h"
+#include "compiler/codegen/Target.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace q8 {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "compiler/codegen/Passes.h.inc"
+} // namespace q8
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `extent` that is at most `bound` (the whole
+/// extent when it fits): a tile that needs no remainder loop or mask.
+int64_t fullTile(int64_t extent, int64_t bound) {
+  if (extent <= bound)
+    return extent;
+  for (int64_t tile = bound; tile > 1; --tile)
+    if (extent % tile == 0)
+      return tile;
+  return 1;
+}
+
+/// Tile sizes per loop of `op` (see the pass description); a size equal to
+/// the loop's extent means "do not tile this loop".
+SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t lanes) {
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles(extents.size(), 1);
+  if (extents.empty())
+    return tiles;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::isaContractionOpInterface(op)
+          ? linalg::inferContractionDims(op)
+          : FailureOr<linalg::ContractionDimensions>(failure());
+  if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
+      !dims->k.empty()) {
+    // The innermost M, N and K loops form the register tile; 4 x 2 vectors
+    // of accumulators leave registers for the A broadcasts and B rows.
+    unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
+    tiles[m] = fullTile(extents[m], 4);
+    tiles[n] = fullTile(extents[n], 2 * lanes);
+    tiles[k] = fullTile(extents[k], lanes);
+    return tiles;
+  }
+  tiles.back() = fullTile(extents.back(), lanes);
+  return tiles;
+}
+
+/// Vectorizes `op` (on buffers, so it has no results) and erases it.
+LogicalResult vectorizeAndErase(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  if (failed(linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                               /*inputScalableVecDims=*/{},
+                               /*vectorizeNDExtract=*/false,
+                               /*flatten1DDepthwiseConv=*/false,
+                               /*assumeDynamicDimsMatchVecSizes=*/false,
+                               /*createNamedContraction=*/true)))
+    return failure();
+  rewriter.eraseOp(op);
+  return success();
+}
+
+LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
+                               int64_t lanes) {
+  if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
+    return failure();
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return failure();
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles = chooseTileSizes(op, lanes);
+  bool tiled = false;
+  for (auto [tile, extent] : llvm::zip_equal(tiles, extents)) {
+    if (tile == extent)
+      tile = 0;
+    tiled |= tile != 0;
+  }
+  if (!tiled)
+    return vectorizeAndErase(rewriter, op);
+
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.eraseOp(op);
+  // The tile's operands are static subviews: vectorizing cannot fail where
+  // the untiled op passed the precondition, but if it does the tile stays
+  // a (correct) linalg op for convert-linalg-to-loops.
+  for (Operation *tile : result->tiledOps)
+    (void)vectorizeAndErase(rewriter, tile);
+  return success();
+}
+
+struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
+  using TileAndVectorizeBase::TileAndVectorizeBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    std::optional<q8::TargetInfo> info = q8::resolveTarget(target);
+    if (!info) {
+      func.emitError() << "unknown target '" << target << "' (expected one of "
+                       << q8::knownTargetNames() << ")";
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+
+    // A strided memref.copy lowers to a call into the C runner library;
+    // linalg.copy vectorizes (or becomes loops) instead.
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      rewriter.setInsertionPoint(copy);
+      rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(),
+                                                  copy.getTarget());
+    }
+
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops)
+      (void)tileAndVectorize(rewriter, op, info->f32Lanes);
+  }
+};
+
+} // namespace

@@ -1,0 +1,94 @@
+/* q8_abi.h - the ABI between q8-compiled models and the code that runs them.
+ *
+ * The compiler's header emitter writes descriptors of these types, and the
+ * runtime reads them, so both include this one file. Any change to a struct
+ * below changes Q8_ABI_VERSION; the static_asserts pin the layouts so that a
+ * change cannot slip in unnoticed.
+ *
+ * A compiled model's entry point is
+ *   void <model>_run(const float *in0, ..., float *out0, ..., void *workspace);
+ * Inputs are read-only, outputs and the workspace are caller-owned, dense,
+ * row-major, and the workspace is aligned to Q8_WORKSPACE_ALIGNMENT bytes.
+ * The entry point touches no global state: concurrent calls are safe as long
+ * as each call has its own outputs and workspace.
+ */
+#ifndef Q8_ABI_H
+#define Q8_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bumped on every incompatible change to the structs or the entry point. */
+#define Q8_ABI_VERSION 1
+
+/** Alignment, in bytes, that a model's workspace must have. */
+#define Q8_WORKSPACE_ALIGNMENT 64
+
+/** Largest tensor rank a descriptor can describe. */
+#define Q8_MAX_RANK 8
+
+/** Status codes returned by the runtime (and, later, by entry points). */
+typedef enum q8_status {
+  Q8_OK = 0,
+  Q8_ERROR_INVALID_ARGUMENT = 1, /**< a null pointer or out-of-range index */
+  Q8_ERROR_ABI_MISMATCH = 2,     /**< descriptor from another ABI version */
+  Q8_ERROR_SHAPE_MISMATCH = 3,   /**< a tensor's rank or dims differ */
+  Q8_ERROR_DTYPE_MISMATCH = 4,   /**< a tensor's element type differs */
+  Q8_ERROR_COUNT_MISMATCH = 5,   /**< wrong number of inputs or outputs */
+  Q8_ERROR_UNSUPPORTED_CPU = 6,  /**< the CPU lacks features the code needs */
+  Q8_ERROR_MISALIGNED = 7,       /**< workspace not suitably aligned */
+} q8_status;
+
+/** Element types. Values are stable: they appear in emitted descriptors. */
+typedef enum q8_dtype {
+  Q8_DTYPE_F32 = 0,
+  Q8_DTYPE_I8 = 1,
+  Q8_DTYPE_U8 = 2,
+  Q8_DTYPE_I32 = 3,
+  Q8_DTYPE_I64 = 4,
+} q8_dtype;
+
+/** One input or output of a model. */
+typedef struct q8_tensor_desc {
+  const char *name;
+  int32_t dtype; /**< a q8_dtype */
+  int32_t rank;
+  int64_t dims[Q8_MAX_RANK];
+} q8_tensor_desc;
+
+/** The entry point, type-erased: inputs then outputs, then the workspace. */
+typedef void (*q8_run_fn)(void);
+
+/** Everything a generic driver needs to call a model. */
+typedef struct q8_model_desc {
+  uint32_t abi_version; /**< Q8_ABI_VERSION of the emitter */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const char *name;
+  const q8_tensor_desc *inputs;
+  const q8_tensor_desc *outputs;
+  uint64_t workspace_size; /**< bytes; 0 means the workspace may be NULL */
+  q8_run_fn run;           /**< cast to the prototype in the model's header */
+} q8_model_desc;
+
+#if defined(__cplusplus)
+#define Q8_STATIC_ASSERT static_assert
+#else
+#define Q8_STATIC_ASSERT _Static_assert
+#endif
+Q8_STATIC_ASSERT(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK,
+                 "q8_tensor_desc layout changed: bump Q8_ABI_VERSION");
+Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 56,
+                 "q8_model_desc layout changed: bump Q8_ABI_VERSION");
+#undef Q8_STATIC_ASSERT
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* Q8_ABI_H */

@@ -1,0 +1,73 @@
+/* q8_runtime.h - the plain-C runtime that q8-compiled models link against.
+ *
+ * Descriptor access, status strings, input validation and CPU feature
+ * detection. C11, libc only. Every function is thread-safe: none keeps
+ * mutable state, and q8_cpu_features_detect only reads cpuid/xgetbv.
+ * Memory is always owned by the caller; nothing here allocates.
+ */
+#ifndef Q8_RUNTIME_H
+#define Q8_RUNTIME_H
+
+#include "q8_abi.h"
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A human-readable name for `status` ("ok", "shape mismatch", ...). Never
+ *  NULL; unknown codes give "unknown status". */
+const char *q8_status_string(q8_status status);
+
+/** The name of `dtype` ("f32", ...), or "unknown". */
+const char *q8_dtype_name(q8_dtype dtype);
+
+/** Size in bytes of one element of `dtype`, or 0 if unknown. */
+size_t q8_dtype_size(q8_dtype dtype);
+
+/** Checks that `desc` comes from a compatible emitter and is well formed. */
+q8_status q8_model_check(const q8_model_desc *desc);
+
+/** Looks up an input or output by name; NULL if absent. */
+const q8_tensor_desc *q8_model_find_input(const q8_model_desc *desc,
+                                          const char *name);
+const q8_tensor_desc *q8_model_find_output(const q8_model_desc *desc,
+                                           const char *name);
+
+/** Number of elements of `tensor` (1 for rank 0). */
+int64_t q8_tensor_num_elements(const q8_tensor_desc *tensor);
+
+/** Checks one caller tensor (dtype, rank, dims) against `expected`. */
+q8_status q8_tensor_check(const q8_tensor_desc *expected, q8_dtype dtype,
+                          int32_t rank, const int64_t *dims);
+
+/** Checks a whole call: `num_inputs` input descriptors against the model's
+ *  inputs, in order, and the workspace pointer's alignment (NULL is accepted
+ *  only when the model needs no workspace). On failure, `*bad_index` (when
+ *  not NULL) receives the index of the offending input, or -1. */
+q8_status q8_model_validate_inputs(const q8_model_desc *desc,
+                                   const q8_tensor_desc *inputs,
+                                   uint32_t num_inputs, const void *workspace,
+                                   int32_t *bad_index);
+
+/** x86-64 features that select code variants. */
+typedef struct q8_cpu_features {
+  bool avx2;
+  bool fma;
+  bool avx512f;
+  bool avx512bw;
+  bool avx512vl;
+  bool avx512vnni;
+  bool avxvnni;
+} q8_cpu_features;
+
+/** Fills `features` from cpuid, counting a feature only when the OS also
+ *  saves its registers (xgetbv). All false on non-x86 builds. */
+q8_status q8_cpu_features_detect(q8_cpu_features *features);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* Q8_RUNTIME_H */
