@@ -4,6 +4,7 @@
 
 #include "compiler/codegen/Target.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -69,8 +70,22 @@ std::unique_ptr<llvm::Module> translateAndOptimize(
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   module.getContext()->appendDialectRegistry(registry);
+  // q8's argument attributes (names for the header) mean nothing to LLVM,
+  // which warns about each; translate a copy without them. Cloning shares
+  // the (possibly large) constant attributes instead of copying them.
+  OwningOpRef<ModuleOp> copy = module.clone();
+  copy->walk([](LLVM::LLVMFuncOp func) {
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      DictionaryAttr attrs = func.getArgAttrDict(i);
+      if (!attrs)
+        continue;
+      for (NamedAttribute attr : llvm::to_vector(attrs.getValue()))
+        if (attr.getName().strref().starts_with("q8."))
+          func.removeArgAttr(i, attr.getName());
+    }
+  });
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, llvmContext, "q8_model");
+      translateModuleToLLVMIR(*copy, llvmContext, "q8_model");
   if (!llvmModule) {
     module.emitError("cannot translate the module to LLVM IR");
     return nullptr;
