@@ -173,6 +173,13 @@ q8::importer::convertTensor(MLIRContext *context,
       values.push_back(c != 0);
     return ElementsAttr(DenseElementsAttr::get(type, values));
   }
+  // int32/int64 tensors are shapes, indices and position ids (BERT's
+  // position_ids buffer is [1, 512]): they feed the folders, which read only
+  // dense<> values, so they stay dense up to a size no shape tensor reaches.
+  // Integer weights (int8 and friends) still follow the threshold.
+  constexpr int64_t kMaxDenseIndexElements = 4096;
+  if (element.isInteger(32) || element.isInteger(64))
+    resourceThreshold = std::max(resourceThreshold, kMaxDenseIndexElements);
   if (*count > resourceThreshold) {
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         ArrayRef<char>(bytes.data(), bytes.size()), std::max(width, 1u));
