@@ -1,14 +1,27 @@
-//===- Compiler.cpp - importModel, error printing, dialect loading --------===//
+//===- Compiler.cpp - import, lowering to native code, emission -----------===//
 
 #include "compiler/Compiler.h"
 
 #include "compiler/Registration.h"
+#include "compiler/codegen/HeaderEmitter.h"
+#include "compiler/codegen/ObjectEmitter.h"
+#include "compiler/codegen/Target.h"
 #include "compiler/onnx/Importer.h"
 #include "compiler/onnx/ModelLoader.h"
+#include "dialects/Q8/Q8Dialect.h"
+#include "passes/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 using namespace q8;
+using mlir::LogicalResult;
 
 void q8::loadDialects(mlir::MLIRContext &context) {
   mlir::DialectRegistry registry;
@@ -45,4 +58,80 @@ void q8::printImportErrors(llvm::raw_ostream &os, const std::string &path,
       os << "node '" << error.node << "' (" << error.opType << "): ";
     os << error.message << "\n";
   }
+}
+
+LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
+  mlir::MLIRContext *context = module.getContext();
+  mlir::PassManager pm(context, mlir::ModuleOp::getOperationName());
+  pm.addPass(mlir::createCanonicalizerPass());
+  mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
+  funcPm.addPass(createFoldBatchNorm());
+  funcPm.addPass(createConvertQ8ToLinalg());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  if (failed(pm.run(module)))
+    return mlir::failure();
+
+  // q8-convert-to-linalg leaves what it has no pattern for in place (by
+  // design: the int8 lowering will claim the quantized ops). Nothing past
+  // this point understands q8 ops, so reject them here, all at once.
+  auto *q8Dialect = context->getLoadedDialect<Q8Dialect>();
+  bool leftOver = false;
+  module.walk([&](mlir::Operation *op) {
+    if (op->getDialect() != q8Dialect)
+      return;
+    leftOver = true;
+    mlir::InFlightDiagnostic diag = op->emitError();
+    if (auto name = mlir::dyn_cast<mlir::NameLoc>(op->getLoc()))
+      diag << "node '" << name.getName().getValue() << "' ";
+    diag << "(" << op->getName().getStringRef()
+         << "): op is not supported by code generation yet";
+  });
+  return mlir::failure(leftOver);
+}
+
+LogicalResult q8::compileModule(mlir::ModuleOp module,
+                                const CodegenOptions &options) {
+  if (!resolveTarget(options.target))
+    return mlir::emitError(module.getLoc())
+           << "unknown target '" << options.target << "' (known: "
+           << knownTargetNames() << ")";
+  if (failed(lowerToLinalg(module)))
+    return mlir::failure();
+  return lowerToLLVMDialect(module, options);
+}
+
+LogicalResult q8::emitModel(mlir::ModuleOp module,
+                            const CodegenOptions &options,
+                            llvm::StringRef basePath) {
+  llvm::StringRef dir = llvm::sys::path::parent_path(basePath);
+  if (!dir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      return mlir::emitError(module.getLoc())
+             << "cannot create " << dir << ": " << ec.message();
+  std::string objectPath = (basePath + ".o").str();
+  std::string headerPath = (basePath + ".h").str();
+  if (failed(emitObject(module, options, objectPath)))
+    return mlir::failure();
+  std::error_code ec;
+  llvm::ToolOutputFile header(headerPath, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return mlir::emitError(module.getLoc())
+           << "cannot write " << headerPath << ": " << ec.message();
+  if (failed(emitHeader(module, header.os())))
+    return mlir::failure();
+  header.keep();
+  return mlir::success();
+}
+
+std::string q8::modelNameFromPath(llvm::StringRef path) {
+  llvm::StringRef stem = llvm::sys::path::filename(path);
+  // Only the first dot starts the extension: "net.v2.o" names "net".
+  stem = stem.take_until([](char c) { return c == '.'; });
+  std::string name;
+  for (char c : stem)
+    name.push_back(llvm::isAlnum(c) ? c : '_');
+  if (name.empty() || llvm::isDigit(name.front()))
+    name.insert(name.begin(), '_');
+  return name;
 }

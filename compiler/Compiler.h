@@ -1,13 +1,16 @@
 //===- Compiler.h - the one C++ API every q8 tool is a thin main over -*- C++ -*-===//
 //
-// Import an ONNX model into q8 IR, and (in later stages) calibrate, quantize
-// and emit it. Tools parse flags into these option structs and call these
+// Import an ONNX model into q8 IR, lower it to native code and emit an
+// object file with its C header (and, in later stages, calibrate and
+// quantize it). Tools parse flags into these option structs and call these
 // functions; no pipeline reads a global flag.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef Q8_COMPILER_COMPILER_H
 #define Q8_COMPILER_COMPILER_H
+
+#include "compiler/codegen/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -82,6 +85,36 @@ void printImportErrors(llvm::raw_ostream &os, const std::string &path,
 /// Prints a human summary of an imported module: inputs and outputs with
 /// shapes, op counts by type, parameter count and bytes.
 void printSummary(llvm::raw_ostream &os, mlir::ModuleOp module);
+
+/// Everything `q8c model.onnx -o out/model` needs: how to import, and how to
+/// generate code.
+struct CompileOptions {
+  ImportOptions import;
+  CodegenOptions codegen;
+};
+
+/// Lowers imported q8 IR to linalg on tensors in place: canonicalize ->
+/// q8-fold-batch-norm -> q8-convert-to-linalg -> canonicalize, cse. Fails
+/// with one diagnostic per op that code generation cannot handle yet (lstm,
+/// gru, resize, quantized ops), each naming the op and its ONNX node, rather
+/// than letting the LLVM lowering trip over them later.
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+
+/// lowerToLinalg, then lowerToLLVMDialect (Pipeline.h): the module ends in
+/// the LLVM dialect, ready for emitObject/emitLLVMIR/emitHeader.
+mlir::LogicalResult compileModule(mlir::ModuleOp module,
+                                  const CodegenOptions &options);
+
+/// Writes `<basePath>.o` and `<basePath>.h` for a module that compileModule
+/// lowered, creating missing parent directories.
+mlir::LogicalResult emitModel(mlir::ModuleOp module,
+                              const CodegenOptions &options,
+                              llvm::StringRef basePath);
+
+/// The C-identifier-safe model name for an output path: the basename
+/// without extension, other characters replaced by '_', and a leading '_'
+/// when it would start with a digit ("out/my-net.v2" -> "my_net").
+std::string modelNameFromPath(llvm::StringRef path);
 
 /// Loads q8 and the upstream dialects its IR uses into `context`.
 void loadDialects(mlir::MLIRContext &context);

@@ -1,17 +1,25 @@
-//===- q8c.cpp - the q8 compiler driver: ONNX model in, q8 IR out ---------===//
+//===- q8c.cpp - the q8 compiler driver: ONNX model in, native code out ---===//
+//
+// `q8c model.onnx -o out/model` writes out/model.o and out/model.h; --emit
+// stops at an earlier stage and prints it instead.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
+#include "compiler/codegen/ObjectEmitter.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
 namespace {
-enum class Emit { None, Mlir };
+enum class Emit { None, Mlir, Linalg, LLVM, Obj };
 } // namespace
 
 static cl::OptionCategory q8cCategory("q8c options");
@@ -19,15 +27,33 @@ static cl::OptionCategory q8cCategory("q8c options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx | model.onnxtxt>"),
                                       cl::cat(q8cCategory));
-static cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
+static cl::opt<std::string> outputPath("o",
+                                       cl::desc("Output file (default: "
+                                                "stdout); with --emit=obj, "
+                                                "the path of the .o and .h "
+                                                "without extension"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::cat(q8cCategory));
 static cl::opt<Emit> emit(
-    "emit", cl::desc("What to emit"), cl::init(Emit::Mlir),
-    cl::values(clEnumValN(Emit::Mlir, "mlir", "the imported q8 IR (default)"),
+    "emit",
+    cl::desc("What to emit (default: obj when -o is given, else mlir)"),
+    cl::init(Emit::Mlir),
+    cl::values(clEnumValN(Emit::Mlir, "mlir", "the imported q8 IR"),
+               clEnumValN(Emit::Linalg, "linalg",
+                          "linalg on tensors, after q8-convert-to-linalg"),
+               clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR text"),
+               clEnumValN(Emit::Obj, "obj",
+                          "<o>.o and its C header <o>.h (needs -o)"),
                clEnumValN(Emit::None, "none",
                           "nothing (check the model; use with --summary)")),
     cl::cat(q8cCategory));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Code-generation target: host, avx2, avx-vnni, avx512, "
+                    "avx512-vnni or generic"),
+           cl::init("host"), cl::cat(q8cCategory));
+static cl::opt<int> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
+                             cl::init(3), cl::Prefix, cl::cat(q8cCategory));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Fix the shape of a graph input: NAME=D0,D1,..."),
@@ -95,15 +121,42 @@ int main(int argc, char **argv) {
     }
     options.bindings.push_back({name.str(), file.str()});
   }
-  if (outputPath != "-") {
-    bool same = outputPath == inputPath;
-    if (!same && sys::fs::exists(outputPath))
-      sys::fs::equivalent(outputPath, inputPath, same);
+  // -o alone means "compile": the common case needs no --emit. An output
+  // named like a text stage (.mlir, .ll) asks for that stage.
+  Emit stage = emit;
+  if (emit.getNumOccurrences() == 0 && outputPath != "-") {
+    StringRef ext = sys::path::extension(outputPath);
+    stage = ext == ".mlir" ? Emit::Mlir : ext == ".ll" ? Emit::LLVM : Emit::Obj;
+  }
+  std::string basePath = outputPath;
+  if (stage == Emit::Obj) {
+    if (outputPath == "-") {
+      errs() << "error: --emit=obj writes two files; give their path "
+                "without extension with -o\n";
+      ok = false;
+    }
+    // `-o out/model.o` names the object itself; accept it.
+    if (StringRef(basePath).ends_with(".o"))
+      basePath.resize(basePath.size() - 2);
+  }
+  SmallVector<std::string, 3> written;
+  if (outputPath != "-")
+    written.push_back(outputPath);
+  if (stage == Emit::Obj)
+    written.append({basePath + ".o", basePath + ".h"});
+  for (const std::string &path : written) {
+    bool same = path == inputPath;
+    if (!same && sys::fs::exists(path))
+      sys::fs::equivalent(path, inputPath, same);
     if (same) {
       errs() << "error: -o " << outputPath
              << " names the model itself; refusing to overwrite it\n";
       ok = false;
     }
+  }
+  if (optLevel < 0 || optLevel > 3) {
+    errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
+    ok = false;
   }
   if (!ok)
     return 1;
@@ -116,7 +169,47 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  if (emit == Emit::Mlir) {
+  mlir::ModuleOp module = *result.module;
+  // Lowering diagnostics read like import errors: the model's path, then
+  // the message (which names the ONNX node where there is one).
+  mlir::ScopedDiagnosticHandler diagnostics(
+      &context, [&](mlir::Diagnostic &diag) {
+        if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+          return mlir::failure(); // the default handler prints the rest
+        errs() << "error: " << inputPath << ": ";
+        if (!isa<mlir::NameLoc, mlir::UnknownLoc>(diag.getLocation()))
+          errs() << diag.getLocation() << ": ";
+        errs() << diag.str() << "\n";
+        // The op dump MLIR attaches says less than the node name does.
+        for (const mlir::Diagnostic &note : diag.getNotes())
+          if (!StringRef(note.str()).starts_with("see current operation"))
+            errs() << "note: " << note.str() << "\n";
+        return mlir::success();
+      });
+  // The summary describes the model, not its lowering: print it from the
+  // imported IR, after whatever was emitted.
+  std::string summaryText;
+  if (summary) {
+    raw_string_ostream os(summaryText);
+    q8::printSummary(os, module);
+  }
+
+  q8::CodegenOptions codegen;
+  codegen.target = target;
+  codegen.optLevel = optLevel;
+  codegen.modelName = q8::modelNameFromPath(
+      stage == Emit::Obj || outputPath != "-" ? StringRef(basePath)
+                                              : StringRef(inputPath));
+  if (stage == Emit::Linalg && failed(q8::lowerToLinalg(module)))
+    return 1;
+  if ((stage == Emit::LLVM || stage == Emit::Obj) &&
+      failed(q8::compileModule(module, codegen)))
+    return 1;
+
+  if (stage == Emit::Obj) {
+    if (failed(q8::emitModel(module, codegen, basePath)))
+      return 1;
+  } else if (stage != Emit::None) {
     std::error_code ec;
     ToolOutputFile out(outputPath, ec, sys::fs::OF_None);
     if (ec) {
@@ -124,10 +217,14 @@ int main(int argc, char **argv) {
              << "\n";
       return 1;
     }
-    result.module->print(out.os());
+    if (stage == Emit::LLVM) {
+      if (failed(q8::emitLLVMIR(module, codegen, out.os())))
+        return 1;
+    } else {
+      module.print(out.os());
+    }
     out.keep();
   }
-  if (summary)
-    q8::printSummary(outs(), *result.module);
+  outs() << summaryText;
   return 0;
 }
