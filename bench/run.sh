@@ -10,11 +10,10 @@
 # for N timed iterations on one thread, the runners interleaved (ort, q8, ort,
 # q8, ...) so that drift in the machine hits both alike. Per model it prints
 # every runner's min/median/max over all rounds (min of the rounds' minima,
-# median of their medians, max of their maxima) and, once q8 can run, the
-# ratio q8/ort of each.
+# median of their medians, max of their maxima) and the ratio q8/ort of each.
 #
-# Today only the ORT runner exists: q8's column arrives with code generation
-# (see bench/README.md for the runner contract it will follow).
+# The q8 runner compiles each model with build/bin/q8c (fp32) and times it with
+# bench/q8_bench.c linked against build/lib/libq8rt.a (see bench/README.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,11 +67,36 @@ run_ort() {
   node "$ROOT/test/ort/ort-run.js" "$OUT/$1.onnx" $(input_args "$1") --threads 1 --bench "$2"
 }
 
+# q8_build NAME: compiles $OUT/NAME.onnx with q8c into $OUT/q8/NAME.{o,h} and
+# links bench/q8_bench.c against it and libq8rt into $OUT/q8/NAME-bench, each
+# step again only when its inputs are newer than its output.
+q8_build() {
+  local dir=$OUT/q8 bin=$ROOT/build/bin/q8c rt=$ROOT/build/lib/libq8rt.a
+  local obj=$dir/$1.o exe=$dir/$1-bench
+  mkdir -p "$dir"
+  if [ ! -f "$obj" ] || [ "$OUT/$1.onnx" -nt "$obj" ] || [ "$bin" -nt "$obj" ]; then
+    "$bin" "$OUT/$1.onnx" -o "$dir/$1" >&2 || return 1
+  fi
+  if [ ! -x "$exe" ] || [ "$obj" -nt "$exe" ] || [ "$rt" -nt "$exe" ] ||
+     [ "$ROOT/bench/q8_bench.c" -nt "$exe" ] ||
+     [ "$ROOT/test/e2e/Inputs/model_io.h" -nt "$exe" ]; then
+    clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Werror -I"$dir" -I"$ROOT/runtime" \
+      -I"$ROOT/examples/digits" -I"$ROOT/test/e2e/Inputs" \
+      -include "$dir/$1.h" -DQ8_DESCRIPTOR="$1_descriptor" \
+      "$ROOT/bench/q8_bench.c" "$obj" "$rt" -o "$exe" >&2 || return 1
+  fi
+}
+
 run_q8() {
-  # Arrives with code generation: compile $OUT/$1.onnx with q8c into an object,
-  # link it with libq8rt into a bench harness (or use q8-run), run it on the
-  # same inputs on one thread and print the same line as ort-run.js --bench.
-  echo "q8: unavailable (arrives with code generation)"
+  # fp32 only for now; quantized modes become more runners (q8_w8a8, ...).
+  # q8's generated code is single-threaded, so "one thread" holds as is.
+  if [ ! -x "$ROOT/build/bin/q8c" ] || [ ! -f "$ROOT/build/lib/libq8rt.a" ]; then
+    echo "q8: unavailable (build q8c and q8rt first: scripts/build.sh)"
+  elif ! q8_build "$1"; then
+    echo "q8: unavailable (compiling or linking $1 failed)"
+  else
+    "$OUT/q8/$1-bench" "$2" "$OUT/$1/inputs" || echo "q8: unavailable ($1 failed to run)"
+  fi
 }
 
 # parse_stats LINE: "min median max" from a runner's line, or nothing.

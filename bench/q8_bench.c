@@ -1,0 +1,72 @@
+/* q8_bench.c - times a q8-compiled model, the q8 runner of bench/run.sh.
+ *
+ *   clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -include model.h -DQ8_DESCRIPTOR=model_descriptor \
+ *     -Iruntime -Iexamples/digits -Itest/e2e/Inputs bench/q8_bench.c \
+ *     model.o libq8rt.a -o q8_bench
+ *   ./q8_bench ITERS INDIR
+ *
+ * Reads each model input from INDIR/<input name>.npy (checked against the
+ * descriptor by model_io.h, as test/e2e's run_model.c does), warms up with
+ * min(10, ITERS) calls as test/ort/ort-run.js --bench does, then times ITERS
+ * calls on this one thread and prints bench/README.md's runner line
+ *   q8: min X ms, median Y ms, max Z ms
+ */
+/* clock_gettime needs _POSIX_C_SOURCE before the first system header, and
+ * -include model.h comes first: so it is on the command line, as above. */
+#include "model_io.h"
+
+#include <time.h>
+
+#ifndef Q8_DESCRIPTOR
+#error "define Q8_DESCRIPTOR to the generated <model>_descriptor"
+#endif
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  const q8_model_desc *desc = Q8_DESCRIPTOR();
+  long iters = argc == 3 ? strtol(argv[1], NULL, 10) : 0;
+  if (!desc || iters <= 0) {
+    fprintf(stderr, "usage: %s ITERS INDIR\n", argv[0]);
+    return 1;
+  }
+  int nin = (int)desc->num_inputs;
+  if (nin > Q8_IO_MAX_ARGS) {
+    fprintf(stderr, "q8_bench: %d inputs are too many\n", nin);
+    return 1;
+  }
+  char names[Q8_IO_MAX_ARGS][4096];
+  const char *paths[Q8_IO_MAX_ARGS];
+  for (int i = 0; i < nin; ++i) {
+    snprintf(names[i], sizeof names[i], "%s/%s.npy", argv[2],
+             desc->inputs[i].name);
+    paths[i] = names[i];
+  }
+  q8_io io;
+  if (q8_io_load(desc, paths, &io, "q8_bench") != 0)
+    return 1;
+  for (long i = 0; i < (iters < 10 ? iters : 10); ++i)
+    if (q8_io_run(desc, &io) != 0)
+      return 1;
+  double *times = (double *)malloc((size_t)iters * sizeof *times);
+  for (long i = 0; i < iters; ++i) {
+    double t0 = now_ms();
+    q8_io_run(desc, &io);
+    times[i] = now_ms() - t0;
+  }
+  qsort(times, (size_t)iters, sizeof *times, by_value);
+  printf("q8: min %.3f ms, median %.3f ms, max %.3f ms\n", times[0],
+         times[iters >> 1], times[iters - 1]);
+  free(times);
+  q8_io_free(&io);
+  return 0;
+}

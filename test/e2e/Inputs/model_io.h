@@ -1,0 +1,133 @@
+/* model_io.h - descriptor-driven model I/O shared by q8's C drivers (C11).
+ *
+ * Loads a model's inputs from .npy files, checks them against its descriptor
+ * (dtype and shape), allocates its outputs and workspace, calls the
+ * type-erased entry point and writes the outputs as .npy. Used by
+ * test/e2e/Inputs/run_model.c and bench/q8_bench.c, so the tests and the
+ * benchmark drive the compiled code the same way. Needs npy.h
+ * (examples/digits) and q8_runtime.h (runtime) on the include path.
+ */
+#ifndef Q8_MODEL_IO_H
+#define Q8_MODEL_IO_H
+
+#include "npy.h"
+#include "q8_runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The largest inputs + outputs + workspace q8_io_call spells out. */
+#define Q8_IO_MAX_ARGS 8
+
+typedef void *q8_io_ptr;
+
+typedef struct q8_io {
+  int nin, nout;
+  q8_io_ptr args[Q8_IO_MAX_ARGS]; /* inputs, outputs, workspace */
+  npy_array inputs[Q8_IO_MAX_ARGS];
+  void *workspace;
+} q8_io;
+
+/* Calls the type-erased entry point with its exact arity: every argument is
+ * a pointer, so each case is the model's real prototype up to pointer types. */
+static inline int q8_io_call(q8_run_fn run, int n, q8_io_ptr *a) {
+  typedef q8_io_ptr ptr;
+  switch (n) {
+#define FN(...) ((void (*)(__VA_ARGS__))run)
+  case 2: FN(ptr, ptr)(a[0], a[1]); return 0;
+  case 3: FN(ptr, ptr, ptr)(a[0], a[1], a[2]); return 0;
+  case 4: FN(ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3]); return 0;
+  case 5: FN(ptr, ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3], a[4]); return 0;
+  case 6:
+    FN(ptr, ptr, ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3], a[4], a[5]);
+    return 0;
+  case 7:
+    FN(ptr, ptr, ptr, ptr, ptr, ptr, ptr)
+    (a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    return 0;
+  case 8:
+    FN(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)
+    (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    return 0;
+#undef FN
+  default:
+    return 1;
+  }
+}
+
+/* Reads desc's inputs from `paths` (in the model's input order), validates
+ * them, allocates zeroed outputs and the workspace. `tool` prefixes errors. */
+static inline int q8_io_load(const q8_model_desc *desc, const char *const *paths,
+                             q8_io *io, const char *tool) {
+  memset(io, 0, sizeof *io);
+  if (q8_model_check(desc) != Q8_OK) {
+    fprintf(stderr, "%s: bad descriptor\n", tool);
+    return 1;
+  }
+  io->nin = (int)desc->num_inputs;
+  io->nout = (int)desc->num_outputs;
+  if (io->nin + io->nout + 1 > Q8_IO_MAX_ARGS) {
+    fprintf(stderr, "%s: %d inputs and %d outputs are too many\n", tool,
+            io->nin, io->nout);
+    return 1;
+  }
+  q8_tensor_desc given[Q8_IO_MAX_ARGS];
+  for (int i = 0; i < io->nin; ++i) {
+    if (npy_read(paths[i], &io->inputs[i]) != 0)
+      return 1;
+    given[i] = desc->inputs[i];
+    given[i].dtype = io->inputs[i].dtype;
+    given[i].rank = io->inputs[i].rank;
+    memcpy(given[i].dims, io->inputs[i].dims, sizeof given[i].dims);
+    io->args[i] = io->inputs[i].data;
+  }
+  if (desc->workspace_size)
+    io->workspace = aligned_alloc(Q8_WORKSPACE_ALIGNMENT, desc->workspace_size);
+  int32_t bad = -1;
+  q8_status status = q8_model_validate_inputs(desc, given, (uint32_t)io->nin,
+                                              io->workspace, &bad);
+  if (status != Q8_OK) {
+    fprintf(stderr, "%s: %s%s: %s\n", tool, bad >= 0 ? "input " : "",
+            bad >= 0 ? desc->inputs[bad].name : "workspace",
+            q8_status_string(status));
+    return 1;
+  }
+  for (int i = 0; i < io->nout; ++i) {
+    const q8_tensor_desc *out = &desc->outputs[i];
+    size_t bytes = (size_t)q8_tensor_num_elements(out) *
+                   q8_dtype_size((q8_dtype)out->dtype);
+    io->args[io->nin + i] = calloc(bytes ? bytes : 1, 1);
+  }
+  io->args[io->nin + io->nout] = io->workspace;
+  return 0;
+}
+
+/* One call of the model on io's buffers. */
+static inline int q8_io_run(const q8_model_desc *desc, q8_io *io) {
+  return q8_io_call(desc->run, io->nin + io->nout + 1, io->args);
+}
+
+/* Writes each output to DIR/<name>.npy (DIR must exist). */
+static inline int q8_io_write_outputs(const q8_model_desc *desc,
+                                      const q8_io *io, const char *dir) {
+  for (int i = 0; i < io->nout; ++i) {
+    const q8_tensor_desc *out = &desc->outputs[i];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.npy", dir, out->name);
+    if (npy_write(path, out, io->args[io->nin + i]) != 0)
+      return 1;
+  }
+  return 0;
+}
+
+static inline void q8_io_free(q8_io *io) {
+  for (int i = 0; i < io->nout; ++i)
+    free(io->args[io->nin + i]);
+  for (int i = 0; i < io->nin; ++i)
+    free(io->inputs[i].data);
+  free(io->workspace);
+  memset(io, 0, sizeof *io);
+}
+
+#endif /* Q8_MODEL_IO_H */
