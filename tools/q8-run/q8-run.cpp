@@ -1,0 +1,432 @@
+//===- q8-run.cpp - compile an ONNX model in-process and run it once -----===//
+//
+//   q8-run MODEL.onnx --input NAME=FILE.npy|FILE.pb ... [--expect FILE.pb ...]
+//          [--output-dir DIR] [--bench N] [--target T]
+//
+// Compiles the model through the compiler API (importModel, compileModule,
+// emitModel into a temporary directory), links the object into a shared
+// library, dlopens it and calls it through its `<model>_descriptor`, the
+// same descriptor-driven way test/e2e's run_model.c does (model_io.h).
+// Outputs go to DIR/<name>.npy; --expect compares them with TensorProtos
+// (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Compiler.h"
+#include "compiler/onnx/ModelLoader.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "model_io.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <dlfcn.h>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace llvm;
+
+static cl::OptionCategory category("q8-run options");
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx | model.onnxtxt>"),
+                                      cl::cat(category));
+static cl::list<std::string>
+    inputArgs("input", cl::desc("A model input: NAME=FILE.npy or NAME=FILE.pb"),
+              cl::value_desc("name=file"), cl::cat(category));
+static cl::list<std::string> expectArgs(
+    "expect",
+    cl::desc("Expected output as a TensorProto .pb (matched by its name, "
+             "else by position)"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Write outputs as DIR/NAME.npy"),
+                                      cl::value_desc("dir"), cl::cat(category));
+static cl::opt<int> benchIters(
+    "bench", cl::desc("Time N calls after warm-up; print min/median/max"),
+    cl::init(0), cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Code-generation target (q8c's)"),
+                                   cl::init("host"), cl::cat(category));
+
+namespace {
+/// One tensor in memory: what an input file or an --expect file holds.
+struct Tensor {
+  std::string name;
+  int32_t dtype = -1;
+  std::vector<int64_t> dims;
+  std::vector<char> bytes;
+};
+
+int fail(const Twine &message) {
+  errs() << "error: " << message << "\n";
+  return 1;
+}
+
+std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
+  std::string s = dtype >= 0 ? q8_dtype_name((q8_dtype)dtype) : "?";
+  s += "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+/// q8 dtype of an ONNX TensorProto::DataType, or -1.
+int32_t dtypeFromOnnx(int32_t t) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT: return Q8_DTYPE_F32;
+  case onnx::TensorProto::INT8: return Q8_DTYPE_I8;
+  case onnx::TensorProto::UINT8: return Q8_DTYPE_U8;
+  case onnx::TensorProto::INT32: return Q8_DTYPE_I32;
+  case onnx::TensorProto::INT64: return Q8_DTYPE_I64;
+  default: return -1;
+  }
+}
+
+/// Reads a .npy (by extension) or a serialized TensorProto.
+bool readTensor(StringRef path, Tensor &t, std::string &error) {
+  if (!sys::fs::exists(path)) {
+    error = "cannot open";
+    return false;
+  }
+  if (path.ends_with(".npy")) {
+    npy_array a;
+    if (npy_read(path.str().c_str(), &a) != 0) {
+      error = "not a readable .npy file (see above)";
+      return false;
+    }
+    t.dtype = a.dtype;
+    t.dims.assign(a.dims, a.dims + a.rank);
+    const char *data = static_cast<const char *>(a.data);
+    t.bytes.assign(data, data + a.count * q8_dtype_size((q8_dtype)a.dtype));
+    free(a.data);
+    return true;
+  }
+  onnx::TensorProto proto;
+  if (!q8::importer::loadTensor(path.str(), proto, error))
+    return false;
+  t.name = proto.name();
+  t.dtype = dtypeFromOnnx(proto.data_type());
+  if (t.dtype < 0) {
+    error = "element type " + std::to_string(proto.data_type()) +
+            " is not one q8 models take (float, int8, uint8, int32, int64)";
+    return false;
+  }
+  int64_t count = 1;
+  for (int64_t d : proto.dims()) {
+    t.dims.push_back(d);
+    count *= d;
+  }
+  size_t size = q8_dtype_size((q8_dtype)t.dtype);
+  t.bytes.resize(count * size);
+  auto copy = [&](const auto &field) {
+    if ((int64_t)field.size() != count)
+      return false;
+    for (int64_t i = 0; i < count; ++i) {
+      if (t.dtype == Q8_DTYPE_F32) {
+        float v = (float)field[i];
+        memcpy(&t.bytes[i * size], &v, size);
+      } else if (t.dtype == Q8_DTYPE_I64) {
+        int64_t v = (int64_t)field[i];
+        memcpy(&t.bytes[i * size], &v, size);
+      } else if (t.dtype == Q8_DTYPE_I32) {
+        int32_t v = (int32_t)field[i];
+        memcpy(&t.bytes[i * size], &v, size);
+      } else {
+        int8_t v = (int8_t)field[i];
+        memcpy(&t.bytes[i * size], &v, size);
+      }
+    }
+    return true;
+  };
+  bool ok;
+  if (proto.has_raw_data()) {
+    ok = proto.raw_data().size() == t.bytes.size();
+    if (ok)
+      memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
+  } else if (t.dtype == Q8_DTYPE_F32) {
+    ok = copy(proto.float_data());
+  } else if (t.dtype == Q8_DTYPE_I64) {
+    ok = copy(proto.int64_data());
+  } else {
+    ok = copy(proto.int32_data()); // int32, int8 and uint8 all live here
+  }
+  if (!ok)
+    error = "holds a different number of elements than its dims say";
+  return ok;
+}
+
+bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
+  std::tie(name, value) = arg.split('=');
+  return !name.empty() && !value.empty() && arg.contains('=');
+}
+
+/// Compiles the model into `dir`/<name>.o and links `dir`/<name>.so.
+bool compileAndLink(StringRef dir, std::string &modelName, std::string &so) {
+  mlir::MLIRContext context;
+  q8::loadDialects(context);
+  q8::ImportResult result = q8::importModel(context, modelPath, {});
+  if (!result.module) {
+    q8::printImportErrors(errs(), modelPath, result.errors);
+    return false;
+  }
+  mlir::ScopedDiagnosticHandler diagnostics(
+      &context, [&](mlir::Diagnostic &diag) {
+        if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+          return mlir::failure();
+        errs() << "error: " << modelPath << ": " << diag.str() << "\n";
+        return mlir::success();
+      });
+  q8::CodegenOptions codegen;
+  codegen.target = target;
+  modelName = q8::modelNameFromPath(modelPath);
+  codegen.modelName = modelName;
+  SmallString<256> base(dir);
+  sys::path::append(base, modelName);
+  if (failed(q8::compileModule(*result.module, codegen)) ||
+      failed(q8::emitModel(*result.module, codegen, base)))
+    return false;
+
+  // The object becomes a shared library by running the system's linker
+  // through clang: Debian's LLVM 22 packages ship no in-process ELF linker
+  // library (lld's liblldELF is not among them), and an ORC JIT would run
+  // code other than the object q8c writes.
+  auto clang = sys::findProgramByName("clang-22");
+  if (!clang)
+    clang = sys::findProgramByName("clang");
+  if (!clang) {
+    errs() << "error: q8-run links the model with clang-22 (or clang), which "
+              "is not on PATH\n";
+    return false;
+  }
+  // The descriptor is a static inline function in the generated header, so
+  // a two-line C file exports it from the library under a fixed name.
+  so = (base + ".so").str();
+  std::string obj = (base + ".o").str(), glue = (base + "_glue.c").str();
+  {
+    std::error_code ec;
+    raw_fd_ostream os(glue, ec);
+    if (ec) {
+      errs() << "error: cannot write " << glue << ": " << ec.message() << "\n";
+      return false;
+    }
+    os << "#include \"" << modelName << ".h\"\n"
+       << "const q8_model_desc *q8_run_descriptor(void) { return "
+       << modelName << "_descriptor(); }\n";
+  }
+  std::string include = "-I" Q8_RUNTIME_INCLUDE_DIR;
+  SmallVector<StringRef> args = {*clang, "-shared", "-fPIC", "-O1",
+                                 include, glue, obj, "-o", so};
+  std::string message;
+  if (sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message) !=
+      0) {
+    errs() << "error: linking " << obj << " failed"
+           << (message.empty() ? "" : ": " + message) << "\n";
+    return false;
+  }
+  return true;
+}
+
+/// RAII for the temporary directory.
+struct TempDir {
+  SmallString<128> path;
+  ~TempDir() {
+    if (!path.empty())
+      sys::fs::remove_directories(path);
+  }
+};
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "q8-run: compile an ONNX model and run it\n");
+  if (benchIters < 0)
+    return fail("--bench expects a positive count");
+
+  // Inputs first: a bad file fails before the (slow) compile.
+  std::map<std::string, Tensor> inputs;
+  for (StringRef arg : inputArgs) {
+    StringRef name, file;
+    if (!splitAssignment(arg, name, file))
+      return fail("--input expects NAME=FILE.npy or NAME=FILE.pb, got '" +
+                  arg + "'");
+    Tensor t;
+    std::string error;
+    if (!readTensor(file, t, error))
+      return fail("--input " + name + ": " + file + ": " + error);
+    inputs[name.str()] = std::move(t);
+  }
+  std::vector<Tensor> expected;
+  for (StringRef file : expectArgs) {
+    Tensor t;
+    std::string error;
+    if (!readTensor(file, t, error))
+      return fail("--expect " + file + ": " + error);
+    expected.push_back(std::move(t));
+  }
+
+  TempDir tmp;
+  if (std::error_code ec = sys::fs::createUniqueDirectory("q8-run", tmp.path))
+    return fail("cannot create a temporary directory: " + ec.message());
+  std::string modelName, so;
+  if (!compileAndLink(tmp.path, modelName, so))
+    return 1;
+  void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib)
+    return fail(Twine("dlopen: ") + dlerror());
+  using DescFn = const q8_model_desc *(*)();
+  std::string symbol = "q8_run_descriptor";
+  auto descFn = reinterpret_cast<DescFn>(dlsym(lib, symbol.c_str()));
+  if (!descFn)
+    return fail(so + " has no " + symbol);
+  const q8_model_desc *desc = descFn();
+  if (q8_model_check(desc) != Q8_OK)
+    return fail(symbol + " returned a bad descriptor");
+  int nin = desc->num_inputs, nout = desc->num_outputs;
+  if (nin + nout + 1 > Q8_IO_MAX_ARGS)
+    return fail(Twine(nin) + " inputs and " + Twine(nout) +
+                " outputs are more than q8-run can call");
+
+  // Match the given inputs to the descriptor's, by name.
+  for (const auto &[name, t] : inputs)
+    if (!q8_model_find_input(desc, name.c_str())) {
+      std::string names;
+      for (int i = 0; i < nin; ++i)
+        names += (i ? ", " : "") + std::string(desc->inputs[i].name);
+      return fail("--input " + name + ": " + desc->name +
+                  " has no input of that name (its inputs: " + names + ")");
+    }
+  q8_io_ptr args[Q8_IO_MAX_ARGS];
+  for (int i = 0; i < nin; ++i) {
+    const q8_tensor_desc &want = desc->inputs[i];
+    auto it = inputs.find(want.name);
+    if (it == inputs.end())
+      return fail(Twine("missing --input ") + want.name + "=FILE (" +
+                  shapeString(want.dtype, ArrayRef(want.dims, want.rank)) +
+                  ")");
+    Tensor &t = it->second;
+    if (q8_tensor_check(&want, (q8_dtype)t.dtype, (int32_t)t.dims.size(),
+                        t.dims.data()) != Q8_OK)
+      return fail(Twine("--input ") + want.name + ": the file holds " +
+                  shapeString(t.dtype, t.dims) + ", the model takes " +
+                  shapeString(want.dtype, ArrayRef(want.dims, want.rank)));
+    args[i] = t.bytes.data();
+  }
+  std::vector<std::vector<char>> outputs(nout);
+  for (int i = 0; i < nout; ++i) {
+    const q8_tensor_desc &out = desc->outputs[i];
+    outputs[i].assign(q8_tensor_num_elements(&out) *
+                          q8_dtype_size((q8_dtype)out.dtype),
+                      0);
+    args[nin + i] = outputs[i].data();
+  }
+  std::unique_ptr<void, decltype(&free)> workspace(
+      desc->workspace_size
+          ? aligned_alloc(Q8_WORKSPACE_ALIGNMENT,
+                          (desc->workspace_size + Q8_WORKSPACE_ALIGNMENT - 1) /
+                              Q8_WORKSPACE_ALIGNMENT * Q8_WORKSPACE_ALIGNMENT)
+          : nullptr,
+      &free);
+  args[nin + nout] = workspace.get();
+  if (q8_io_call(desc->run, nin + nout + 1, args) != 0)
+    return fail("cannot call a model with that many arguments");
+
+  if (benchIters > 0) {
+    for (int i = 0; i < std::min(10, (int)benchIters); ++i)
+      q8_io_call(desc->run, nin + nout + 1, args);
+    std::vector<double> times;
+    for (int i = 0; i < benchIters; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      q8_io_call(desc->run, nin + nout + 1, args);
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    outs() << format("q8: min %.3f ms, median %.3f ms, max %.3f ms\n",
+                     times.front(), times[times.size() / 2], times.back());
+  }
+
+  if (!outputDir.empty()) {
+    if (std::error_code ec = sys::fs::create_directories(outputDir))
+      return fail("cannot create " + outputDir + ": " + ec.message());
+    for (int i = 0; i < nout; ++i) {
+      SmallString<256> path(outputDir);
+      sys::path::append(path, std::string(desc->outputs[i].name) + ".npy");
+      if (npy_write(path.c_str(), &desc->outputs[i], outputs[i].data()) != 0)
+        return 1;
+    }
+  }
+
+  // --expect: by TensorProto name when it names an output, else by position.
+  bool mismatch = false;
+  for (size_t e = 0; e < expected.size(); ++e) {
+    const Tensor &want = expected[e];
+    int index = -1;
+    for (int i = 0; i < nout; ++i)
+      if (want.name == desc->outputs[i].name)
+        index = i;
+    if (index < 0 && want.name.empty() && (int)e < nout)
+      index = (int)e;
+    if (index < 0)
+      return fail("--expect " + expectArgs[e] + ": " + desc->name +
+                  " has no output named '" + want.name + "'");
+    const q8_tensor_desc &out = desc->outputs[index];
+    if (q8_tensor_check(&out, (q8_dtype)want.dtype, (int32_t)want.dims.size(),
+                        want.dims.data()) != Q8_OK)
+      return fail("--expect " + expectArgs[e] + ": holds " +
+                  shapeString(want.dtype, want.dims) + ", output " + out.name +
+                  " is " + shapeString(out.dtype, ArrayRef(out.dims, out.rank)));
+    int64_t n = q8_tensor_num_elements(&out);
+    auto value = [&](const char *base, int64_t i) -> double {
+      switch (out.dtype) {
+      case Q8_DTYPE_F32: return reinterpret_cast<const float *>(base)[i];
+      case Q8_DTYPE_I64: return (double)reinterpret_cast<const int64_t *>(base)[i];
+      case Q8_DTYPE_I32: return reinterpret_cast<const int32_t *>(base)[i];
+      case Q8_DTYPE_I8: return reinterpret_cast<const int8_t *>(base)[i];
+      default: return reinterpret_cast<const uint8_t *>(base)[i];
+      }
+    };
+    double maxAbs = 0, maxRel = 0;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double got = value(outputs[index].data(), i);
+      double ref = value(want.bytes.data(), i);
+      double err = std::fabs(got - ref);
+      if (std::isnan(got) != std::isnan(ref))
+        err = INFINITY;
+      else if (std::isnan(got))
+        err = 0;
+      maxAbs = std::max(maxAbs, err);
+      if (ref != 0)
+        maxRel = std::max(maxRel, err / std::fabs(ref));
+      if (err > 1e-5 + 1e-3 * std::fabs(ref))
+        ++bad;
+    }
+    outs() << format("%s: max abs error %.3g, max rel error %.3g", out.name,
+                     maxAbs, maxRel);
+    if (bad) {
+      outs() << format(", %lld of %lld elements beyond rtol 1e-3 / atol 1e-5: "
+                       "MISMATCH\n",
+                       (long long)bad, (long long)n);
+      mismatch = true;
+    } else {
+      outs() << ": ok\n";
+    }
+  }
+  dlclose(lib);
+  return mismatch ? 1 : 0;
+}
