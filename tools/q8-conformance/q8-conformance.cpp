@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Runner.h"
 #include "compiler/Compiler.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -52,6 +53,19 @@ static cl::opt<bool> verbose("verbose",
                              cl::desc("Print one classification line per test"),
                              cl::cat(conformanceCategory));
 
+static cl::opt<bool> runTests(
+    "run", cl::desc("Also compile every imported test, run it on its data "
+                    "sets and compare with the expected outputs"),
+    cl::cat(conformanceCategory));
+static cl::opt<std::string>
+    workDir("work-dir", cl::desc("Where --run compiles (default: $TMPDIR)"),
+            cl::value_desc("DIR"), cl::cat(conformanceCategory));
+static cl::opt<unsigned> jobs("jobs", cl::desc("Tests --run compiles at once"),
+                              cl::init(1), cl::cat(conformanceCategory));
+static cl::opt<unsigned>
+    runTimeout("timeout", cl::desc("Seconds a compiled test may run"),
+               cl::init(10), cl::cat(conformanceCategory));
+
 static const char *const defaultDirs[] = {
     "/usr/share/libonnx-testdata/data/node",
     "/usr/share/libonnx-testdata/data/pytorch-converted",
@@ -84,11 +98,23 @@ struct TestResult {
   std::vector<q8::ImportError> errors;
   /// Per op type of the model; `Blocked` when another op stopped the import.
   std::map<std::string, Outcome> perOp;
+  /// What --run needs to compile it again.
+  q8::ImportOptions options;
+  std::vector<std::string> inputNames;
 };
 
 struct OpRow {
   unsigned tests = 0, imported = 0, unsupported = 0, feature = 0, blocked = 0,
            failed = 0;
+  unsigned compiled = 0, passed = 0, wrong = 0, crash = 0, codegen = 0;
+  void addRun(const q8conf::RunResult &r) {
+    compiled += r.compiled;
+    passed += r.outcome == q8conf::RunOutcome::Passed;
+    wrong += r.outcome == q8conf::RunOutcome::Wrong;
+    crash += r.outcome == q8conf::RunOutcome::Crash ||
+             r.outcome == q8conf::RunOutcome::CompileError;
+    codegen += r.outcome == q8conf::RunOutcome::Codegen;
+  }
   void add(Outcome outcome) {
     ++tests;
     switch (outcome) {
@@ -302,6 +328,9 @@ static TestResult runTest(const TestCase &test) {
     result.bound = true;
   }
 
+  result.options = options;
+  for (const auto &input : info.inputs)
+    result.inputNames.push_back(input.first);
   for (const q8::ImportError &error : result.errors)
     result.outcome = std::max(result.outcome, outcomeOf(error.kind));
   for (const std::string &op : info.opTypes) {
@@ -352,20 +381,34 @@ static void printTable(raw_ostream &os, const std::map<std::string, OpRow> &rows
     if (markdown) {
       os << "| " << op << " | " << r.tests << " | " << r.imported << " | "
          << r.unsupported << " | " << r.feature << " | " << r.blocked << " | "
-         << r.failed << " |\n";
+         << r.failed << " |";
+      if (runTests)
+        os << " " << r.compiled << " | " << r.passed << " | " << r.wrong
+           << " | " << r.crash << " | " << r.codegen << " |";
+      os << "\n";
       return;
     }
-    os << left_justify(op, 36) << format("%6u %9u %12u %8u %8u %7u\n", r.tests,
+    os << left_justify(op, 36) << format("%6u %9u %12u %8u %8u %7u", r.tests,
                                          r.imported, r.unsupported, r.feature,
                                          r.blocked, r.failed);
+    if (runTests)
+      os << format(" %9u %7u %6u %6u %8u", r.compiled, r.passed, r.wrong,
+                   r.crash, r.codegen);
+    os << "\n";
   };
   if (markdown) {
     os << "| op | tests | imported | unsupported op | unsupported feature | "
-          "blocked | failed |\n";
-    os << "|---|--:|--:|--:|--:|--:|--:|\n";
+          "blocked | failed |"
+       << (runTests ? " compiled | passed | wrong | crash | codegen-unsupported |"
+                    : "")
+       << "\n";
+    os << "|---|--:|--:|--:|--:|--:|--:|"
+       << (runTests ? "--:|--:|--:|--:|--:|" : "") << "\n";
   } else {
     os << left_justify("op", 36)
-       << " tests  imported  unsupported  feature  blocked  failed\n";
+       << " tests  imported  unsupported  feature  blocked  failed"
+       << (runTests ? "  compiled  passed  wrong  crash  codegen" : "")
+       << "\n";
   }
   for (const auto &[op, row] : rows)
     printRow(op, row);
@@ -381,6 +424,11 @@ struct Report {
   std::set<std::string> suites;
   /// (test name, first error line) of failures and of feature rejections.
   std::vector<std::pair<std::string, std::string>> failures, features;
+  /// --run: (test, detail) per run outcome other than passed; codegen
+  /// rejections keyed by the q8 op named.
+  std::vector<std::pair<std::string, std::string>> wrong, crashes, notRun;
+  std::map<std::string, std::vector<std::string>> codegen;
+  unsigned compiled = 0, passed = 0;
 
   std::string summaryLine() const {
     return formatv("{0} of {1} models imported ({2} with inputs bound to "
@@ -393,7 +441,11 @@ struct Report {
 };
 } // namespace
 
+static void writeRunMarkdown(raw_ostream &os, const Report &report);
+
 static void writeMarkdown(raw_ostream &os, const Report &report) {
+  if (runTests)
+    return writeRunMarkdown(os, report);
   os << "# Import conformance\n\n"
      << "<!-- Generated by q8-conformance; do not edit. Regenerate with\n"
      << "     build/bin/q8-conformance --markdown "
@@ -424,6 +476,47 @@ static void writeMarkdown(raw_ostream &os, const Report &report) {
   printList("Unsupported features", report.features);
 }
 
+static void writeRunMarkdown(raw_ostream &os, const Report &report) {
+  os << "# Op conformance: import, compile, run\n\n"
+     << "<!-- Generated by q8-conformance; do not edit. Regenerate with\n"
+     << "     build/bin/q8-conformance --run --markdown docs/ops.md -->\n\n"
+     << "ONNX's backend tests (Debian `libonnx-testdata`; suites: "
+     << llvm::join(report.suites, ", ")
+     << ") imported, compiled for the host, run on every `test_data_set_N` "
+        "and compared with the expected outputs at ONNX's backend-test "
+        "tolerance (|got - expected| <= 1e-7 + 1e-3 * |expected|, NaN equals "
+        "NaN, integers and bools exact). A test counts under every op type "
+        "of its top-level graph. Import columns as in "
+        "[conformance-import.md](conformance-import.md); *compiled*: "
+        "compiled, linked and loaded; *passed*: every data set matched; "
+        "*wrong*: an output differs; *crash*: the compiled test crashed, "
+        "timed out or failed to compile for another reason than an "
+        "unsupported op; *codegen-unsupported*: code generation rejected an "
+        "op (listed below).\n\n";
+  printTable(os, report.rows, report.totals, /*markdown=*/true);
+  os << "\n" << report.summaryLine() << "; " << report.compiled
+     << " compiled, " << report.passed << " passed, " << report.wrong.size()
+     << " wrong, " << report.crashes.size() << " crashed.\n";
+  auto printList = [&](StringRef title, const auto &list) {
+    if (list.empty())
+      return;
+    os << "\n## " << title << "\n\n";
+    for (const auto &[name, line] : list)
+      os << "- `" << name << "`: " << line << "\n";
+  };
+  printList("Wrong results", report.wrong);
+  printList("Crashes and compile errors", report.crashes);
+  if (!report.codegen.empty()) {
+    os << "\n## Unsupported at code generation\n\n";
+    for (const auto &[op, names] : report.codegen)
+      os << "- `" << op << "` (" << names.size() << "): "
+         << llvm::join(names, ", ") << "\n";
+  }
+  printList("Imported but not run", report.notRun);
+  printList("Import failures", report.failures);
+  printList("Unsupported features", report.features);
+}
+
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   cl::HideUnrelatedOptions(conformanceCategory);
@@ -444,8 +537,59 @@ int main(int argc, char **argv) {
   }
 
   Report report;
-  for (const TestCase &test : tests) {
-    TestResult result = runTest(test);
+  std::vector<TestResult> results;
+  for (const TestCase &test : tests)
+    results.push_back(runTest(test));
+  std::vector<q8conf::RunResult> runResults(tests.size());
+  if (runTests) {
+    std::vector<q8conf::RunRequest> requests;
+    std::vector<size_t> indices;
+    for (size_t i = 0; i < tests.size(); ++i) {
+      if (results[i].outcome != Outcome::Imported)
+        continue;
+      requests.push_back({tests[i].name, tests[i].dir, results[i].options,
+                          results[i].inputNames});
+      indices.push_back(i);
+    }
+    q8conf::RunConfig config;
+    SmallString<128> tmp;
+    sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tmp);
+    config.workDir = workDir.empty() ? tmp.str().str() : workDir.getValue();
+    config.jobs = jobs;
+    config.runTimeout = runTimeout;
+    std::vector<q8conf::RunResult> ran = q8conf::runAll(requests, config);
+    for (size_t j = 0; j < indices.size(); ++j)
+      runResults[indices[j]] = ran[j];
+  }
+  for (size_t i = 0; i < tests.size(); ++i) {
+    const TestCase &test = tests[i];
+    const TestResult &result = results[i];
+    const q8conf::RunResult &run = runResults[i];
+    bool ran = runTests && result.outcome == Outcome::Imported;
+    if (ran) {
+      report.compiled += run.compiled;
+      report.totals.addRun(run);
+      for (const auto &[op, outcome] : result.perOp)
+        report.rows[op].addRun(run);
+      switch (run.outcome) {
+      case q8conf::RunOutcome::Passed:
+        ++report.passed;
+        break;
+      case q8conf::RunOutcome::Wrong:
+        report.wrong.emplace_back(test.name, run.detail);
+        break;
+      case q8conf::RunOutcome::Crash:
+      case q8conf::RunOutcome::CompileError:
+        report.crashes.emplace_back(test.name, run.detail);
+        break;
+      case q8conf::RunOutcome::Codegen:
+        report.codegen[run.codegenOp].push_back(test.name);
+        break;
+      case q8conf::RunOutcome::Skipped:
+        report.notRun.emplace_back(test.name, run.detail);
+        break;
+      }
+    }
     report.suites.insert(StringRef(test.name).split('/').first.str());
     report.totals.add(result.outcome);
     if (result.outcome == Outcome::Imported && result.bound)
@@ -461,6 +605,15 @@ int main(int argc, char **argv) {
     outs() << outcomeName(result.outcome) << ": " << test.name;
     if (result.bound)
       outs() << " (bound)";
+    if (ran) {
+      outs() << ": " << q8conf::runOutcomeName(run.outcome);
+      if (run.outcome == q8conf::RunOutcome::Codegen)
+        outs() << ": " << run.codegenOp;
+      else if (run.outcome != q8conf::RunOutcome::Passed)
+        outs() << ": " << run.detail;
+      outs() << "\n";
+      continue;
+    }
     if (result.outcome == Outcome::Unsupported)
       outs() << ": " << unsupportedOps(result);
     else if (result.outcome != Outcome::Imported)
@@ -485,8 +638,27 @@ int main(int argc, char **argv) {
     out.keep();
   }
 
+  if (runTests) {
+    for (const auto &[name, line] : report.wrong)
+      outs() << "wrong: " << name << ": " << line << "\n";
+    for (const auto &[name, line] : report.crashes)
+      outs() << "crash: " << name << ": " << line << "\n";
+    for (const auto &[op, names] : report.codegen)
+      outs() << "codegen-unsupported: " << op << ": " << names.size()
+             << " tests\n";
+    unsigned codegenTests = 0;
+    for (const auto &entry : report.codegen)
+      codegenTests += entry.second.size();
+    outs() << "run: " << report.totals.imported << " imported, "
+           << report.compiled << " compiled, " << report.passed
+           << " passed, " << report.wrong.size() << " wrong, "
+           << report.crashes.size() << " crashed, " << codegenTests
+           << " unsupported at codegen, " << report.notRun.size()
+           << " not run\n";
+  }
   outs() << "imported " << report.totals.imported << " of "
          << report.totals.tests << " models; " << report.failures.size()
          << " failures\n";
-  return report.failures.empty() ? 0 : 1;
+  bool runFailed = !report.wrong.empty() || !report.crashes.empty();
+  return report.failures.empty() && !runFailed ? 0 : 1;
 }

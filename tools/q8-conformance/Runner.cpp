@@ -1,0 +1,574 @@
+//===- Runner.cpp - compile, run and compare one imported backend test ----===//
+//
+// Each test runs in a forked child: it re-imports the model (with the
+// bindings the classification pass found), compiles it in-process
+// (compileModule + emitModel), links a shared object, dlopens it, feeds
+// every test_data_set_N/input_K.pb through the model's descriptor and
+// compares the outputs with output_K.pb at ONNX's backend-test tolerance
+// (rtol 1e-3, atol 1e-7; NaN equals NaN; integers and bools exact). The
+// child reports on a pipe, one tagged line per fact; the parent turns a
+// signal or a timeout into a crash.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Runner.h"
+
+#include "compiler/onnx/ModelLoader.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "model_io.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <memory>
+#include <poll.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace llvm;
+using namespace q8conf;
+
+const char *q8conf::runOutcomeName(RunOutcome outcome) {
+  switch (outcome) {
+  case RunOutcome::Passed: return "passed";
+  case RunOutcome::Wrong: return "WRONG";
+  case RunOutcome::Codegen: return "codegen-unsupported";
+  case RunOutcome::CompileError: return "COMPILE-ERROR";
+  case RunOutcome::Crash: return "CRASH";
+  case RunOutcome::Skipped: return "not-run";
+  }
+  return "?";
+}
+
+namespace {
+
+struct Tensor {
+  std::string name;
+  int32_t dtype = -1; ///< q8_dtype
+  bool isBool = false;
+  std::vector<int64_t> dims;
+  std::vector<char> bytes;
+};
+
+/// Reads a TensorProto into dense bytes of the q8 element type it maps to;
+/// bool becomes one byte per element (q8 stores i1 tensors as bytes).
+bool readTensor(const std::string &path, Tensor &t, std::string &error) {
+  onnx::TensorProto proto;
+  if (!q8::importer::loadTensor(path, proto, error))
+    return false;
+  t.name = proto.name();
+  switch (proto.data_type()) {
+  case onnx::TensorProto::FLOAT: t.dtype = Q8_DTYPE_F32; break;
+  case onnx::TensorProto::INT8: t.dtype = Q8_DTYPE_I8; break;
+  case onnx::TensorProto::UINT8: t.dtype = Q8_DTYPE_U8; break;
+  case onnx::TensorProto::BOOL: t.dtype = Q8_DTYPE_U8; t.isBool = true; break;
+  case onnx::TensorProto::INT32: t.dtype = Q8_DTYPE_I32; break;
+  case onnx::TensorProto::INT64: t.dtype = Q8_DTYPE_I64; break;
+  default:
+    error = "element type " + std::to_string(proto.data_type()) +
+            " has no q8 ABI dtype";
+    return false;
+  }
+  int64_t count = 1;
+  for (int64_t d : proto.dims()) {
+    t.dims.push_back(d);
+    count *= d;
+  }
+  size_t size = q8_dtype_size((q8_dtype)t.dtype);
+  t.bytes.assign(count * size, 0);
+  if (proto.has_raw_data()) {
+    if (proto.raw_data().size() != t.bytes.size()) {
+      error = "raw_data size does not match its dims";
+      return false;
+    }
+    memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
+    return true;
+  }
+  auto copy = [&](const auto &field) {
+    if ((int64_t)field.size() != count)
+      return false;
+    for (int64_t i = 0; i < count; ++i) {
+      char *p = &t.bytes[i * size];
+      switch (t.dtype) {
+      case Q8_DTYPE_F32: { float v = field[i]; memcpy(p, &v, 4); break; }
+      case Q8_DTYPE_I64: { int64_t v = field[i]; memcpy(p, &v, 8); break; }
+      case Q8_DTYPE_I32: { int32_t v = field[i]; memcpy(p, &v, 4); break; }
+      default: { int8_t v = field[i]; memcpy(p, &v, 1); break; }
+      }
+    }
+    return true;
+  };
+  bool ok = t.dtype == Q8_DTYPE_F32   ? copy(proto.float_data())
+            : t.dtype == Q8_DTYPE_I64 ? copy(proto.int64_data())
+                                      : copy(proto.int32_data());
+  if (!ok)
+    error = "holds a different number of elements than its dims say";
+  return ok;
+}
+
+std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
+  std::string s = dtype >= 0 ? q8_dtype_name((q8_dtype)dtype) : "?";
+  s += "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+/// Child side: one tagged line per fact, tabs and newlines squashed.
+struct Reporter {
+  int fd;
+  void send(StringRef tag, StringRef a = "", StringRef b = "") {
+    std::string line = tag.str();
+    for (StringRef field : {a, b}) {
+      std::string clean = field.split('\n').first.substr(0, 2000).str();
+      std::replace(clean.begin(), clean.end(), '\t', ' ');
+      line += "\t" + clean;
+    }
+    line += "\n";
+    (void)!write(fd, line.data(), line.size());
+  }
+};
+
+bool sameFile(const std::string &a, const std::string &b) {
+  auto fa = MemoryBuffer::getFile(a), fb = MemoryBuffer::getFile(b);
+  return fa && fb && (*fa)->getBuffer() == (*fb)->getBuffer();
+}
+
+/// Compares one output. Returns false with `detail` on a mismatch.
+bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
+                   const Tensor &want, std::string &detail) {
+  int64_t n = q8_tensor_num_elements(&out);
+  auto value = [&](const char *base, int64_t i) -> double {
+    switch (out.dtype) {
+    case Q8_DTYPE_F32: return reinterpret_cast<const float *>(base)[i];
+    case Q8_DTYPE_I64: return (double)reinterpret_cast<const int64_t *>(base)[i];
+    case Q8_DTYPE_I32: return reinterpret_cast<const int32_t *>(base)[i];
+    case Q8_DTYPE_I8: return reinterpret_cast<const int8_t *>(base)[i];
+    default: return reinterpret_cast<const uint8_t *>(base)[i];
+    }
+  };
+  const double rtol = 1e-3, atol = 1e-7;
+  double maxAbs = 0, maxRel = 0;
+  int64_t bad = 0, firstBad = -1;
+  double firstGot = 0, firstWant = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double got = value(gotBytes, i), ref = value(want.bytes.data(), i);
+    if (out.dtype != Q8_DTYPE_F32) {
+      // Integers exact; bools compare as truth values (any nonzero byte).
+      bool equal = want.isBool ? ((got != 0) == (ref != 0)) : got == ref;
+      if (!equal) {
+        maxAbs = std::max(maxAbs, std::fabs(got - ref));
+        if (firstBad < 0)
+          firstBad = i, firstGot = got, firstWant = ref;
+        ++bad;
+      }
+      continue;
+    }
+    double err;
+    if (std::isnan(got) || std::isnan(ref))
+      err = std::isnan(got) && std::isnan(ref) ? 0 : INFINITY;
+    else if (got == ref) // also equal infinities
+      err = 0;
+    else
+      err = std::fabs(got - ref);
+    maxAbs = std::max(maxAbs, err);
+    if (ref != 0)
+      maxRel = std::max(maxRel, err / std::fabs(ref));
+    if (!(err <= atol + rtol * std::fabs(ref))) {
+      if (firstBad < 0)
+        firstBad = i, firstGot = got, firstWant = ref;
+      ++bad;
+    }
+  }
+  if (!bad)
+    return true;
+  detail = formatv("output '{0}': {1} of {2} elements differ; max abs err "
+                   "{3:g}, max rel err {4:g}; first at index {5}: got {6:g}, "
+                   "expected {7:g}",
+                   out.name, bad, n, maxAbs, maxRel, firstBad, firstGot,
+                   firstWant)
+               .str();
+  return false;
+}
+
+/// The child: never returns.
+[[noreturn]] void child(const RunRequest &req, const RunConfig &config,
+                        int fd) {
+  Reporter rep{fd};
+  auto finish = [&](int code) {
+    close(fd);
+    _exit(code);
+  };
+  SmallString<256> dir(config.workDir);
+  sys::path::append(dir, "q8conf-" + sys::path::filename(req.dir).str());
+  SmallString<256> unique;
+  if (sys::fs::createUniqueDirectory(dir, unique)) {
+    rep.send("compile-error", "cannot create a directory under " +
+                                  config.workDir);
+    finish(0);
+  }
+  // Removed explicitly: _exit skips destructors.
+  auto cleanup = [&] {
+    if (!config.keep)
+      sys::fs::remove_directories(unique);
+  };
+
+  std::string modelName = "model";
+  std::string base = (unique + "/" + modelName).str();
+  {
+    mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+    q8::loadDialects(context);
+    std::vector<std::string> diags;
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
+        diags.push_back(d.str());
+      return mlir::success();
+    });
+    q8::ImportResult imported =
+        q8::importModel(context, req.dir + "/model.onnx", req.options);
+    if (!imported.module) {
+      rep.send("compile-error", "re-import failed");
+      cleanup();
+      finish(0);
+    }
+    q8::CodegenOptions codegen;
+    codegen.modelName = modelName;
+    if (failed(q8::compileModule(*imported.module, codegen)) ||
+        failed(q8::emitModel(*imported.module, codegen, base))) {
+      for (const std::string &d : diags) {
+        size_t at = d.find("): op is not supported by code generation");
+        if (at == std::string::npos)
+          continue;
+        size_t open = d.rfind('(', at);
+        rep.send("codegen", d.substr(open + 1, at - open - 1), d);
+        cleanup();
+        finish(0);
+      }
+      rep.send("compile-error",
+               diags.empty() ? "compileModule failed, no diagnostic"
+                             : diags.front());
+      cleanup();
+      finish(0);
+    }
+  }
+
+  // The object becomes a shared library through clang-22 and the system
+  // linker: Debian's LLVM 22 packages ship no in-process ELF linker (lld's
+  // liblldELF is not among them). The descriptor is a static inline function
+  // in the generated header, so a two-line C file exports it under a fixed
+  // name.
+  auto clang = sys::findProgramByName("clang-22");
+  if (!clang)
+    clang = sys::findProgramByName("clang");
+  if (!clang) {
+    rep.send("compile-error", "clang-22 (the linker driver) is not on PATH");
+    cleanup();
+    finish(0);
+  }
+  std::string so = base + ".so", obj = base + ".o", glue = base + "_glue.c";
+  {
+    std::error_code ec;
+    raw_fd_ostream os(glue, ec);
+    os << "#include \"" << modelName << ".h\"\n"
+       << "const q8_model_desc *q8_conformance_descriptor(void) { return "
+       << modelName << "_descriptor(); }\n";
+  }
+  std::string include = "-I" Q8_RUNTIME_INCLUDE_DIR;
+  SmallVector<StringRef> args = {*clang, "-shared", "-fPIC", "-O1", include,
+                                 glue,   obj,       "-o",    so};
+  std::string message;
+  std::optional<StringRef> redirects[] = {StringRef(""), StringRef(""),
+                                          StringRef("")};
+  if (sys::ExecuteAndWait(*clang, args, std::nullopt, redirects, 0, 0,
+                          &message) != 0) {
+    rep.send("compile-error", "linking failed" +
+                                  (message.empty() ? "" : ": " + message));
+    cleanup();
+    finish(0);
+  }
+  void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    rep.send("compile-error", std::string("dlopen: ") + dlerror());
+    cleanup();
+    finish(0);
+  }
+  cleanup(); // the mapping outlives the file
+  using DescFn = const q8_model_desc *(*)();
+  auto descFn =
+      reinterpret_cast<DescFn>(dlsym(lib, "q8_conformance_descriptor"));
+  const q8_model_desc *desc = descFn ? descFn() : nullptr;
+  if (!desc || q8_model_check(desc) != Q8_OK) {
+    rep.send("compile-error", "no valid descriptor in the shared object");
+    finish(0);
+  }
+  rep.send("compiled");
+  int nin = desc->num_inputs, nout = desc->num_outputs;
+  if (nin + nout + 1 > Q8_IO_MAX_ARGS) {
+    rep.send("skip", formatv("{0} inputs + {1} outputs: more arguments than "
+                             "the driver calls",
+                             nin, nout)
+                         .str());
+    finish(0);
+  }
+
+  // Which input_K.pb feeds each descriptor input.
+  std::vector<int> inputIndex(nin, -1);
+  for (int i = 0; i < nin; ++i)
+    for (size_t k = 0; k < req.inputNames.size(); ++k)
+      if (req.inputNames[k] == desc->inputs[i].name)
+        inputIndex[i] = (int)k;
+  std::vector<std::string> boundFiles;
+  for (const q8::InputBinding &b : req.options.bindings)
+    boundFiles.push_back(b.path);
+
+  alarm(config.runTimeout);
+  rep.send("run");
+  unsigned sets = 0;
+  for (unsigned set = 0;; ++set) {
+    std::string setDir = req.dir + "/test_data_set_" + std::to_string(set);
+    if (!sys::fs::is_directory(setDir))
+      break;
+    // A bound input is compiled in from data set 0: later sets must agree.
+    bool differs = false;
+    for (const q8::InputBinding &b : req.options.bindings) {
+      std::string other = setDir + "/" + sys::path::filename(b.path).str();
+      if (!sameFile(b.path, other))
+        differs = true;
+    }
+    if (differs)
+      continue;
+    std::vector<Tensor> inputs(nin);
+    q8_io_ptr callArgs[Q8_IO_MAX_ARGS];
+    for (int i = 0; i < nin; ++i) {
+      const q8_tensor_desc &want = desc->inputs[i];
+      if (inputIndex[i] < 0) {
+        rep.send("skip", std::string("model input '") + want.name +
+                             "' is not a graph input of the test");
+        finish(0);
+      }
+      std::string path =
+          setDir + "/input_" + std::to_string(inputIndex[i]) + ".pb";
+      std::string error;
+      if (!readTensor(path, inputs[i], error)) {
+        rep.send("skip", path + ": " + error);
+        finish(0);
+      }
+      Tensor &t = inputs[i];
+      bool byteCompatible = t.isBool && q8_dtype_size((q8_dtype)want.dtype) == 1;
+      if (!byteCompatible &&
+          q8_tensor_check(&want, (q8_dtype)t.dtype, (int32_t)t.dims.size(),
+                          t.dims.data()) != Q8_OK) {
+        rep.send("skip", std::string("input '") + want.name + "': file holds " +
+                             shapeString(t.dtype, t.dims) + ", model takes " +
+                             shapeString(want.dtype,
+                                         ArrayRef(want.dims, want.rank)));
+        finish(0);
+      }
+      callArgs[i] = t.bytes.data();
+    }
+    std::vector<std::vector<char>> outputs(nout);
+    for (int i = 0; i < nout; ++i) {
+      const q8_tensor_desc &out = desc->outputs[i];
+      outputs[i].assign(
+          q8_tensor_num_elements(&out) * q8_dtype_size((q8_dtype)out.dtype) +
+              1,
+          0);
+      callArgs[nin + i] = outputs[i].data();
+    }
+    size_t ws = (desc->workspace_size + Q8_WORKSPACE_ALIGNMENT - 1) /
+                Q8_WORKSPACE_ALIGNMENT * Q8_WORKSPACE_ALIGNMENT;
+    std::unique_ptr<void, decltype(&free)> workspace(
+        ws ? aligned_alloc(Q8_WORKSPACE_ALIGNMENT, ws) : nullptr, &free);
+    callArgs[nin + nout] = workspace.get();
+    q8_io_call(desc->run, nin + nout + 1, callArgs);
+
+    for (int k = 0; k < nout; ++k) {
+      std::string path = setDir + "/output_" + std::to_string(k) + ".pb";
+      Tensor want;
+      std::string error;
+      if (!readTensor(path, want, error)) {
+        rep.send("skip", path + ": " + error);
+        finish(0);
+      }
+      int index = k;
+      for (int i = 0; i < nout; ++i)
+        if (!want.name.empty() && want.name == desc->outputs[i].name)
+          index = i;
+      const q8_tensor_desc &out = desc->outputs[index];
+      bool byteCompatible = want.isBool && q8_dtype_size((q8_dtype)out.dtype) == 1;
+      if ((!byteCompatible && q8_tensor_check(&out, (q8_dtype)want.dtype,
+                                              (int32_t)want.dims.size(),
+                                              want.dims.data()) != Q8_OK) ||
+          (byteCompatible &&
+           q8_tensor_num_elements(&out) != (int64_t)want.bytes.size())) {
+        rep.send("wrong", "test_data_set_" + std::to_string(set) +
+                              ": output '" + out.name + "' is " +
+                              shapeString(out.dtype,
+                                          ArrayRef(out.dims, out.rank)) +
+                              ", expected " +
+                              shapeString(want.dtype, want.dims));
+        finish(0);
+      }
+      std::string detail;
+      if (!compareOutput(out, outputs[index].data(), want, detail)) {
+        rep.send("wrong", "test_data_set_" + std::to_string(set) + ": " +
+                              detail);
+        finish(0);
+      }
+    }
+    ++sets;
+  }
+  alarm(0);
+  if (sets == 0)
+    rep.send("skip", "no data set matches the inputs bound at compile time");
+  else
+    rep.send("passed", std::to_string(sets));
+  finish(0);
+}
+
+/// Parent side: turns the child's lines and exit status into a result.
+RunResult interpret(StringRef text, int status, bool timedOut,
+                    const RunConfig &config) {
+  RunResult r;
+  bool running = false;
+  bool final = false;
+  SmallVector<StringRef> lines;
+  text.split(lines, '\n', -1, false);
+  for (StringRef line : lines) {
+    SmallVector<StringRef, 3> f;
+    line.split(f, '\t');
+    StringRef tag = f[0];
+    StringRef a = f.size() > 1 ? f[1] : "", b = f.size() > 2 ? f[2] : "";
+    if (tag == "compiled") {
+      r.compiled = true;
+    } else if (tag == "run") {
+      running = true;
+    } else if (tag == "codegen") {
+      r.outcome = RunOutcome::Codegen, r.codegenOp = a.str(),
+      r.detail = b.str(), final = true;
+    } else if (tag == "compile-error") {
+      r.outcome = RunOutcome::CompileError, r.detail = a.str(), final = true;
+    } else if (tag == "skip") {
+      r.outcome = RunOutcome::Skipped, r.detail = a.str(), final = true;
+    } else if (tag == "wrong") {
+      r.outcome = RunOutcome::Wrong, r.detail = a.str(), final = true;
+    } else if (tag == "passed") {
+      r.outcome = RunOutcome::Passed, final = true;
+      a.getAsInteger(10, r.dataSets);
+    }
+  }
+  if (final && !timedOut && WIFEXITED(status))
+    return r;
+  r.outcome = RunOutcome::Crash;
+  std::string phase = running ? "running" : "compiling";
+  if (timedOut)
+    r.detail = "timed out while " + phase + " (limit " +
+               std::to_string(config.compileTimeout) + " s)";
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    r.detail = "timed out while running (limit " +
+               std::to_string(config.runTimeout) + " s)";
+  else if (WIFSIGNALED(status))
+    r.detail = std::string("signal ") + strsignal(WTERMSIG(status)) +
+               " while " + phase;
+  else
+    r.detail = "exited with status " + std::to_string(WEXITSTATUS(status)) +
+               " while " + phase + ", without a verdict";
+  return r;
+}
+
+struct Running {
+  size_t index;
+  pid_t pid;
+  int fd;
+  std::string text;
+  std::chrono::steady_clock::time_point start;
+  bool killed = false;
+};
+
+void drain(Running &r) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(r.fd, buf, sizeof buf);
+    if (n <= 0)
+      return;
+    r.text.append(buf, n);
+  }
+}
+
+} // namespace
+
+std::vector<RunResult> q8conf::runAll(const std::vector<RunRequest> &requests,
+                                      const RunConfig &config) {
+  std::vector<RunResult> results(requests.size());
+  std::vector<Running> running;
+  size_t next = 0;
+  unsigned jobs = std::max(1u, config.jobs);
+  outs().flush();
+  errs().flush();
+  while (next < requests.size() || !running.empty()) {
+    while (next < requests.size() && running.size() < jobs) {
+      int fds[2];
+      if (pipe(fds) != 0) {
+        results[next].detail = "pipe failed";
+        ++next;
+        continue;
+      }
+      pid_t pid = fork();
+      if (pid == 0) {
+        close(fds[0]);
+        // Generated code's own output would interleave with the report.
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        child(requests[next], config, fds[1]);
+      }
+      close(fds[1]);
+      fcntl(fds[0], F_SETFL, O_NONBLOCK);
+      running.push_back(
+          {next, pid, fds[0], "", std::chrono::steady_clock::now()});
+      ++next;
+    }
+    std::vector<pollfd> pfds;
+    for (Running &r : running)
+      pfds.push_back({r.fd, POLLIN, 0});
+    poll(pfds.data(), pfds.size(), 20);
+    for (size_t i = 0; i < running.size();) {
+      Running &r = running[i];
+      drain(r);
+      auto elapsed = std::chrono::steady_clock::now() - r.start;
+      if (!r.killed &&
+          elapsed > std::chrono::seconds(config.compileTimeout +
+                                         config.runTimeout)) {
+        kill(r.pid, SIGKILL);
+        r.killed = true;
+      }
+      int status = 0;
+      pid_t done = waitpid(r.pid, &status, WNOHANG);
+      if (done != r.pid) {
+        ++i;
+        continue;
+      }
+      drain(r);
+      close(r.fd);
+      results[r.index] = interpret(r.text, status, r.killed, config);
+      running.erase(running.begin() + i);
+    }
+  }
+  return results;
+}
