@@ -25,6 +25,62 @@ def PrepareEntry : Pass<"q8-prepare-entry", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def FuseElementwise : Pass<"q8-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "fuse elementwise linalg chains on tensors, keeping contractions whole";
+  let description = [{
+    upstream `linalg-fuse-elementwise-ops` (producer-consumer fusion of
+    elementwise generics, reshapes folded by expansion, linalg constant
+    folding), except that a reshape folds only into ops whose loops are all
+    parallel. A matmul feeding a head-splitting reshape stays a matmul for
+    `q8-matmul-kernels` rather than becoming a contraction with two N dims.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
+  let summary = "rewrite f32 matmuls on buffers into register-blocked vector micro-kernels";
+  let description = [{
+    Runs after bufferization, before `q8-plan-arena` (buffers are still
+    distinct allocations) and `q8-tile-and-vectorize`. Every static f32
+    contraction C(batch.., m, n) += A(.., m, k) * B(.., k, n) whose C is
+    contiguous along n (matmul, batch_matmul, transposed-operand matmuls,
+    contraction generics) becomes loops over batch, K blocks of at most 512,
+    column panels and row blocks around a micro-kernel that keeps
+    rows x vectors accumulators in registers for the whole K block:
+
+    | registers | panel (vectors) | rows |
+    |---|---|---|
+    | 32 (AVX-512) | 3, else 4 or 2 if that divides N / lanes | 8, 6, 12 |
+    | 16 (AVX2, SSE) | 2 | 6 |
+
+    Leftover vectors get one narrower panel with more rows (1 vector: 16
+    rows on AVX-512, 12 otherwise).
+
+    Each k step loads the panel's B vectors once and does one broadcast of
+    A per row and one `vector.fma` per accumulator. Constant B operands
+    (`memref.get_global` of a constant global) are repacked at compile time
+    into strips of one vector's width, `[N/lanes][K][lanes]`, a new global
+    `<name>_packed`; originals left unused are erased. Other B operands are
+    read in place and must be contiguous along n, or the op is left alone.
+    Row and column blocks that do not fill a kernel get narrower kernels;
+    the last N mod lanes columns stay as the same linalg op on subviews. A
+    zero `linalg.fill` of C right before the op, or a `memref.copy` into C
+    from a buffer that only a zero fill writes, is dropped and the first K
+    block starts from zero accumulators.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host | avx2 | avx-vnni | avx512 | avx512-vnni | generic: sets "
+           "the vector width and register count">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "tile linalg ops on buffers to register-sized tiles and vectorize them";
   let description = [{

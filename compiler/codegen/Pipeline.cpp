@@ -55,7 +55,7 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createPrepareEntry(entry));
 
   // Tensor level: fuse elementwise chains so each becomes one loop nest.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -73,9 +73,14 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // Matmuls as register-blocked micro-kernels over packed weights (before
+  // the arena, so that buffers are still distinct allocations).
+  MatmulKernelsOptions kernels;
+  kernels.target = options.target;
+  pm.addPass(createMatmulKernels(kernels));
   pm.addNestedPass<func::FuncOp>(createPlanArena());
 
-  // Register tiles, vectorized; what does not vectorize becomes loops.
+  // The other ops as register tiles, vectorized; the rest becomes loops.
   TileAndVectorizeOptions tile;
   tile.target = options.target;
   pm.addNestedPass<func::FuncOp>(createTileAndVectorize(tile));

@@ -11,15 +11,15 @@ using namespace llvm;
 
 std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   if (name == "generic")
-    return TargetInfo{"x86-64", "", 4};
+    return TargetInfo{"x86-64", "", 4, 16};
   if (name == "avx2")
-    return TargetInfo{"x86-64-v3", "", 8};
+    return TargetInfo{"x86-64-v3", "", 8, 16};
   if (name == "avx-vnni")
-    return TargetInfo{"x86-64-v3", "+avxvnni", 8};
+    return TargetInfo{"x86-64-v3", "+avxvnni", 8, 16};
   if (name == "avx512")
-    return TargetInfo{"x86-64-v4", "", 16};
+    return TargetInfo{"x86-64-v4", "", 16, 32};
   if (name == "avx512-vnni")
-    return TargetInfo{"x86-64-v4", "+avx512vnni", 16};
+    return TargetInfo{"x86-64-v4", "+avx512vnni", 16, 32};
   if (name != "host")
     return std::nullopt;
 
@@ -38,7 +38,8 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
     lanes = 8;
   if (hostFeatures.lookup("avx512f"))
     lanes = 16;
-  return TargetInfo{sys::getHostCPUName().str(), joined, lanes};
+  return TargetInfo{sys::getHostCPUName().str(), joined, lanes,
+                    lanes == 16 ? 32 : 16};
 }
 
 StringRef q8::knownTargetNames() {

@@ -21,6 +21,7 @@ struct TargetInfo {
   std::string cpu;      ///< LLVM CPU name, e.g. "x86-64-v3"
   std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
   int64_t f32Lanes;     ///< f32 elements in one vector register
+  int64_t vectorRegisters; ///< architectural vector registers (16 or 32)
 };
 
 /// Resolves "host", "avx2", "avx512", "avx512-vnni", "avx-vnni" or

@@ -26,13 +26,13 @@ func.func @add_broadcast(%x: tensor<4x16xf32> {q8.name = "x"}, %b: tensor<16xf32
 
 // -----
 
-// Matmul with a bias + relu epilogue: the 4x16x8 register tile becomes FMAs
-// on 16-lane vectors (two ymm each after LLVM), accumulating straight into
-// the caller's output buffer, so the workspace stays empty.
+// Matmul with a bias + relu epilogue: q8-matmul-kernels' 6 x 2 micro-kernel
+// becomes FMAs on 8-lane vectors (ymm), accumulating straight into the
+// caller's output buffer, so the workspace stays empty.
 // CHECK-LABEL: llvm.func @matmul
 // CHECK-SAME:    {q8.name = "workspace"}
 // CHECK-SAME:    q8.workspace_size = 0 : i64
-// CHECK:         llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:         llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // CHECK:         llvm.intr.maximum
 // CHECK-NOT:     llvm.call @malloc
 #id = affine_map<(d0, d1) -> (d0, d1)>

@@ -1,0 +1,78 @@
+//===- FuseElementwise.cpp - elementwise fusion that keeps matmuls whole --===//
+//
+// Upstream's linalg-fuse-elementwise-ops also folds reshapes into every
+// linalg op by expanding its iteration space. For a matmul followed by the
+// head split of attention ([S, H*D] -> [S, H, D]) that turns linalg.matmul
+// into a 5-D contraction generic with two N dims, which no longer has the
+// plain M x N x K shape q8-matmul-kernels writes micro-kernels for. This is
+// the same pattern set with one difference: reshapes fold only into ops
+// whose loops are all parallel. Elementwise chains still fuse into single
+// loop nests, across reshapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace q8 {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "compiler/codegen/Passes.h.inc"
+} // namespace q8
+
+using namespace mlir;
+
+namespace {
+
+bool isAllParallel(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
+}
+
+struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    // Fuse into a consumer only a producer nothing else reads.
+    linalg::ControlFusionFn singleUse = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      return producer && producer->hasOneUse();
+    };
+    // A reshape folds into the linalg op on the other side of it only when
+    // that op is elementwise (or a broadcast, transpose, ...).
+    linalg::ControlFusionFn reshapeIntoParallel = [&](OpOperand *fused) {
+      if (!singleUse(fused))
+        return false;
+      Operation *producer = fused->get().getDefiningOp();
+      Operation *consumer = fused->getOwner();
+      Operation *linalgSide =
+          isa<linalg::LinalgOp>(consumer) ? consumer : producer;
+      return isAllParallel(linalgSide);
+    };
+
+    RewritePatternSet patterns(context);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      reshapeIntoParallel);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, singleUse);
+
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
