@@ -11,6 +11,8 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -18,6 +20,8 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
 
 namespace q8 {
 #define GEN_PASS_DEF_CONVERTQ8TOLINALG
@@ -59,20 +63,66 @@ Value q8::createFilled(OpBuilder &b, Location loc, RankedTensorType type,
 Value q8::createScalar(OpBuilder &b, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  if (type.isIndex())
+    return arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+  // Through 64 bits, then wrapped to the width: 255 is -1 as an i8, which
+  // is what an unsigned 255 is in the signless lowering.
+  double truncated = std::trunc(value);
+  APInt bits =
+      truncated < 0
+          ? APInt(64, static_cast<uint64_t>(static_cast<int64_t>(
+                          std::max(truncated, -0x1p63))),
+                  /*isSigned=*/true)
+          : APInt(64, static_cast<uint64_t>(std::min(truncated, 0x1p64 - 2048)));
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+      b, loc,
+      b.getIntegerAttr(type, bits.trunc(type.getIntOrFloatBitWidth())));
 }
 
-Value q8::createExtreme(OpBuilder &b, Location loc, Type type, bool lowest) {
+Value q8::createExtreme(OpBuilder &b, Location loc, Type type, bool lowest,
+                        bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
         b, loc,
         b.getFloatAttr(floatType,
                        APFloat::getInf(floatType.getFloatSemantics(), lowest)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = lowest ? APInt::getSignedMinValue(width)
-                       : APInt::getSignedMaxValue(width);
+  APInt value = isUnsigned ? (lowest ? APInt::getMinValue(width)
+                                     : APInt::getMaxValue(width))
+                : lowest   ? APInt::getSignedMinValue(width)
+                           : APInt::getSignedMaxValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Type q8::getLoweredType(Type type) {
+  if (auto intType = dyn_cast<IntegerType>(type))
+    return intType.isSignless()
+               ? type
+               : IntegerType::get(type.getContext(), intType.getWidth());
+  if (auto shaped = dyn_cast<ShapedType>(type)) {
+    Type element = shaped.getElementType();
+    Type lowered = getLoweredType(element);
+    return lowered == element ? type : shaped.clone(lowered);
+  }
+  return type;
+}
+
+RankedTensorType q8::getLoweredType(RankedTensorType type) {
+  return cast<RankedTensorType>(getLoweredType(Type(type)));
+}
+
+bool q8::isUnsignedElement(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
+}
+
+bool q8::isUnsignedOperand(Operation *op, unsigned index) {
+  return index < op->getNumOperands() &&
+         isUnsignedElement(op->getOperand(index).getType());
+}
+
+q8::SignlessTypeConverter::SignlessTypeConverter() {
+  addConversion([](Type type) { return getLoweredType(type); });
 }
 
 Value q8::createParallelGeneric(OpBuilder &b, Location loc,
@@ -144,6 +194,10 @@ Value q8::reshapeTo(OpBuilder &b, Location loc, Value input,
   if (sourceType.getShape() == shape)
     return input;
   auto targetType = RankedTensorType::get(shape, sourceType.getElementType());
+  // No elements, nothing to move (and no reassociation to find: the 1-D
+  // detour below would recurse forever on 0x3x4 -> 3x4x0).
+  if (targetType.getNumElements() == 0)
+    return createEmpty(b, loc, targetType);
   // To or from rank 0 every dim is 1 and the reassociation is empty.
   if (sourceType.getRank() == 0)
     return tensor::ExpandShapeOp::create(b, loc, targetType, input,
@@ -201,6 +255,19 @@ LogicalResult q8::checkComputeTypes(Operation *op, PatternRewriter &rewriter) {
   return success();
 }
 
+LogicalResult q8::checkLowerableTypes(Operation *op,
+                                      PatternRewriter &rewriter) {
+  auto isLowerable = [](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    return isa<FloatType>(element) || isa<IntegerType>(element);
+  };
+  if (!llvm::all_of(op->getOperandTypes(), isLowerable) ||
+      !llvm::all_of(op->getResultTypes(), isLowerable))
+    return rewriter.notifyMatchFailure(
+        op, "element types must be float or integer");
+  return success();
+}
+
 void q8::populateQ8ToLinalgPatterns(RewritePatternSet &patterns) {
   populateQ8ElementwiseToLinalgPatterns(patterns);
   populateQ8ReductionToLinalgPatterns(patterns);
@@ -242,6 +309,21 @@ bool isConvertedOp(Operation *op) {
       SplitOp, SliceOp, PadOp>(op);
 }
 
+/// Sets `q8.type` to the graph-level type on every argument and result of
+/// `func` whose type the conversion changes.
+void recordGraphTypes(func::FuncOp func, const TypeConverter &converter) {
+  auto typeAttr = [&](Type type) -> TypeAttr {
+    return converter.convertType(type) == type ? TypeAttr()
+                                               : TypeAttr::get(type);
+  };
+  for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
+    if (TypeAttr attr = typeAttr(type))
+      func.setArgAttr(index, "q8.type", attr);
+  for (auto [index, type] : llvm::enumerate(func.getResultTypes()))
+    if (TypeAttr attr = typeAttr(type))
+      func.setResultAttr(index, "q8.type", attr);
+}
+
 struct ConvertQ8ToLinalg
     : q8::impl::ConvertQ8ToLinalgBase<ConvertQ8ToLinalg> {
   void runOnOperation() override {
@@ -254,6 +336,24 @@ struct ConvertQ8ToLinalg
 
     RewritePatternSet patterns(context);
     q8::populateQ8ToLinalgPatterns(patterns);
+
+    // Signatures become signless too (see getLoweredType); what the graph
+    // had is kept as `q8.type` for the ABI.
+    q8::SignlessTypeConverter signless;
+    getOperation()->walk([&](func::FuncOp func) {
+      recordGraphTypes(func, signless);
+    });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return signless.isSignatureLegal(func.getFunctionType()) &&
+             signless.isLegal(&func.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return signless.isLegal(op); });
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   signless);
+    populateReturnOpTypeConversionPattern(patterns, signless);
+    populateCallOpTypeConversionPattern(patterns, signless);
+
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

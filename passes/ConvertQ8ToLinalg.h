@@ -14,6 +14,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace q8 {
@@ -40,14 +41,42 @@ mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, mlir::Value value);
 
 /// An arith.constant scalar of `type` (float or signless integer) holding
-/// `value` (converted, and truncated toward zero for integers).
+/// `value` (converted, and truncated toward zero for integers; values
+/// outside the integer's range wrap).
 mlir::Value createScalar(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Type type, double value);
 
 /// The lowest (`lowest` = true) or highest value of `type`: -inf/+inf for
-/// floats, the signed extremes for integers. The identity of max/min.
+/// floats, the signed extremes for integers, or 0 and all ones when
+/// `isUnsigned`. The identity of max/min.
 mlir::Value createExtreme(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Type type, bool lowest);
+                          mlir::Type type, bool lowest,
+                          bool isUnsigned = false);
+
+/// Unsigned and signed integers at the graph level, signless in the
+/// lowering: arith and math compute only on signless integers, so every
+/// pattern builds its types with getLoweredType and reads the signedness
+/// from the q8 op it rewrites (isUnsignedElement) to pick the unsigned arith
+/// ops (divui, maxui, cmpi ult, uitofp, extui, ...). The pass converts
+/// function signatures the same way and records each changed argument's or
+/// result's graph-level type as `q8.type`, which q8-prepare-entry describes
+/// in the ABI.
+///
+/// `type` with every integer (scalar, or a shaped type's element) made
+/// signless of the same width; other types unchanged.
+mlir::Type getLoweredType(mlir::Type type);
+/// getLoweredType for a ranked tensor type.
+mlir::RankedTensorType getLoweredType(mlir::RankedTensorType type);
+/// True when `type`, or its element type, is an unsigned integer.
+bool isUnsignedElement(mlir::Type type);
+/// isUnsignedElement of `op`'s operand `index` (the graph-level type).
+bool isUnsignedOperand(mlir::Operation *op, unsigned index = 0);
+
+/// A type converter implementing getLoweredType, for signatures.
+class SignlessTypeConverter : public mlir::TypeConverter {
+public:
+  SignlessTypeConverter();
+};
 
 /// An all-parallel linalg.generic producing `resultType` from `inputs` read
 /// through `maps` (one per input; the output map is the identity).
@@ -78,7 +107,7 @@ mlir::Value createReduction(mlir::OpBuilder &b, mlir::Location loc,
 
 /// The same elements as `input` in `shape`: a tensor.collapse_shape or
 /// tensor.expand_shape when the reshape is one, else a collapse to 1-D
-/// followed by an expand.
+/// followed by an expand; a tensor.empty when `shape` has no elements.
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> shape);
 
@@ -96,6 +125,11 @@ bool isComputeType(mlir::Type type);
 /// `op` has a compute element type (isComputeType).
 mlir::LogicalResult checkComputeTypes(mlir::Operation *op,
                                       mlir::PatternRewriter &rewriter);
+
+/// Like checkComputeTypes, but also accepts signed and unsigned integers:
+/// for patterns that lower them (getLoweredType, isUnsignedElement).
+mlir::LogicalResult checkLowerableTypes(mlir::Operation *op,
+                                        mlir::PatternRewriter &rewriter);
 
 /// Elementwise, compare, select, cast and activation ops.
 void populateQ8ElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -342,30 +342,34 @@ enum class PoolKind { Max, Sum };
 
 /// Pools the padded `input` into `acc` (pre-filled with the identity):
 /// linalg.pooling_nc{w,hw}_{max,sum} for 1-D/2-D, else a generic with loops
-/// (n, c, o..., k...) reading in[n, c, o * s + k * d].
+/// (n, c, o..., k...) reading in[n, c, o * s + k * d]. The named max pools
+/// compare integers as signed, so an unsigned max pool (`isUnsigned`: the
+/// graph type; the tensors are signless) always takes the generic.
 Value createPool(OpBuilder &b, Location loc, PoolKind kind, Value input,
-                 Value acc, const PoolGeometry &geometry) {
+                 Value acc, const PoolGeometry &geometry,
+                 bool isUnsigned = false) {
   int64_t spatial = geometry.kernel.size();
   Type elementType = cast<RankedTensorType>(acc.getType()).getElementType();
+  bool isFloat = isa<FloatType>(elementType);
   Value window = createEmpty(
       b, loc, RankedTensorType::get(geometry.kernel, elementType));
   auto strides = b.getI64TensorAttr(geometry.strides);
   auto dilations = b.getI64TensorAttr(geometry.dilations);
   SmallVector<Value> inputs = {input, window};
   SmallVector<Type> types = {acc.getType()};
-  if (spatial == 1 && kind == PoolKind::Max)
+  if (spatial == 1 && kind == PoolKind::Max && !isUnsigned)
     return linalg::PoolingNcwMaxOp::create(b, loc, types, inputs, acc, strides,
                                            dilations)
         .getResult(0);
-  if (spatial == 1)
+  if (spatial == 1 && kind == PoolKind::Sum)
     return linalg::PoolingNcwSumOp::create(b, loc, types, inputs, acc, strides,
                                            dilations)
         .getResult(0);
-  if (spatial == 2 && kind == PoolKind::Max)
+  if (spatial == 2 && kind == PoolKind::Max && !isUnsigned)
     return linalg::PoolingNchwMaxOp::create(b, loc, types, inputs, acc,
                                             strides, dilations)
         .getResult(0);
-  if (spatial == 2)
+  if (spatial == 2 && kind == PoolKind::Sum)
     return linalg::PoolingNchwSumOp::create(b, loc, types, inputs, acc,
                                             strides, dilations)
         .getResult(0);
@@ -390,18 +394,24 @@ Value createPool(OpBuilder &b, Location loc, PoolKind kind, Value input,
   iterators.append(spatial, utils::IteratorType::reduction);
   return linalg::GenericOp::create(
              b, loc, types, inputs, acc, maps, iterators,
-             [kind](OpBuilder &nb, Location nl, ValueRange args) {
-               Value result =
-                   kind == PoolKind::Max
-                       ? Value(arith::MaximumFOp::create(nb, nl, args[2], args[0]))
-                       : Value(arith::AddFOp::create(nb, nl, args[2], args[0]));
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value acc = args[2], x = args[0], result;
+               if (kind == PoolKind::Sum)
+                 result = isFloat ? Value(arith::AddFOp::create(nb, nl, acc, x))
+                                  : Value(arith::AddIOp::create(nb, nl, acc, x));
+               else if (isFloat)
+                 result = arith::MaximumFOp::create(nb, nl, acc, x);
+               else if (isUnsigned)
+                 result = arith::MaxUIOp::create(nb, nl, acc, x);
+               else
+                 result = arith::MaxSIOp::create(nb, nl, acc, x);
                linalg::YieldOp::create(nb, nl, result);
              })
       .getResult(0);
 }
 
-/// Rewrites q8.max_pool into tensor.pad with -inf (padding never wins) and a
-/// max pool:
+/// Rewrites q8.max_pool into tensor.pad with -inf (the type's lowest value
+/// for integers: padding never wins) and a max pool:
 ///   %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { -inf }
 ///   %y = linalg.pooling_nchw_max ins(%p, window) outs(fill(-inf))
 struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
@@ -411,18 +421,19 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    bool isUnsigned = isUnsignedOperand(op);
     PoolGeometry geometry =
         getPoolGeometry(op.getKernelShape(), op.getStrides(), op.getPads(),
                         op.getDilations(), inputType, resultType);
-    Value lowest =
-        createExtreme(rewriter, loc, resultType.getElementType(), true);
+    Value lowest = createExtreme(rewriter, loc, resultType.getElementType(),
+                                 true, isUnsigned);
     Value padded = padConstant(rewriter, loc, adaptor.getInput(), geometry.low,
                                geometry.high, lowest);
     Value acc = createFilled(rewriter, loc, resultType, lowest);
     rewriter.replaceOp(op, createPool(rewriter, loc, PoolKind::Max, padded, acc,
-                                      geometry));
+                                      geometry, isUnsigned));
     return success();
   }
 };

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -28,20 +29,38 @@ SmallVector<OpFoldResult> asIndices(MLIRContext *context,
   return getAsIndexOpFoldResult(context, values);
 }
 
+/// `value` retyped to `type`, which differs only in integer signedness:
+/// the same bits (a dense_resource keeps its blob handle); null if `value`
+/// is neither kind of elements attribute.
+TypedAttr retypeElements(TypedAttr value, ShapedType type) {
+  if (value.getType() == type)
+    return value;
+  if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value))
+    return dense.bitcast(type.getElementType());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
+
 /// q8.constant -> arith.constant with the same attribute, so dense_resource
-/// payloads are neither copied nor uniqued.
+/// payloads are neither copied nor uniqued (only retyped when the constant
+/// is unsigned, see getLoweredType).
 struct ConstantToArith : OpConversionPattern<ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkComputeTypes(op, rewriter)))
+    if (failed(checkLowerableTypes(op, rewriter)))
       return failure();
     auto value = dyn_cast<TypedAttr>(op.getValue());
     if (!value)
       return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    auto type = dyn_cast<ShapedType>(getLoweredType(value.getType()));
+    TypedAttr lowered = type ? retypeElements(value, type) : TypedAttr();
+    if (!lowered)
+      return rewriter.notifyMatchFailure(op, "cannot retype the value");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, lowered);
     return success();
   }
 };
@@ -53,7 +72,7 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     Value init = createEmpty(rewriter, op.getLoc(), resultType);
     rewriter.replaceOp(op, linalg::TransposeOp::create(
                                rewriter, op.getLoc(), adaptor.getInput(),
@@ -105,7 +124,7 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     Value data = adaptor.getData();
     auto dataType = cast<RankedTensorType>(data.getType());
     auto indicesType = cast<RankedTensorType>(adaptor.getIndices().getType());
@@ -164,13 +183,14 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
     int64_t axis = op.getAxis();
     if (axis < 0)
       axis += cast<RankedTensorType>(op.getType()).getRank();
-    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getType(), axis,
-                                                  adaptor.getInputs());
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(
+        op, getLoweredType(op.getType()), axis, adaptor.getInputs());
     return success();
   }
 };
 
-/// q8.split -> one tensor.extract_slice per piece.
+/// q8.split -> one tensor.extract_slice per piece (a tensor.empty per
+/// empty one).
 struct SplitToTensor : OpConversionPattern<SplitOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -186,12 +206,17 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
     SmallVector<int64_t> strides(inputType.getRank(), 1);
     SmallVector<Value> pieces;
     for (Type type : op.getResultTypes()) {
-      auto pieceType = cast<RankedTensorType>(type);
-      pieces.push_back(tensor::ExtractSliceOp::create(
-          rewriter, op.getLoc(), pieceType, adaptor.getInput(),
-          asIndices(context, offsets),
-          asIndices(context, pieceType.getShape()),
-          asIndices(context, strides)));
+      auto pieceType = getLoweredType(cast<RankedTensorType>(type));
+      // An empty piece reads nothing (and extract_slice rejects an offset
+      // at the end of the dim, where a trailing empty piece starts).
+      if (pieceType.getNumElements() == 0)
+        pieces.push_back(createEmpty(rewriter, op.getLoc(), pieceType));
+      else
+        pieces.push_back(tensor::ExtractSliceOp::create(
+            rewriter, op.getLoc(), pieceType, adaptor.getInput(),
+            asIndices(context, offsets),
+            asIndices(context, pieceType.getShape()),
+            asIndices(context, strides)));
       offsets[axis] += pieceType.getDimSize(axis);
     }
     rewriter.replaceOp(op, pieces);
@@ -210,7 +235,7 @@ struct SliceToTensor : OpConversionPattern<SliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     if (resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, createEmpty(rewriter, loc, resultType));
@@ -266,11 +291,11 @@ struct PadToTensor : OpConversionPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkComputeTypes(op, rewriter)))
+    if (failed(checkLowerableTypes(op, rewriter)))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t rank = inputType.getRank();

@@ -25,10 +25,14 @@ namespace {
 
 bool isFloat(Value value) { return isa<FloatType>(value.getType()); }
 
-/// `value` converted to the scalar type `to` with ONNX Cast semantics:
-/// float -> int truncates toward zero, anything -> i1 is "!= 0" (NaN is
-/// true, as in numpy), i1 -> anything is 0 or 1.
-Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
+/// `value` converted to the scalar type `to` (both signless: see
+/// getLoweredType) with ONNX Cast semantics: float -> int truncates toward
+/// zero, anything -> i1 is "!= 0" (NaN is true, as in numpy), i1 -> anything
+/// is 0 or 1. `fromUnsigned`/`toUnsigned` give the graph-level signedness:
+/// unsigned sources zero-extend and convert with uitofp, unsigned
+/// destinations with fptoui.
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to,
+                    bool fromUnsigned = false, bool toUnsigned = false) {
   Type from = value.getType();
   if (from == to)
     return value;
@@ -44,19 +48,25 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
   if (fromFloat && toFloat) {
     if (fromFloat.getWidth() < toFloat.getWidth())
       return arith::ExtFOp::create(b, loc, to, value);
-    return arith::TruncFOp::create(b, loc, to, value);
+    if (fromFloat.getWidth() > toFloat.getWidth())
+      return arith::TruncFOp::create(b, loc, to, value);
+    // f16 <-> bf16: through f32, which holds both exactly.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, to, wide);
   }
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, value);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, value))
+                      : Value(arith::FPToSIOp::create(b, loc, to, value));
+  bool zeroExtends = fromUnsigned || from.isInteger(1);
   if (toFloat) {
-    if (from.isInteger(1))
+    if (zeroExtends)
       return arith::UIToFPOp::create(b, loc, to, value);
     return arith::SIToFPOp::create(b, loc, to, value);
   }
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   if (fromWidth > to.getIntOrFloatBitWidth())
     return arith::TruncIOp::create(b, loc, to, value);
-  if (fromWidth == 1)
+  if (zeroExtends)
     return arith::ExtUIOp::create(b, loc, to, value);
   return arith::ExtSIOp::create(b, loc, to, value);
 }
@@ -65,13 +75,16 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
 template <typename OpTy>
 struct ScalarOf;
 
-/// Binary ops that are one arith op on floats and another on integers.
-template <typename FloatOp, typename IntOp>
+/// Binary ops that are one arith op on floats, one on signed (and
+/// signless) integers and one on unsigned integers.
+template <typename FloatOp, typename IntOp, typename UIntOp = IntOp>
 struct FloatOrIntBinary {
   template <typename OpTy>
-  static Value emit(OpTy, OpBuilder &b, Location loc, ValueRange args) {
+  static Value emit(OpTy op, OpBuilder &b, Location loc, ValueRange args) {
     if (isFloat(args[0]))
       return FloatOp::create(b, loc, args[0], args[1]);
+    if (isUnsignedOperand(op))
+      return UIntOp::create(b, loc, args[0], args[1]);
     return IntOp::create(b, loc, args[0], args[1]);
   }
 };
@@ -82,25 +95,30 @@ template <>
 struct ScalarOf<SubOp> : FloatOrIntBinary<arith::SubFOp, arith::SubIOp> {};
 template <>
 struct ScalarOf<MulOp> : FloatOrIntBinary<arith::MulFOp, arith::MulIOp> {};
-// ONNX integer Div truncates toward zero, which is divsi.
+// ONNX integer Div truncates toward zero, which is divsi (divui unsigned).
 template <>
-struct ScalarOf<DivOp> : FloatOrIntBinary<arith::DivFOp, arith::DivSIOp> {};
+struct ScalarOf<DivOp>
+    : FloatOrIntBinary<arith::DivFOp, arith::DivSIOp, arith::DivUIOp> {};
 // maximumf/minimumf propagate NaN, as ONNX Max/Min (numpy) do.
 template <>
 struct ScalarOf<MaxOp>
-    : FloatOrIntBinary<arith::MaximumFOp, arith::MaxSIOp> {};
+    : FloatOrIntBinary<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp> {};
 template <>
 struct ScalarOf<MinOp>
-    : FloatOrIntBinary<arith::MinimumFOp, arith::MinSIOp> {};
+    : FloatOrIntBinary<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp> {};
 
-/// Comparisons: ordered float predicates (NaN compares false, as numpy).
-template <arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred>
+/// Comparisons: ordered float predicates (NaN compares false, as numpy);
+/// signed or unsigned integer predicates by the operands' graph type.
+template <arith::CmpFPredicate FloatPred, arith::CmpIPredicate IntPred,
+          arith::CmpIPredicate UIntPred = IntPred>
 struct Compare {
   template <typename OpTy>
-  static Value emit(OpTy, OpBuilder &b, Location loc, ValueRange args) {
+  static Value emit(OpTy op, OpBuilder &b, Location loc, ValueRange args) {
     if (isFloat(args[0]))
       return arith::CmpFOp::create(b, loc, FloatPred, args[0], args[1]);
-    return arith::CmpIOp::create(b, loc, IntPred, args[0], args[1]);
+    return arith::CmpIOp::create(b, loc,
+                                 isUnsignedOperand(op) ? UIntPred : IntPred,
+                                 args[0], args[1]);
   }
 };
 
@@ -109,10 +127,12 @@ struct ScalarOf<EqualOp>
     : Compare<arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq> {};
 template <>
 struct ScalarOf<LessOp>
-    : Compare<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt> {};
+    : Compare<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+              arith::CmpIPredicate::ult> {};
 template <>
 struct ScalarOf<GreaterOp>
-    : Compare<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt> {};
+    : Compare<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+              arith::CmpIPredicate::ugt> {};
 
 template <>
 struct ScalarOf<WhereOp> {
@@ -122,21 +142,29 @@ struct ScalarOf<WhereOp> {
 };
 
 /// pow(x, y) with y of any element type; the result has x's type.
+/// Integer powers are math.ipowi, which the codegen pipeline expands
+/// (convert-math-to-funcs).
 template <>
 struct ScalarOf<PowOp> {
-  static Value emit(PowOp, OpBuilder &b, Location loc, ValueRange args) {
+  static Value emit(PowOp op, OpBuilder &b, Location loc, ValueRange args) {
     Value base = args[0], exponent = args[1];
     Type type = base.getType();
+    bool baseUnsigned = isUnsignedOperand(op, 0);
+    bool exponentUnsigned = isUnsignedOperand(op, 1);
     if (isFloat(base))
-      return math::PowFOp::create(b, loc, base,
-                                  convertScalar(b, loc, exponent, type));
+      return math::PowFOp::create(
+          b, loc, base,
+          convertScalar(b, loc, exponent, type, exponentUnsigned));
     if (!isFloat(exponent))
-      return math::IPowIOp::create(b, loc, base,
-                                   convertScalar(b, loc, exponent, type));
+      return math::IPowIOp::create(
+          b, loc, base,
+          convertScalar(b, loc, exponent, type, exponentUnsigned));
     // Integer base, float exponent: compute in float, truncate back.
     Value power = math::PowFOp::create(
-        b, loc, convertScalar(b, loc, base, exponent.getType()), exponent);
-    return convertScalar(b, loc, power, type);
+        b, loc,
+        convertScalar(b, loc, base, exponent.getType(), baseUnsigned),
+        exponent);
+    return convertScalar(b, loc, power, type, false, baseUnsigned);
   }
 };
 
@@ -162,6 +190,7 @@ struct ScalarOf<TanhOp> : MathUnary<math::TanhOp> {};
 
 template <>
 struct ScalarOf<NegOp> {
+  // Unsigned: 0 - x wraps, as numpy's negative does.
   static Value emit(NegOp, OpBuilder &b, Location loc, ValueRange args) {
     if (isFloat(args[0]))
       return arith::NegFOp::create(b, loc, args[0]);
@@ -172,19 +201,23 @@ struct ScalarOf<NegOp> {
 
 template <>
 struct ScalarOf<AbsOp> {
-  static Value emit(AbsOp, OpBuilder &b, Location loc, ValueRange args) {
+  static Value emit(AbsOp op, OpBuilder &b, Location loc, ValueRange args) {
     if (isFloat(args[0]))
       return math::AbsFOp::create(b, loc, args[0]);
+    if (isUnsignedOperand(op))
+      return args[0];
     return math::AbsIOp::create(b, loc, args[0]);
   }
 };
 
 template <>
 struct ScalarOf<ReluOp> {
-  static Value emit(ReluOp, OpBuilder &b, Location loc, ValueRange args) {
+  static Value emit(ReluOp op, OpBuilder &b, Location loc, ValueRange args) {
     Value zero = createScalar(b, loc, args[0].getType(), 0);
     if (isFloat(args[0]))
       return arith::MaximumFOp::create(b, loc, args[0], zero);
+    if (isUnsignedOperand(op))
+      return args[0];
     return arith::MaxSIOp::create(b, loc, args[0], zero);
   }
 };
@@ -288,15 +321,18 @@ struct ScalarOf<ClipOp> {
   static Value emit(ClipOp op, OpBuilder &b, Location loc, ValueRange args) {
     Value x = args[0];
     Type type = x.getType();
+    bool isUnsigned = isUnsignedOperand(op);
     if (auto min = op.getMin()) {
       Value bound = createScalar(b, loc, type, min->convertToDouble());
-      x = isFloat(x) ? Value(arith::MaximumFOp::create(b, loc, x, bound))
-                     : Value(arith::MaxSIOp::create(b, loc, x, bound));
+      x = isFloat(x)     ? Value(arith::MaximumFOp::create(b, loc, x, bound))
+          : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, bound))
+                       : Value(arith::MaxSIOp::create(b, loc, x, bound));
     }
     if (auto max = op.getMax()) {
       Value bound = createScalar(b, loc, type, max->convertToDouble());
-      x = isFloat(x) ? Value(arith::MinimumFOp::create(b, loc, x, bound))
-                     : Value(arith::MinSIOp::create(b, loc, x, bound));
+      x = isFloat(x)     ? Value(arith::MinimumFOp::create(b, loc, x, bound))
+          : isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, bound))
+                       : Value(arith::MinSIOp::create(b, loc, x, bound));
     }
     return x;
   }
@@ -305,11 +341,13 @@ struct ScalarOf<ClipOp> {
 template <>
 struct ScalarOf<CastOp> {
   static Value emit(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
-    return convertScalar(b, loc, args[0], op.getTo());
+    return convertScalar(b, loc, args[0], getLoweredType(op.getTo()),
+                         isUnsignedOperand(op), isUnsignedElement(op.getTo()));
   }
 };
 
-/// Rewrites an elementwise q8 op into one linalg.generic:
+/// Rewrites an elementwise q8 op into one linalg.generic (integers of any
+/// signedness compute as signless, see getLoweredType):
 ///   %r = q8.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
 /// becomes
 ///   %r = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1),
@@ -323,9 +361,10 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkComputeTypes(op, rewriter)))
+    if (failed(checkLowerableTypes(op, rewriter)))
       return failure();
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    auto resultType = getLoweredType(
+        cast<RankedTensorType>(op->getResult(0).getType()));
     Value result = createElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {

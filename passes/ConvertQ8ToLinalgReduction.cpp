@@ -26,8 +26,9 @@ namespace {
 enum class ReduceKind { Sum, Mean, Max, Min };
 
 /// The combiner of `kind` on two scalars; max/min propagate NaN as numpy.
+/// `isUnsigned`: the graph type is unsigned (the scalars are signless).
 Value combine(ReduceKind kind, OpBuilder &b, Location loc, Value lhs,
-              Value rhs) {
+              Value rhs, bool isUnsigned) {
   bool isFloat = isa<FloatType>(lhs.getType());
   switch (kind) {
   case ReduceKind::Sum:
@@ -35,11 +36,13 @@ Value combine(ReduceKind kind, OpBuilder &b, Location loc, Value lhs,
     return isFloat ? Value(arith::AddFOp::create(b, loc, lhs, rhs))
                    : Value(arith::AddIOp::create(b, loc, lhs, rhs));
   case ReduceKind::Max:
-    return isFloat ? Value(arith::MaximumFOp::create(b, loc, lhs, rhs))
-                   : Value(arith::MaxSIOp::create(b, loc, lhs, rhs));
+    return isFloat      ? Value(arith::MaximumFOp::create(b, loc, lhs, rhs))
+           : isUnsigned ? Value(arith::MaxUIOp::create(b, loc, lhs, rhs))
+                        : Value(arith::MaxSIOp::create(b, loc, lhs, rhs));
   case ReduceKind::Min:
-    return isFloat ? Value(arith::MinimumFOp::create(b, loc, lhs, rhs))
-                   : Value(arith::MinSIOp::create(b, loc, lhs, rhs));
+    return isFloat      ? Value(arith::MinimumFOp::create(b, loc, lhs, rhs))
+           : isUnsigned ? Value(arith::MinUIOp::create(b, loc, lhs, rhs))
+                        : Value(arith::MinSIOp::create(b, loc, lhs, rhs));
   }
   llvm_unreachable("unknown reduction");
 }
@@ -54,15 +57,18 @@ int64_t countAlong(RankedTensorType type, ArrayRef<int64_t> axes) {
 
 /// `input` reduced over `axes` with `kind`, reduced dims kept as size 1.
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-             ReduceKind kind) {
+             ReduceKind kind, bool isUnsigned = false) {
   auto type = cast<RankedTensorType>(input.getType());
   Type elementType = type.getElementType();
-  Value init = kind == ReduceKind::Max   ? createExtreme(b, loc, elementType, true)
-               : kind == ReduceKind::Min ? createExtreme(b, loc, elementType, false)
-                                         : createScalar(b, loc, elementType, 0);
+  Value init =
+      kind == ReduceKind::Max
+          ? createExtreme(b, loc, elementType, true, isUnsigned)
+      : kind == ReduceKind::Min
+          ? createExtreme(b, loc, elementType, false, isUnsigned)
+          : createScalar(b, loc, elementType, 0);
   Value result = createReduction(
       b, loc, input, axes, init, [&](OpBuilder &nb, Location nl, ValueRange args) {
-        return combine(kind, nb, nl, args[0], args[1]);
+        return combine(kind, nb, nl, args[0], args[1], isUnsigned);
       });
   if (kind != ReduceKind::Mean)
     return result;
@@ -73,6 +79,8 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
         Value divisor = createScalar(nb, nl, elementType, count);
         if (isa<FloatType>(elementType))
           return Value(arith::DivFOp::create(nb, nl, args[0], divisor));
+        if (isUnsigned)
+          return Value(arith::DivUIOp::create(nb, nl, args[0], divisor));
         return Value(arith::DivSIOp::create(nb, nl, args[0], divisor));
       });
 }
@@ -99,16 +107,17 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkComputeTypes(op, rewriter)))
+    if (failed(checkLowerableTypes(op, rewriter)))
       return failure();
     auto type = cast<RankedTensorType>(adaptor.getInput().getType());
     SmallVector<int64_t> axes(op.getAxes());
     if (axes.empty())
       axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = getLoweredType(cast<RankedTensorType>(op.getType()));
     Value result = adaptor.getInput();
     if (!axes.empty())
-      result = reduce(rewriter, op.getLoc(), result, axes, kReduceKind<OpTy>);
+      result = reduce(rewriter, op.getLoc(), result, axes, kReduceKind<OpTy>,
+                      isUnsignedOperand(op));
     rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), result,
                                      resultType.getShape()));
     return success();

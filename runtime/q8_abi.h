@@ -7,6 +7,7 @@
  *
  * A compiled model's entry point is
  *   void <model>_run(const float *in0, ..., float *out0, ..., void *workspace);
+ * with each tensor's pointer typed by its dtype (see q8_dtype).
  * Inputs are read-only, outputs and the workspace are caller-owned, dense,
  * row-major, and the workspace is aligned to Q8_WORKSPACE_ALIGNMENT bytes.
  * The entry point touches no global state: concurrent calls are safe as long
@@ -17,6 +18,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,13 +47,32 @@ typedef enum q8_status {
   Q8_ERROR_MISALIGNED = 7,       /**< workspace not suitably aligned */
 } q8_status;
 
-/** Element types. Values are stable: they appear in emitted descriptors. */
+/** Element types. Values are stable: they appear in emitted descriptors,
+ *  so new types only ever get new values (adding one is compatible and
+ *  keeps Q8_ABI_VERSION; a runtime that predates it rejects descriptors
+ *  that use it as malformed).
+ *
+ *  Storage, one element each, little-endian, dense:
+ *  - F16: IEEE binary16; BF16: the upper 16 bits of an IEEE binary32. Both
+ *    cross the C prototype as `uint16_t` (the raw bits), since C has no
+ *    portable half type.
+ *  - BOOL: one byte. Models write 0 or 1 and read any nonzero byte as true
+ *    (numpy's and ONNX's bool layout), whatever the model computes bools in
+ *    internally. Its C type is `bool`. */
 typedef enum q8_dtype {
   Q8_DTYPE_F32 = 0,
   Q8_DTYPE_I8 = 1,
   Q8_DTYPE_U8 = 2,
   Q8_DTYPE_I32 = 3,
   Q8_DTYPE_I64 = 4,
+  Q8_DTYPE_F16 = 5,
+  Q8_DTYPE_BF16 = 6,
+  Q8_DTYPE_F64 = 7,
+  Q8_DTYPE_I16 = 8,
+  Q8_DTYPE_U16 = 9,
+  Q8_DTYPE_U32 = 10,
+  Q8_DTYPE_U64 = 11,
+  Q8_DTYPE_BOOL = 12,
 } q8_dtype;
 
 /** One input or output of a model. */

@@ -42,6 +42,22 @@ const char *q8_dtype_name(q8_dtype dtype) {
     return "i32";
   case Q8_DTYPE_I64:
     return "i64";
+  case Q8_DTYPE_F16:
+    return "f16";
+  case Q8_DTYPE_BF16:
+    return "bf16";
+  case Q8_DTYPE_F64:
+    return "f64";
+  case Q8_DTYPE_I16:
+    return "i16";
+  case Q8_DTYPE_U16:
+    return "u16";
+  case Q8_DTYPE_U32:
+    return "u32";
+  case Q8_DTYPE_U64:
+    return "u64";
+  case Q8_DTYPE_BOOL:
+    return "bool";
   }
   return "unknown";
 }
@@ -50,11 +66,20 @@ size_t q8_dtype_size(q8_dtype dtype) {
   switch (dtype) {
   case Q8_DTYPE_I8:
   case Q8_DTYPE_U8:
+  case Q8_DTYPE_BOOL:
     return 1;
+  case Q8_DTYPE_F16:
+  case Q8_DTYPE_BF16:
+  case Q8_DTYPE_I16:
+  case Q8_DTYPE_U16:
+    return 2;
   case Q8_DTYPE_F32:
   case Q8_DTYPE_I32:
+  case Q8_DTYPE_U32:
     return 4;
+  case Q8_DTYPE_F64:
   case Q8_DTYPE_I64:
+  case Q8_DTYPE_U64:
     return 8;
   }
   return 0;

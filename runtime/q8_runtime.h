@@ -20,10 +20,11 @@ extern "C" {
  *  NULL; unknown codes give "unknown status". */
 const char *q8_status_string(q8_status status);
 
-/** The name of `dtype` ("f32", ...), or "unknown". */
+/** The name of `dtype` ("f32", "bf16", "u64", "bool", ...: the Q8_DTYPE_
+ *  suffix in lower case), or "unknown". */
 const char *q8_dtype_name(q8_dtype dtype);
 
-/** Size in bytes of one element of `dtype`, or 0 if unknown. */
+/** Size in bytes of one element of `dtype` (1 for bool), or 0 if unknown. */
 size_t q8_dtype_size(q8_dtype dtype);
 
 /** Checks that `desc` comes from a compatible emitter and is well formed. */

@@ -49,6 +49,42 @@ std::string identifierFor(StringRef name, llvm::StringSet<> &taken) {
   return unique;
 }
 
+/// The q8_dtype and C element type of `element`: signless and signed
+/// integers are the signed dtypes, i1 is bool (one byte per element, see
+/// q8_abi.h), and half types travel as their raw 16 bits.
+bool describeElement(Type element, Tensor &tensor) {
+  if (element.isF32())
+    tensor.dtype = "Q8_DTYPE_F32", tensor.cType = "float";
+  else if (element.isF64())
+    tensor.dtype = "Q8_DTYPE_F64", tensor.cType = "double";
+  else if (element.isF16())
+    tensor.dtype = "Q8_DTYPE_F16", tensor.cType = "uint16_t";
+  else if (element.isBF16())
+    tensor.dtype = "Q8_DTYPE_BF16", tensor.cType = "uint16_t";
+  else if (element.isSignlessInteger(1))
+    tensor.dtype = "Q8_DTYPE_BOOL", tensor.cType = "bool";
+  else if (!element.isInteger())
+    return false;
+  else if (element.isUnsignedInteger()) {
+    switch (element.getIntOrFloatBitWidth()) {
+    case 8: tensor.dtype = "Q8_DTYPE_U8", tensor.cType = "uint8_t"; break;
+    case 16: tensor.dtype = "Q8_DTYPE_U16", tensor.cType = "uint16_t"; break;
+    case 32: tensor.dtype = "Q8_DTYPE_U32", tensor.cType = "uint32_t"; break;
+    case 64: tensor.dtype = "Q8_DTYPE_U64", tensor.cType = "uint64_t"; break;
+    default: return false;
+    }
+  } else {
+    switch (element.getIntOrFloatBitWidth()) {
+    case 8: tensor.dtype = "Q8_DTYPE_I8", tensor.cType = "int8_t"; break;
+    case 16: tensor.dtype = "Q8_DTYPE_I16", tensor.cType = "int16_t"; break;
+    case 32: tensor.dtype = "Q8_DTYPE_I32", tensor.cType = "int32_t"; break;
+    case 64: tensor.dtype = "Q8_DTYPE_I64", tensor.cType = "int64_t"; break;
+    default: return false;
+    }
+  }
+  return true;
+}
+
 FailureOr<SmallVector<Tensor>> readTensors(Operation *func, StringRef attr,
                                            llvm::StringSet<> &taken) {
   auto entries = func->getAttrOfType<ArrayAttr>(attr);
@@ -70,20 +106,10 @@ FailureOr<SmallVector<Tensor>> readTensors(Operation *func, StringRef attr,
       return func->emitError() << "'" << name.getValue()
                                << "' has rank above Q8_MAX_RANK";
     Tensor tensor;
-    Type element = type.getElementType();
-    if (element.isF32())
-      tensor.dtype = "Q8_DTYPE_F32", tensor.cType = "float";
-    else if (element.isSignlessInteger(8) || element.isSignedInteger(8))
-      tensor.dtype = "Q8_DTYPE_I8", tensor.cType = "int8_t";
-    else if (element.isUnsignedInteger(8))
-      tensor.dtype = "Q8_DTYPE_U8", tensor.cType = "uint8_t";
-    else if (element.isInteger(32))
-      tensor.dtype = "Q8_DTYPE_I32", tensor.cType = "int32_t";
-    else if (element.isInteger(64))
-      tensor.dtype = "Q8_DTYPE_I64", tensor.cType = "int64_t";
-    else
+    if (!describeElement(type.getElementType(), tensor))
       return func->emitError() << "'" << name.getValue()
-                               << "' has element type " << element
+                               << "' has element type "
+                               << type.getElementType()
                                << ", which the q8 ABI cannot describe";
     tensor.name = name.getValue().str();
     tensor.ident = identifierFor(tensor.name, taken);

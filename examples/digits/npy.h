@@ -27,7 +27,14 @@ static const struct {
   size_t size;
 } npy_types[] = {{"<f4", Q8_DTYPE_F32, 4}, {"<i8", Q8_DTYPE_I64, 8},
                  {"<i4", Q8_DTYPE_I32, 4}, {"|i1", Q8_DTYPE_I8, 1},
-                 {"|u1", Q8_DTYPE_U8, 1}};
+                 {"|u1", Q8_DTYPE_U8, 1},  {"<f2", Q8_DTYPE_F16, 2},
+                 {"<f8", Q8_DTYPE_F64, 8}, {"<i2", Q8_DTYPE_I16, 2},
+                 {"|b1", Q8_DTYPE_BOOL, 1},
+                 /* numpy has no bfloat16: written as its raw bits. Both
+                    loops below take the last match, so "<u2" reads back
+                    as u16. */
+                 {"<u2", Q8_DTYPE_BF16, 2}, {"<u2", Q8_DTYPE_U16, 2},
+                 {"<u4", Q8_DTYPE_U32, 4}, {"<u8", Q8_DTYPE_U64, 8}};
 
 static inline int npy_fail(const char *path, const char *what) {
   fprintf(stderr, "npy: %s: %s\n", path, what);

@@ -86,10 +86,18 @@ std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
 int32_t dtypeFromOnnx(int32_t t) {
   switch (t) {
   case onnx::TensorProto::FLOAT: return Q8_DTYPE_F32;
+  case onnx::TensorProto::DOUBLE: return Q8_DTYPE_F64;
+  case onnx::TensorProto::FLOAT16: return Q8_DTYPE_F16;
+  case onnx::TensorProto::BFLOAT16: return Q8_DTYPE_BF16;
   case onnx::TensorProto::INT8: return Q8_DTYPE_I8;
-  case onnx::TensorProto::UINT8: return Q8_DTYPE_U8;
+  case onnx::TensorProto::INT16: return Q8_DTYPE_I16;
   case onnx::TensorProto::INT32: return Q8_DTYPE_I32;
   case onnx::TensorProto::INT64: return Q8_DTYPE_I64;
+  case onnx::TensorProto::UINT8: return Q8_DTYPE_U8;
+  case onnx::TensorProto::UINT16: return Q8_DTYPE_U16;
+  case onnx::TensorProto::UINT32: return Q8_DTYPE_U32;
+  case onnx::TensorProto::UINT64: return Q8_DTYPE_U64;
+  case onnx::TensorProto::BOOL: return Q8_DTYPE_BOOL;
   default: return -1;
   }
 }
@@ -120,7 +128,8 @@ bool readTensor(StringRef path, Tensor &t, std::string &error) {
   t.dtype = dtypeFromOnnx(proto.data_type());
   if (t.dtype < 0) {
     error = "element type " + std::to_string(proto.data_type()) +
-            " is not one q8 models take (float, int8, uint8, int32, int64)";
+            " is not one q8 models take (float, double, float16, bfloat16, "
+            "int8/16/32/64, uint8/16/32/64, bool)";
     return false;
   }
   int64_t count = 1;
@@ -130,6 +139,9 @@ bool readTensor(StringRef path, Tensor &t, std::string &error) {
   }
   size_t size = q8_dtype_size((q8_dtype)t.dtype);
   t.bytes.resize(count * size);
+  // float_data and double_data hold values; the integer fields keep each
+  // element in their low `size` bytes (little-endian), which also covers
+  // bool and the half types' bits in int32_data.
   auto copy = [&](const auto &field) {
     if ((int64_t)field.size() != count)
       return false;
@@ -137,14 +149,11 @@ bool readTensor(StringRef path, Tensor &t, std::string &error) {
       if (t.dtype == Q8_DTYPE_F32) {
         float v = (float)field[i];
         memcpy(&t.bytes[i * size], &v, size);
-      } else if (t.dtype == Q8_DTYPE_I64) {
-        int64_t v = (int64_t)field[i];
-        memcpy(&t.bytes[i * size], &v, size);
-      } else if (t.dtype == Q8_DTYPE_I32) {
-        int32_t v = (int32_t)field[i];
+      } else if (t.dtype == Q8_DTYPE_F64) {
+        double v = (double)field[i];
         memcpy(&t.bytes[i * size], &v, size);
       } else {
-        int8_t v = (int8_t)field[i];
+        uint64_t v = (uint64_t)field[i];
         memcpy(&t.bytes[i * size], &v, size);
       }
     }
@@ -157,10 +166,14 @@ bool readTensor(StringRef path, Tensor &t, std::string &error) {
       memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
   } else if (t.dtype == Q8_DTYPE_F32) {
     ok = copy(proto.float_data());
+  } else if (t.dtype == Q8_DTYPE_F64) {
+    ok = copy(proto.double_data());
   } else if (t.dtype == Q8_DTYPE_I64) {
     ok = copy(proto.int64_data());
+  } else if (t.dtype == Q8_DTYPE_U32 || t.dtype == Q8_DTYPE_U64) {
+    ok = copy(proto.uint64_data());
   } else {
-    ok = copy(proto.int32_data()); // int32, int8 and uint8 all live here
+    ok = copy(proto.int32_data()); // the narrower integers, bool, halves
   }
   if (!ok)
     error = "holds a different number of elements than its dims say";
@@ -391,21 +404,24 @@ int main(int argc, char **argv) {
                   shapeString(want.dtype, want.dims) + ", output " + out.name +
                   " is " + shapeString(out.dtype, ArrayRef(out.dims, out.rank)));
     int64_t n = q8_tensor_num_elements(&out);
-    auto value = [&](const char *base, int64_t i) -> double {
-      switch (out.dtype) {
-      case Q8_DTYPE_F32: return reinterpret_cast<const float *>(base)[i];
-      case Q8_DTYPE_I64: return (double)reinterpret_cast<const int64_t *>(base)[i];
-      case Q8_DTYPE_I32: return reinterpret_cast<const int32_t *>(base)[i];
-      case Q8_DTYPE_I8: return reinterpret_cast<const int8_t *>(base)[i];
-      default: return reinterpret_cast<const uint8_t *>(base)[i];
-      }
-    };
+    size_t size = q8_dtype_size((q8_dtype)out.dtype);
     double maxAbs = 0, maxRel = 0;
     int64_t bad = 0;
     for (int64_t i = 0; i < n; ++i) {
-      double got = value(outputs[index].data(), i);
-      double ref = value(want.bytes.data(), i);
+      double got = q8_io_element(out.dtype, outputs[index].data(), i);
+      double ref = q8_io_element(out.dtype, want.bytes.data(), i);
       double err = std::fabs(got - ref);
+      // Integers (by their bytes: 64-bit ones do not fit a double) and
+      // bools (as truth values) must match exactly.
+      if (!q8_io_is_float(out.dtype) &&
+          (out.dtype == Q8_DTYPE_BOOL
+               ? got != ref
+               : memcmp(outputs[index].data() + i * size,
+                        want.bytes.data() + i * size, size) != 0)) {
+        maxAbs = std::max(maxAbs, err);
+        ++bad;
+        continue;
+      }
       if (std::isnan(got) != std::isnan(ref))
         err = INFINITY;
       else if (std::isnan(got))

@@ -13,6 +13,7 @@
 #include "npy.h"
 #include "q8_runtime.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,70 @@ typedef struct q8_io {
   npy_array inputs[Q8_IO_MAX_ARGS];
   void *workspace;
 } q8_io;
+
+/* True for the floating-point dtypes (compared with a tolerance; the
+ * others compare exactly). */
+static inline int q8_io_is_float(int32_t dtype) {
+  return dtype == Q8_DTYPE_F32 || dtype == Q8_DTYPE_F64 ||
+         dtype == Q8_DTYPE_F16 || dtype == Q8_DTYPE_BF16;
+}
+
+/* IEEE binary16 bits as a float (exact). */
+static inline float q8_io_half_to_float(uint16_t h) {
+  unsigned exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  float magnitude;
+  if (exponent == 0x1f)
+    magnitude = mantissa ? NAN : INFINITY;
+  else if (exponent == 0)
+    magnitude = ldexpf((float)mantissa, -24);
+  else
+    magnitude = ldexpf((float)(mantissa | 0x400), (int)exponent - 25);
+  return (h & 0x8000) ? -magnitude : magnitude;
+}
+
+/* bfloat16 bits as a float (exact: they are its upper half). */
+static inline float q8_io_bf16_to_float(uint16_t b) {
+  uint32_t bits = (uint32_t)b << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* Element `i` of dense data of `dtype` as a double (64-bit integers beyond
+ * 2^53 round; bool is 0 or 1 for any nonzero byte). */
+static inline double q8_io_element(int32_t dtype, const void *data,
+                                   int64_t i) {
+  const char *p = (const char *)data + i * q8_dtype_size((q8_dtype)dtype);
+  union {
+    float f32;
+    double f64;
+    uint16_t u16;
+    int8_t i8;
+    int16_t i16;
+    int32_t i32;
+    int64_t i64;
+    uint8_t u8;
+    uint32_t u32;
+    uint64_t u64;
+  } v;
+  memcpy(&v, p, q8_dtype_size((q8_dtype)dtype));
+  switch (dtype) {
+  case Q8_DTYPE_F32: return v.f32;
+  case Q8_DTYPE_F64: return v.f64;
+  case Q8_DTYPE_F16: return q8_io_half_to_float(v.u16);
+  case Q8_DTYPE_BF16: return q8_io_bf16_to_float(v.u16);
+  case Q8_DTYPE_I8: return v.i8;
+  case Q8_DTYPE_I16: return v.i16;
+  case Q8_DTYPE_I32: return v.i32;
+  case Q8_DTYPE_I64: return (double)v.i64;
+  case Q8_DTYPE_U8: return v.u8;
+  case Q8_DTYPE_U16: return v.u16;
+  case Q8_DTYPE_U32: return v.u32;
+  case Q8_DTYPE_U64: return (double)v.u64;
+  case Q8_DTYPE_BOOL: return v.u8 != 0;
+  }
+  return 0;
+}
 
 /* Calls the type-erased entry point with its exact arity: every argument is
  * a pointer, so each case is the model's real prototype up to pointer types. */

@@ -16,6 +16,10 @@ int main(void) {
          q8_dtype_name(Q8_DTYPE_F32), q8_dtype_size(Q8_DTYPE_F32),
          q8_dtype_size(Q8_DTYPE_I8), q8_dtype_size(Q8_DTYPE_I64),
          q8_dtype_size((q8_dtype)42));
+  printf("dtypes:");
+  for (int d = Q8_DTYPE_F32; d <= Q8_DTYPE_BOOL; ++d)
+    printf(" %s=%zu", q8_dtype_name((q8_dtype)d), q8_dtype_size((q8_dtype)d));
+  printf("\n");
 
   q8_tensor_desc inputs[2] = {
       {"x", Q8_DTYPE_F32, 2, {3, 4}},
