@@ -5,7 +5,9 @@
 // are rejected as unsupported, and how many fail. A failure is an importer
 // error other than Unsupported/UnsupportedFeature (or a crash) on a model
 // from ONNX's own suite, which is by definition valid: it makes the exit code
-// 1, so the whole-suite lit test is a regression guard.
+// 1, so the whole-suite lit test is a regression guard. With --run, so does
+// a test that compiles to wrong results, fails to compile for another
+// reason than an op code generation does not support, or crashes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,13 +108,14 @@ struct TestResult {
 struct OpRow {
   unsigned tests = 0, imported = 0, unsupported = 0, feature = 0, blocked = 0,
            failed = 0;
-  unsigned compiled = 0, passed = 0, wrong = 0, crash = 0, codegen = 0;
+  unsigned compiled = 0, passed = 0, wrong = 0, compileError = 0, crash = 0,
+           codegen = 0;
   void addRun(const q8conf::RunResult &r) {
     compiled += r.compiled;
     passed += r.outcome == q8conf::RunOutcome::Passed;
     wrong += r.outcome == q8conf::RunOutcome::Wrong;
-    crash += r.outcome == q8conf::RunOutcome::Crash ||
-             r.outcome == q8conf::RunOutcome::CompileError;
+    compileError += r.outcome == q8conf::RunOutcome::CompileError;
+    crash += r.outcome == q8conf::RunOutcome::Crash;
     codegen += r.outcome == q8conf::RunOutcome::Codegen;
   }
   void add(Outcome outcome) {
@@ -384,7 +387,8 @@ static void printTable(raw_ostream &os, const std::map<std::string, OpRow> &rows
          << r.failed << " |";
       if (runTests)
         os << " " << r.compiled << " | " << r.passed << " | " << r.wrong
-           << " | " << r.crash << " | " << r.codegen << " |";
+           << " | " << r.compileError << " | " << r.crash << " | "
+           << r.codegen << " |";
       os << "\n";
       return;
     }
@@ -392,22 +396,24 @@ static void printTable(raw_ostream &os, const std::map<std::string, OpRow> &rows
                                          r.imported, r.unsupported, r.feature,
                                          r.blocked, r.failed);
     if (runTests)
-      os << format(" %9u %7u %6u %6u %8u", r.compiled, r.passed, r.wrong,
-                   r.crash, r.codegen);
+      os << format(" %9u %7u %6u %14u %6u %8u", r.compiled, r.passed,
+                   r.wrong, r.compileError, r.crash, r.codegen);
     os << "\n";
   };
   if (markdown) {
     os << "| op | tests | imported | unsupported op | unsupported feature | "
           "blocked | failed |"
-       << (runTests ? " compiled | passed | wrong | crash | codegen-unsupported |"
+       << (runTests ? " compiled | passed | wrong | compile error | crash | "
+                      "codegen-unsupported |"
                     : "")
        << "\n";
     os << "|---|--:|--:|--:|--:|--:|--:|"
-       << (runTests ? "--:|--:|--:|--:|--:|" : "") << "\n";
+       << (runTests ? "--:|--:|--:|--:|--:|--:|" : "") << "\n";
   } else {
     os << left_justify("op", 36)
        << " tests  imported  unsupported  feature  blocked  failed"
-       << (runTests ? "  compiled  passed  wrong  crash  codegen" : "")
+       << (runTests ? "  compiled  passed  wrong  compile-error  crash  codegen"
+                    : "")
        << "\n";
   }
   for (const auto &[op, row] : rows)
@@ -426,7 +432,8 @@ struct Report {
   std::vector<std::pair<std::string, std::string>> failures, features;
   /// --run: (test, detail) per run outcome other than passed; codegen
   /// rejections keyed by the q8 op named.
-  std::vector<std::pair<std::string, std::string>> wrong, crashes, notRun;
+  std::vector<std::pair<std::string, std::string>> wrong, compileErrors,
+      crashes, notRun;
   std::map<std::string, std::vector<std::string>> codegen;
   unsigned compiled = 0, passed = 0;
 
@@ -485,18 +492,22 @@ static void writeRunMarkdown(raw_ostream &os, const Report &report) {
      << ") imported, compiled for the host, run on every `test_data_set_N` "
         "and compared with the expected outputs at ONNX's backend-test "
         "tolerance (|got - expected| <= 1e-7 + 1e-3 * |expected|, NaN equals "
-        "NaN, integers and bools exact). A test counts under every op type "
-        "of its top-level graph. Import columns as in "
+        "NaN, integers and bools exact; bfloat16 outputs within one unit in "
+        "the last place, rtol 2^-7, since ONNX 1.12's references truncate "
+        "to bfloat16 where q8 rounds to nearest even). A test counts under "
+        "every op type of its top-level graph. Import columns as in "
         "[conformance-import.md](conformance-import.md); *compiled*: "
         "compiled, linked and loaded; *passed*: every data set matched; "
-        "*wrong*: an output differs; *crash*: the compiled test crashed, "
-        "timed out or failed to compile for another reason than an "
-        "unsupported op; *codegen-unsupported*: code generation rejected an "
-        "op (listed below).\n\n";
+        "*wrong*: an output differs; *compile error*: compiling, emitting, "
+        "linking or loading failed for another reason than an unsupported "
+        "op; *crash*: the test died on a signal or timed out, compiling or "
+        "running; *codegen-unsupported*: code generation rejected an op "
+        "(listed below).\n\n";
   printTable(os, report.rows, report.totals, /*markdown=*/true);
   os << "\n" << report.summaryLine() << "; " << report.compiled
      << " compiled, " << report.passed << " passed, " << report.wrong.size()
-     << " wrong, " << report.crashes.size() << " crashed.\n";
+     << " wrong, " << report.compileErrors.size() << " compile errors, "
+     << report.crashes.size() << " crashed.\n";
   auto printList = [&](StringRef title, const auto &list) {
     if (list.empty())
       return;
@@ -505,7 +516,8 @@ static void writeRunMarkdown(raw_ostream &os, const Report &report) {
       os << "- `" << name << "`: " << line << "\n";
   };
   printList("Wrong results", report.wrong);
-  printList("Crashes and compile errors", report.crashes);
+  printList("Compile errors", report.compileErrors);
+  printList("Crashes", report.crashes);
   if (!report.codegen.empty()) {
     os << "\n## Unsupported at code generation\n\n";
     for (const auto &[op, names] : report.codegen)
@@ -578,8 +590,10 @@ int main(int argc, char **argv) {
       case q8conf::RunOutcome::Wrong:
         report.wrong.emplace_back(test.name, run.detail);
         break;
-      case q8conf::RunOutcome::Crash:
       case q8conf::RunOutcome::CompileError:
+        report.compileErrors.emplace_back(test.name, run.detail);
+        break;
+      case q8conf::RunOutcome::Crash:
         report.crashes.emplace_back(test.name, run.detail);
         break;
       case q8conf::RunOutcome::Codegen:
@@ -641,6 +655,8 @@ int main(int argc, char **argv) {
   if (runTests) {
     for (const auto &[name, line] : report.wrong)
       outs() << "wrong: " << name << ": " << line << "\n";
+    for (const auto &[name, line] : report.compileErrors)
+      outs() << "compile-error: " << name << ": " << line << "\n";
     for (const auto &[name, line] : report.crashes)
       outs() << "crash: " << name << ": " << line << "\n";
     for (const auto &[op, names] : report.codegen)
@@ -652,6 +668,7 @@ int main(int argc, char **argv) {
     outs() << "run: " << report.totals.imported << " imported, "
            << report.compiled << " compiled, " << report.passed
            << " passed, " << report.wrong.size() << " wrong, "
+           << report.compileErrors.size() << " compile errors, "
            << report.crashes.size() << " crashed, " << codegenTests
            << " unsupported at codegen, " << report.notRun.size()
            << " not run\n";
@@ -659,6 +676,9 @@ int main(int argc, char **argv) {
   outs() << "imported " << report.totals.imported << " of "
          << report.totals.tests << " models; " << report.failures.size()
          << " failures\n";
-  bool runFailed = !report.wrong.empty() || !report.crashes.empty();
+  // Unsupported ops and tests that cannot be driven are known gaps, not
+  // failures; anything else the run found is one.
+  bool runFailed = !report.wrong.empty() || !report.compileErrors.empty() ||
+                   !report.crashes.empty();
   return report.failures.empty() && !runFailed ? 0 : 1;
 }
