@@ -102,10 +102,16 @@ Type q8::getLoweredType(Type type) {
                : IntegerType::get(type.getContext(), intType.getWidth());
   if (auto shaped = dyn_cast<ShapedType>(type)) {
     Type element = shaped.getElementType();
-    Type lowered = getLoweredType(element);
+    Type lowered = element.isSignlessInteger(1)
+                       ? IntegerType::get(type.getContext(), 8)
+                       : getLoweredType(element);
     return lowered == element ? type : shaped.clone(lowered);
   }
   return type;
+}
+
+bool q8::isBoolElement(Type type) {
+  return getElementTypeOrSelf(type).isSignlessInteger(1);
 }
 
 RankedTensorType q8::getLoweredType(RankedTensorType type) {

@@ -53,18 +53,28 @@ mlir::Value createExtreme(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Type type, bool lowest,
                           bool isUnsigned = false);
 
-/// Unsigned and signed integers at the graph level, signless in the
-/// lowering: arith and math compute only on signless integers, so every
-/// pattern builds its types with getLoweredType and reads the signedness
-/// from the q8 op it rewrites (isUnsignedElement) to pick the unsigned arith
-/// ops (divui, maxui, cmpi ult, uitofp, extui, ...). The pass converts
-/// function signatures the same way and records each changed argument's or
-/// result's graph-level type as `q8.type`, which q8-prepare-entry describes
-/// in the ABI.
+/// Tensor types at the graph level and in the lowering differ in two ways,
+/// and every pattern builds its types with getLoweredType:
+///  - Unsigned and signed integers become signless: arith and math compute
+///    only on those, so a pattern reads the signedness from the q8 op it
+///    rewrites (isUnsignedElement) to pick the unsigned arith ops (divui,
+///    maxui, cmpi ult, uitofp, extui, ...).
+///  - Bool tensors are stored as i8 (0 or 1), as the ABI passes them: an i1
+///    buffer is not byte-addressed the same way by vector code (a
+///    vector<16xi1> store writes 2 bytes of packed bits) and scalar code (a
+///    byte per element), and the arena cannot place it. Scalar bodies still
+///    compute on i1: an elementwise generic reads a stored bool as `x != 0`
+///    and stores one with extui.
+/// The pass converts function signatures the same way and records each
+/// changed argument's or result's graph-level type as `q8.type`, which
+/// q8-prepare-entry describes in the ABI.
 ///
 /// `type` with every integer (scalar, or a shaped type's element) made
-/// signless of the same width; other types unchanged.
+/// signless of the same width and a shaped type's i1 elements made i8;
+/// other types unchanged (a scalar i1 stays i1).
 mlir::Type getLoweredType(mlir::Type type);
+/// True when `type`, or its element type, is i1 (a graph-level bool).
+bool isBoolElement(mlir::Type type);
 /// getLoweredType for a ranked tensor type.
 mlir::RankedTensorType getLoweredType(mlir::RankedTensorType type);
 /// True when `type`, or its element type, is an unsigned integer.

@@ -29,12 +29,20 @@ SmallVector<OpFoldResult> asIndices(MLIRContext *context,
   return getAsIndexOpFoldResult(context, values);
 }
 
-/// `value` retyped to `type`, which differs only in integer signedness:
-/// the same bits (a dense_resource keeps its blob handle); null if `value`
-/// is neither kind of elements attribute.
+/// `value` retyped to `type`, which differs in integer signedness (the same
+/// bits; a dense_resource keeps its blob handle) or stores bools as i8;
+/// null if `value` is neither kind of elements attribute.
 TypedAttr retypeElements(TypedAttr value, ShapedType type) {
   if (value.getType() == type)
     return value;
+  // Bools as bytes (see getLoweredType): the importer keeps them dense.
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (dense && isBoolElement(dense.getType())) {
+    SmallVector<int8_t> bytes;
+    for (bool b : dense.getValues<bool>())
+      bytes.push_back(b);
+    return DenseElementsAttr::get(type, ArrayRef<int8_t>(bytes));
+  }
   if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value))
     return dense.bitcast(type.getElementType());
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))

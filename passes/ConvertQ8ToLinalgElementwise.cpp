@@ -347,7 +347,8 @@ struct ScalarOf<CastOp> {
 };
 
 /// Rewrites an elementwise q8 op into one linalg.generic (integers of any
-/// signedness compute as signless, see getLoweredType):
+/// signedness compute as signless, and bools are stored as i8, see
+/// getLoweredType):
 ///   %r = q8.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
 /// becomes
 ///   %r = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1),
@@ -365,10 +366,25 @@ struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
       return failure();
     auto resultType = getLoweredType(
         cast<RankedTensorType>(op->getResult(0).getType()));
+    bool boolResult = isBoolElement(op->getResult(0).getType());
     Value result = createElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return ScalarOf<OpTy>::emit(op, b, loc, args);
+        [&](OpBuilder &b, Location loc, ValueRange stored) {
+          // Bools are stored as i8 (see getLoweredType), computed as i1.
+          SmallVector<Value> args(stored);
+          for (auto [index, arg] : llvm::enumerate(args)) {
+            if (!isBoolElement(op->getOperand(index).getType()) ||
+                arg.getType().isInteger(1))
+              continue;
+            Value zero = createScalar(b, loc, arg.getType(), 0);
+            arg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, arg,
+                                        zero);
+          }
+          Value value = ScalarOf<OpTy>::emit(op, b, loc, args);
+          if (boolResult && value.getType().isInteger(1))
+            value = arith::ExtUIOp::create(b, loc,
+                                           resultType.getElementType(), value);
+          return value;
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -102,12 +102,17 @@ Value convertElements(OpBuilder &b, Location loc, Value input,
 }
 
 /// `value` (of a tensor type) as `to`, which boundaryTypeFor relates to it
-/// in one direction or the other: a tensor.empty when there are no
-/// elements, else `x != 0` from bytes to bools and extui back.
+/// in one direction or the other: nothing to convert when there are no
+/// elements (a tensor.empty; a result's a fresh bufferization.alloc_tensor,
+/// which CSE keeps apart from other results), else `x != 0` from bytes to
+/// bools and extui back.
 Value convertAtBoundary(OpBuilder &b, Location loc, Value value,
-                        RankedTensorType to) {
+                        RankedTensorType to, bool forResult) {
   if (to.getNumElements() == 0)
-    return tensor::EmptyOp::create(b, loc, to.getShape(), to.getElementType());
+    return forResult ? Value(bufferization::AllocTensorOp::create(
+                           b, loc, to, ValueRange{}))
+                     : Value(tensor::EmptyOp::create(b, loc, to.getShape(),
+                                                     to.getElementType()));
   return convertElements(
       b, loc, value, to, [&](OpBuilder &nb, Location l, Value x) -> Value {
         if (x.getType().isSignlessInteger(1))
@@ -133,7 +138,8 @@ LogicalResult convertBoundaryTypes(func::FuncOp func) {
     auto inner = cast<RankedTensorType>(arg.getType());
     arg.setType(boundary);
     inputs[index] = boundary;
-    Value converted = convertAtBoundary(b, func.getLoc(), arg, inner);
+    Value converted =
+        convertAtBoundary(b, func.getLoc(), arg, inner, /*forResult=*/false);
     arg.replaceAllUsesExcept(converted, converted.getDefiningOp());
     changed = true;
   }
@@ -147,8 +153,9 @@ LogicalResult convertBoundaryTypes(func::FuncOp func) {
       if (ret->getParentOp() != func)
         return WalkResult::interrupt();
       b.setInsertionPoint(ret);
-      ret.setOperand(index, convertAtBoundary(b, ret.getLoc(),
-                                              ret.getOperand(index), boundary));
+      ret.setOperand(index,
+                     convertAtBoundary(b, ret.getLoc(), ret.getOperand(index),
+                                       boundary, /*forResult=*/true));
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
@@ -207,9 +214,11 @@ struct PrepareEntry : q8::impl::PrepareEntryBase<PrepareEntry> {
                                           argAttrs, "input"));
       func->setAttr("q8.outputs", describe(context, func.getResultTypes(),
                                            resultAttrs, "output"));
+      // Copies first, so that the conversions of a repeated result read
+      // different values and CSE cannot merge them again.
+      copyRepeatedResults(func);
       if (failed(convertBoundaryTypes(func)))
         return signalPassFailure();
-      copyRepeatedResults(func);
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
         if (isa<TensorType>(func.getArgumentTypes()[i]))
           func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

@@ -7,7 +7,7 @@
 // CHECK-LABEL: func.func @unsigned_binary
 // CHECK-SAME:    %arg0: tensor<4xi8> {q8.name = "a", q8.type = tensor<4xui8>}
 // CHECK-SAME:    %arg1: tensor<4xi8> {q8.type = tensor<4xui8>}
-// CHECK-SAME:    -> (tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi1>, tensor<4xi1>)
+// CHECK-SAME:    -> (tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xui8>}, tensor<4xi8> {q8.type = tensor<4xi1>}, tensor<4xi8> {q8.type = tensor<4xi1>})
 // CHECK:         arith.addi %{{.*}}, %{{.*}} : i8
 // CHECK:         arith.divui
 // CHECK:         arith.maxui
@@ -15,7 +15,7 @@
 // CHECK:         arith.cmpi ult
 // CHECK:         arith.cmpi ugt
 // CHECK-NOT:     ui8
-// CHECK:         return {{.*}} : tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi1>, tensor<4xi1>
+// CHECK:         return {{.*}} : tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>
 // LOOPS-LABEL: func.func @unsigned_binary
 // LOOPS-SAME:    memref<4xi8>
 // LOOPS:         arith.divui
