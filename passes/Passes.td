@@ -39,8 +39,16 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
     | transpose, reshape, expand, gather, concat, split, slice, pad | `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, a broadcasting generic, a generic with `tensor.extract` (negative indices wrap, then clamp), `tensor.concat`, `tensor.extract_slice` (a generic for negative steps), `tensor.pad` or an index-mapping generic (reflect/edge/wrap) |
     | constant | `arith.constant`, with dense_resource payloads kept as they are |
 
+    Element types: integers of any signedness compute as signless ones,
+    the unsigned q8 ops picking the unsigned arith ops (divui, maxui/minui,
+    cmpi ult/ugt, uitofp, extui, an unsigned max pool as a generic); bool
+    tensors are stored as i8 (0 or 1) and only elementwise bodies compute on
+    i1. Function signatures are converted the same way, each changed
+    argument or result keeping its graph type as `q8.type` for the ABI (see
+    q8-prepare-entry).
+
     The converted ops are illegal, so one a pattern cannot handle (say an
-    unsigned element type) fails the pass with a diagnostic. Everything else
+    unsigned matmul) fails the pass with a diagnostic. Everything else
     stays: lstm, gru, resize (not yet lowered), and any op on `!quant.uniform`
     values (observe, quantize, dequantize, qlinear and the data-movement ops
     between them), for the int8 lowering and a later check that nothing q8 is
