@@ -10,6 +10,7 @@
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToFuncs/MathToFuncs.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
@@ -88,6 +89,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createApproximateMath());
+  // Integer powers (math.ipowi) have no LLVM lowering: outlined
+  // square-and-multiply functions (vector ones are scalarized first).
+  pm.addPass(createConvertMathToFuncs());
   // Reductions run along the contiguous innermost dim: one horizontal
   // reduce per vector beats lane-wise partial sums for short rows.
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
