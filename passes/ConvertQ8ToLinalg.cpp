@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -280,6 +281,8 @@ void q8::populateQ8ToLinalgPatterns(RewritePatternSet &patterns) {
   populateQ8MatmulToLinalgPatterns(patterns);
   populateQ8ConvToLinalgPatterns(patterns);
   populateQ8DataToLinalgPatterns(patterns);
+  populateQ8ResizeToLinalgPatterns(patterns);
+  populateQ8RecurrentToLinalgPatterns(patterns);
 }
 
 //===----------------------------------------------------------------------===//
@@ -290,7 +293,7 @@ namespace {
 
 /// True for the ops this pass claims to convert. They are illegal, so a
 /// pattern that cannot handle one fails the pass loudly; every other q8 op
-/// (lstm, gru, resize, the quant ops) stays for a later lowering.
+/// (the quant ops) stays for a later lowering.
 bool isConvertedOp(Operation *op) {
   using namespace q8;
   auto hasQuantized = [](Type type) {
@@ -312,7 +315,9 @@ bool isConvertedOp(Operation *op) {
       MatMulOp, GemmOp, ConvOp, ConvTransposeOp, MaxPoolOp, AveragePoolOp,
       // Data movement.
       ConstantOp, TransposeOp, ReshapeOp, ExpandOp, GatherOp, ConcatOp,
-      SplitOp, SliceOp, PadOp>(op);
+      SplitOp, SliceOp, PadOp,
+      // Resize and the recurrent ops.
+      ResizeOp, LSTMOp, GRUOp>(op);
 }
 
 /// Sets `q8.type` to the graph-level type on every argument and result of
@@ -336,7 +341,8 @@ struct ConvertQ8ToLinalg
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addDynamicallyLegalDialect<q8::Q8Dialect>(
         [](Operation *op) { return !isConvertedOp(op); });
 

@@ -152,6 +152,10 @@ void populateQ8ConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Constants, transpose, reshape, expand, gather, concat, split, slice and
 /// pad.
 void populateQ8DataToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// resize (a gather generic over compile-time tap tables).
+void populateQ8ResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// lstm and gru (an scf.for over the time steps per direction).
+void populateQ8RecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every q8-to-linalg pattern (the union of the above).
 void populateQ8ToLinalgPatterns(mlir::RewritePatternSet &patterns);

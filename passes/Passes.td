@@ -38,6 +38,8 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
     | max_pool, average_pool | `tensor.pad` (-inf / 0) + `linalg.pooling_nc{w,hw}_{max,sum}`, a generic for 3-D; averages divide by a compile-time count (a constant tensor when windows differ) |
     | transpose, reshape, expand, gather, concat, split, slice, pad | `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, a broadcasting generic, a generic with `tensor.extract` (negative indices wrap, then clamp), `tensor.concat`, `tensor.extract_slice` (a generic for negative steps), `tensor.pad` or an index-mapping generic (reflect/edge/wrap) |
     | constant | `arith.constant`, with dense_resource payloads kept as they are |
+    | resize | one generic over the output gathering with `tensor.extract`: each dim's taps (input index, weight) for nearest/linear/cubic under every coordinate transform are computed at compile time, as ONNX's reference does, into constant tables the generic reads |
+    | lstm, gru | per direction: one `linalg.matmul` for the input projection of all time steps, then an `scf.for` over the steps carrying the state (and scratch) tensors: `linalg.matmul` with the transposed recurrence weights, the gates in one `linalg.generic`, `tensor.insert_slice` into Y |
 
     Element types: integers of any signedness compute as signless ones,
     the unsigned q8 ops picking the unsigned arith ops (divui, maxui/minui,
@@ -49,7 +51,7 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
 
     The converted ops are illegal, so one a pattern cannot handle (say an
     unsigned matmul) fails the pass with a diagnostic. Everything else
-    stays: lstm, gru, resize (not yet lowered), and any op on `!quant.uniform`
+    stays: any op on `!quant.uniform`
     values (observe, quantize, dequantize, qlinear and the data-movement ops
     between them), for the int8 lowering and a later check that nothing q8 is
     left.
@@ -57,6 +59,7 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
