@@ -38,6 +38,7 @@
 #include "dialects/Q8/Q8Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -69,8 +70,15 @@ struct Recurrent {
     return createScalar(b, loc, elementType, value);
   }
 
-  Value zeros(ArrayRef<int64_t> shape) const {
-    return createFilled(b, loc, tensorType(shape), constant(0));
+  /// A new tensor of `shape` holding a copy of `copy` (undefined when
+  /// null) that no other value shares. Every tensor a time loop carries
+  /// starts as one: the loop overwrites its iter_args in place, and
+  /// tensor.empty or a zero fill of the same type would be merged by CSE
+  /// into one value passed as two iter_args, which cannot bufferize in
+  /// place (an allocation is never merged).
+  Value fresh(ArrayRef<int64_t> shape, Value copy = Value()) const {
+    return bufferization::AllocTensorOp::create(b, loc, tensorType(shape),
+                                                ValueRange{}, copy);
   }
 
   /// `t[offsets..][sizes..]` with unit strides, as a tensor of `resultShape`
@@ -189,8 +197,11 @@ struct Recurrent {
   /// [dirs, batch, hidden], or zeros.
   Value initialState(Value given, int64_t d) const {
     if (!given)
-      return zeros({batch, hidden});
-    return slice(given, {d, 0, 0}, {1, batch, hidden}, {batch, hidden});
+      return linalg::FillOp::create(b, loc, constant(0),
+                                    fresh({batch, hidden}))
+          .getResult(0);
+    return fresh({batch, hidden}, slice(given, {d, 0, 0}, {1, batch, hidden},
+                                        {batch, hidden}));
   }
 
   /// The per-direction [batch, hidden] states stacked as [dirs, batch, hidden].
@@ -240,10 +251,10 @@ struct Recurrent {
   }
 
   /// An all-parallel generic over [batch, hidden] reading `inputs` (each
-  /// [batch, hidden], or [hidden] for a per-unit vector) and writing
+  /// [batch, hidden], or [hidden] for a per-unit vector) and updating
   /// `outputs` (each [batch, hidden]) in place; `body` gets the input block
-  /// arguments then the outputs' (their previous values) and returns the
-  /// new outputs.
+  /// arguments then the outputs' (their previous values, which it must
+  /// read: see stepMap) and returns the new outputs.
   SmallVector<Value> stepGeneric(
       ValueRange inputs, ValueRange outputs,
       llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
@@ -269,6 +280,24 @@ struct Recurrent {
           linalg::YieldOp::create(nb, l, results);
         });
     return SmallVector<Value>(generic.getResults());
+  }
+
+  /// A linalg.map over [batch, hidden] of `inputs` (each [batch, hidden])
+  /// into `init`, which it overwrites without reading. For outputs that do
+  /// not depend on their previous value: a linalg.generic whose outs
+  /// operand the body does not read gets that operand replaced by a
+  /// tensor.empty (linalg's RemoveOutsDependency, in the elementwise fusion
+  /// patterns), i.e. a new allocation on every time step, which a loop
+  /// cannot carry.
+  Value stepMap(ValueRange inputs, Value init,
+                llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>
+                    body) const {
+    return linalg::MapOp::create(
+               b, loc, inputs, init,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 linalg::YieldOp::create(nb, l, body(nb, l, args));
+               })
+        .getResult()[0];
   }
 
   // Scalar helpers for the gate bodies.
@@ -345,8 +374,7 @@ struct LSTMToLinalg : OpConversionPattern<LSTMOp> {
     bool inputForget = op.getInputForget();
     Value bias = adaptor.getB(), peephole = adaptor.getP();
 
-    Value y = createEmpty(rewriter, r.loc,
-                          r.tensorType({r.seq, r.dirs, batch, h}));
+    Value y = r.fresh({r.seq, r.dirs, batch, h});
     SmallVector<Value> finalH, finalC;
     for (int64_t d = 0; d < r.dirs; ++d) {
       bool reverse = op.getDirection() == "reverse" || d == 1;
@@ -359,15 +387,16 @@ struct LSTMToLinalg : OpConversionPattern<LSTMOp> {
       Value projection =
           r.inputProjection(adaptor.getX(), wT, gateBias, 4 * h);
       // Peepholes in P's order i, o, f.
+      // (Po broadcast to [batch, hidden] for the output gate's linalg.map.)
       Value pI, pO, pF;
       if (peephole) {
         pI = r.directionVector(peephole, d, 0, h);
-        pO = r.directionVector(peephole, d, h, h);
+        pO = r.broadcastRows(r.directionVector(peephole, d, h, h), batch, h);
         pF = r.directionVector(peephole, d, 2 * h, h);
       }
       Value h0 = r.initialState(adaptor.getInitialH(), d);
       Value c0 = r.initialState(adaptor.getInitialC(), d);
-      Value scratch = createEmpty(rewriter, r.loc, r.tensorType({batch, 4 * h}));
+      Value scratch = r.fresh({batch, 4 * h});
 
       scf::ForOp loop = r.timeLoop(
           {h0, c0, scratch, y}, reverse,
@@ -378,41 +407,54 @@ struct LSTMToLinalg : OpConversionPattern<LSTMOp> {
             Value copied =
                 linalg::CopyOp::create(b, r.loc, stepProj, s).getResult(0);
             Value gates = r.matmul(hPrev, rT, copied);
-            // Gate order i, o, f, c.
-            SmallVector<Value> inputs = {
-                r.gateColumns(gates, 0), r.gateColumns(gates, 1),
-                r.gateColumns(gates, 2), r.gateColumns(gates, 3)};
+            // Gate order i, o, f, c. The cell state first, updated in place.
+            SmallVector<Value> inputs = {r.gateColumns(gates, 0),
+                                         r.gateColumns(gates, 2),
+                                         r.gateColumns(gates, 3)};
             if (peephole)
-              inputs.append({pI, pO, pF});
-            SmallVector<Value> next = r.stepGeneric(
-                inputs, {hPrev, cPrev},
-                [&](OpBuilder &nb, Location l, ValueRange in,
-                    ValueRange out) -> SmallVector<Value> {
-                  Value c = out[1];
-                  auto withPeephole = [&](Value pre, int index,
-                                          Value state) -> Value {
-                    if (!peephole)
-                      return pre;
-                    return arith::AddFOp::create(
-                        nb, l, pre,
-                        arith::MulFOp::create(nb, l, in[4 + index], state));
-                  };
-                  Value i = r.sigmoid(nb, l, withPeephole(in[0], 0, c));
-                  Value f;
-                  if (inputForget)
-                    f = arith::SubFOp::create(
-                        nb, l, createScalar(nb, l, r.elementType, 1), i);
-                  else
-                    f = r.sigmoid(nb, l, withPeephole(in[2], 2, c));
-                  Value g = r.tanh(nb, l, in[3]);
-                  Value cNext = arith::AddFOp::create(
-                      nb, l, arith::MulFOp::create(nb, l, f, c),
-                      arith::MulFOp::create(nb, l, i, g));
-                  Value o = r.sigmoid(nb, l, withPeephole(in[1], 1, cNext));
-                  Value hNext = arith::MulFOp::create(
-                      nb, l, o, r.tanh(nb, l, cNext, /*clipped=*/false));
-                  return {hNext, cNext};
+              inputs.append({pI, pF});
+            Value cNext =
+                r.stepGeneric(
+                     inputs, {cPrev},
+                     [&](OpBuilder &nb, Location l, ValueRange in,
+                         ValueRange out) -> SmallVector<Value> {
+                       Value c = out[0];
+                       auto withPeephole = [&](Value pre, int index) -> Value {
+                         if (!peephole)
+                           return pre;
+                         return arith::AddFOp::create(
+                             nb, l, pre,
+                             arith::MulFOp::create(nb, l, in[index], c));
+                       };
+                       Value i = r.sigmoid(nb, l, withPeephole(in[0], 3));
+                       Value f =
+                           inputForget
+                               ? Value(arith::SubFOp::create(
+                                     nb, l,
+                                     createScalar(nb, l, r.elementType, 1), i))
+                               : r.sigmoid(nb, l, withPeephole(in[1], 4));
+                       Value g = r.tanh(nb, l, in[2]);
+                       return {arith::AddFOp::create(
+                           nb, l, arith::MulFOp::create(nb, l, f, c),
+                           arith::MulFOp::create(nb, l, i, g))};
+                     })
+                    .front();
+            // Then H = o * tanh(C'), with o's peephole on the new C'.
+            SmallVector<Value> outInputs = {r.gateColumns(gates, 1), cNext};
+            if (peephole)
+              outInputs.push_back(pO);
+            Value hNext = r.stepMap(
+                outInputs, hPrev,
+                [&](OpBuilder &nb, Location l, ValueRange in) -> Value {
+                  Value pre = in[0];
+                  if (peephole)
+                    pre = arith::AddFOp::create(
+                        nb, l, pre, arith::MulFOp::create(nb, l, in[2], in[1]));
+                  Value o = r.sigmoid(nb, l, pre);
+                  return arith::MulFOp::create(
+                      nb, l, o, r.tanh(nb, l, in[1], /*clipped=*/false));
                 });
+            SmallVector<Value> next = {hNext, cNext};
             Value yOut = r.insertStep(next[0], yIn, time, d);
             return SmallVector<Value>{next[0], next[1], gates, yOut};
           });
@@ -448,8 +490,7 @@ struct GRUToLinalg : OpConversionPattern<GRUOp> {
     bool linearBeforeReset = op.getLinearBeforeReset();
     Value bias = adaptor.getB();
 
-    Value y = createEmpty(rewriter, r.loc,
-                          r.tensorType({r.seq, r.dirs, batch, h}));
+    Value y = r.fresh({r.seq, r.dirs, batch, h});
     SmallVector<Value> finalH;
     for (int64_t d = 0; d < r.dirs; ++d) {
       bool reverse = op.getDirection() == "reverse" || d == 1;
@@ -482,8 +523,7 @@ struct GRUToLinalg : OpConversionPattern<GRUOp> {
           rbH = padConstant(rewriter, r.loc, rbHOnly, {2 * h}, {0},
                             r.constant(0));
         }
-        Value scratch =
-            createEmpty(rewriter, r.loc, r.tensorType({batch, 3 * h}));
+        Value scratch = r.fresh({batch, 3 * h});
         loop = r.timeLoop(
             {h0, scratch, y}, reverse,
             [&](OpBuilder &b, Value time, ValueRange args) {
@@ -518,11 +558,9 @@ struct GRUToLinalg : OpConversionPattern<GRUOp> {
             r.transpose(r.directionRows(adaptor.getR(), d, 0, 2 * h));
         Value rHT =
             r.transpose(r.directionRows(adaptor.getR(), d, 2 * h, h));
-        Value scratchZR =
-            createEmpty(rewriter, r.loc, r.tensorType({batch, 2 * h}));
-        Value scratchReset =
-            createEmpty(rewriter, r.loc, r.tensorType({batch, h}));
-        Value scratchH = createEmpty(rewriter, r.loc, r.tensorType({batch, h}));
+        Value scratchZR = r.fresh({batch, 2 * h});
+        Value scratchReset = r.fresh({batch, h});
+        Value scratchH = r.fresh({batch, h});
         loop = r.timeLoop(
             {h0, scratchZR, scratchReset, scratchH, y}, reverse,
             [&](OpBuilder &b, Value time, ValueRange args) {
@@ -532,18 +570,13 @@ struct GRUToLinalg : OpConversionPattern<GRUOp> {
               Value zr = r.matmul(hPrev, rZRT,
                                   r.broadcastRows(Value(), batch, 2 * h, sZR));
               // r * H.
-              Value resetH =
-                  r.stepGeneric(
-                       {r.gateColumns(stepProj, 1), r.gateColumns(zr, 1),
-                        hPrev},
-                       {sReset},
-                       [&](OpBuilder &nb, Location l, ValueRange in,
-                           ValueRange) -> SmallVector<Value> {
-                         Value reset = r.sigmoid(
-                             nb, l, arith::AddFOp::create(nb, l, in[0], in[1]));
-                         return {arith::MulFOp::create(nb, l, reset, in[2])};
-                       })
-                      .front();
+              Value resetH = r.stepMap(
+                  {r.gateColumns(stepProj, 1), r.gateColumns(zr, 1), hPrev},
+                  sReset, [&](OpBuilder &nb, Location l, ValueRange in) {
+                    Value reset = r.sigmoid(
+                        nb, l, arith::AddFOp::create(nb, l, in[0], in[1]));
+                    return Value(arith::MulFOp::create(nb, l, reset, in[2]));
+                  });
               Value candidatePre = r.matmul(
                   resetH, rHT, r.broadcastRows(Value(), batch, h, sH));
               SmallVector<Value> next = r.stepGeneric(
