@@ -12,11 +12,15 @@
 //     direction) carrying the hidden state (and the cell state), Y, and the
 //     scratch tensors of the step as iter_args: every tensor a step writes
 //     is one it was handed, so bufferization reuses the same buffers on
-//     every iteration and nothing is allocated inside the loop;
+//     every iteration and nothing is allocated inside the loop (each starts
+//     as its own bufferization.alloc_tensor, which CSE cannot merge);
 //   - in the step: a linalg.matmul of H with R^T accumulated onto the step's
-//     input projection, the gate math in one linalg.generic (which reads
-//     the previous state through its outs operands and overwrites it), and
-//     a tensor.insert_slice of the new H into Y at its time index.
+//     input projection, the gate math as linalg.generic where it reads the
+//     previous state through its outs operand (the cell state, GRU's H) and
+//     linalg.map where it only overwrites its output (LSTM's H, GRU's
+//     r * H: a generic would have that unread outs operand replaced by a
+//     fresh tensor.empty), and a tensor.insert_slice of the new H into Y at
+//     its time index.
 //
 // LSTM (gates i, o, f, c; peepholes P = [Pi, Po, Pf]):
 //   i = sig(x_i + Pi * C), f = sig(x_f + Pf * C)  (f = 1 - i with input_forget)

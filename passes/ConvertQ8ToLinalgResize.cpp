@@ -208,6 +208,8 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
     if (!elementType || !inputType.hasStaticShape() ||
         !resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static float tensors");
+    if (inputType.getNumElements() == 0)
+      return op.emitOpError("cannot resize an input without elements");
     StringRef transform = op.getCoordinateTransformationMode();
     if (transform == "tf_crop_and_resize")
       return op.emitOpError(
@@ -293,14 +295,12 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
               return arith::ExtFOp::create(b, l, computeType, v);
             return arith::TruncFOp::create(b, l, computeType, v);
           };
-          SmallVector<Value> outputIndex;
-          for (int64_t d = 0; d < rank; ++d)
-            outputIndex.push_back(linalg::IndexOp::create(b, l, d));
           // Each dim's taps as (index value, weight or null), built once.
           SmallVector<SmallVector<std::pair<Value, Value>>> tapValues(rank);
           for (int64_t d = 0; d < rank; ++d) {
             if (dims[d].identity) {
-              tapValues[d].push_back({outputIndex[d], Value()});
+              tapValues[d].push_back(
+                  {linalg::IndexOp::create(b, l, d), Value()});
               continue;
             }
             for (auto [indexArg, weightArg] : argOf[d]) {

@@ -39,7 +39,7 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
     | transpose, reshape, expand, gather, concat, split, slice, pad | `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, a broadcasting generic, a generic with `tensor.extract` (negative indices wrap, then clamp), `tensor.concat`, `tensor.extract_slice` (a generic for negative steps), `tensor.pad` or an index-mapping generic (reflect/edge/wrap) |
     | constant | `arith.constant`, with dense_resource payloads kept as they are |
     | resize | one generic over the output gathering with `tensor.extract`: each dim's taps (input index, weight) for nearest/linear/cubic under every coordinate transform are computed at compile time, as ONNX's reference does, into constant tables the generic reads |
-    | lstm, gru | per direction: one `linalg.matmul` for the input projection of all time steps, then an `scf.for` over the steps carrying the state (and scratch) tensors: `linalg.matmul` with the transposed recurrence weights, the gates in one `linalg.generic`, `tensor.insert_slice` into Y; the carried tensors start as `bufferization.alloc_tensor`s, which CSE never merges |
+    | lstm, gru | per direction: one `linalg.matmul` for the input projection of all time steps, then an `scf.for` over the steps carrying the state (and scratch) tensors: `linalg.matmul` with the transposed recurrence weights, the gates as a `linalg.generic` (updating the state it reads) and a `linalg.map` (LSTM's H, GRU's r * H), `tensor.insert_slice` into Y; the carried tensors start as `bufferization.alloc_tensor`s, which CSE never merges |
 
     Element types: integers of any signedness compute as signless ones,
     the unsigned q8 ops picking the unsigned arith ops (divui, maxui/minui,
