@@ -138,7 +138,7 @@ DimTaps computeTaps(StringRef transform, CoeffFn coeffsOf, bool excludeOutside,
     for (int64_t i = std::max<int64_t>(0, center - n);
          i < std::min(limit, center + n + 1); ++i)
       candidates.push_back(i);
-    llvm::stable_sort(candidates, [&](int64_t a, int64_t b) {
+    llvm::sort(candidates, [&](int64_t a, int64_t b) {
       double da = std::abs(padded - double(a)), db = std::abs(padded - double(b));
       return da < db || (da == db && a < b);
     });
