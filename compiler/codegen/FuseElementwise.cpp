@@ -5,8 +5,9 @@
 // head split of attention ([S, H*D] -> [S, H, D]) that turns linalg.matmul
 // into a 5-D contraction generic with two N dims, which no longer has the
 // plain M x N x K shape q8-matmul-kernels writes micro-kernels for. This is
-// the same pattern set with one difference: reshapes fold only into ops
-// whose loops are all parallel. Elementwise chains still fuse into single
+// the same pattern set with two differences: reshapes fold only into ops
+// whose loops are all parallel, and producers do not fuse into
+// contractions. Elementwise chains still fuse into single
 // loop nests, across reshapes.
 //
 //===----------------------------------------------------------------------===//
@@ -37,10 +38,17 @@ bool isAllParallel(Operation *op) {
 struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    // Fuse into a consumer only a producer nothing else reads.
+    // Fuse into a consumer only a producer nothing else reads, and never
+    // into a contraction: its operands stay plain buffers (an im2col
+    // gather fused into it would make it a direct convolution again).
     linalg::ControlFusionFn singleUse = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse();
+    };
+    linalg::ControlFusionFn notIntoContraction = [&](OpOperand *fused) {
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      return singleUse(fused) &&
+             !(consumer && linalg::isaContractionOpInterface(consumer));
     };
     // A reshape folds into the linalg op on the other side of it only when
     // that op is elementwise (or a broadcast, transpose, ...).
@@ -55,7 +63,7 @@ struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
     };
 
     RewritePatternSet patterns(context);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, singleUse);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, notIntoContraction);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                       reshapeIntoParallel);
     tensor::populateBubbleUpExpandShapePatterns(patterns);

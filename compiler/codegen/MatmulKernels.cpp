@@ -103,8 +103,8 @@ struct MatmulInfo {
   linalg::LinalgOp op;
   Value a, b, c;
   AffineMap aMap, bMap, cMap;
-  SmallVector<unsigned> batchDims;
-  unsigned mDim, nDim, kDim;
+  SmallVector<unsigned> batchDims; ///< every other parallel dim, looped over
+  unsigned mDim, nDim, kDim;  ///< the micro-kernel's dims
   SmallVector<int64_t> extents;
 };
 
@@ -125,7 +125,7 @@ std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+  if (failed(dims) || dims->m.empty() || dims->n.empty() ||
       dims->k.size() != 1)
     return std::nullopt;
   MatmulInfo info;
@@ -145,16 +145,24 @@ std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
   for (AffineMap map : maps)
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
       return std::nullopt;
-  info.batchDims.assign(dims->batch.begin(), dims->batch.end());
-  info.mDim = dims->m.front();
-  info.nDim = dims->n.front();
+  // The kernel's n is C's innermost dim and its m the innermost other M
+  // dim; further M and N dims (an im2col convolution's batch, which B and C
+  // share but A does not) are looped over outside, like batch dims.
+  if (info.cMap.getNumResults() == 0)
+    return std::nullopt;
+  info.nDim = info.cMap.getDimPosition(info.cMap.getNumResults() - 1);
+  if (!llvm::is_contained(dims->n, info.nDim))
+    return std::nullopt;
+  info.mDim = dims->m.back();
   info.kDim = dims->k.front();
+  info.batchDims.assign(dims->batch.begin(), dims->batch.end());
+  for (unsigned dim : llvm::concat<unsigned>(dims->m, dims->n))
+    if (dim != info.mDim && dim != info.nDim)
+      info.batchDims.push_back(dim);
+  llvm::sort(info.batchDims);
   info.extents = op.getStaticLoopRanges();
   // C is stored by vectors along n.
-  auto cType = cast<MemRefType>(info.c.getType());
-  if (info.cMap.getNumResults() == 0 ||
-      info.cMap.getDimPosition(info.cMap.getNumResults() - 1) != info.nDim ||
-      !hasUnitInnerStride(cType))
+  if (!hasUnitInnerStride(cast<MemRefType>(info.c.getType())))
     return std::nullopt;
   // A must not vary with n, B not with m (true of contractions, checked so
   // the index builders below may rely on it).
@@ -182,7 +190,10 @@ Value packConstantB(OpBuilder &builder, const MatmulInfo &info,
                     SymbolTable &symbols,
                     llvm::StringMap<memref::GlobalOp> &packed) {
   auto getGlobal = info.b.getDefiningOp<memref::GetGlobalOp>();
-  if (!getGlobal || !info.batchDims.empty())
+  // B must be the 2-D (k, n) or (n, k) weight itself.
+  if (!getGlobal || info.bMap.getNumResults() != 2 ||
+      !info.bMap.isFunctionOfDim(info.kDim) ||
+      !info.bMap.isFunctionOfDim(info.nDim))
     return {};
   auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
   if (!global || !global.getConstant() || !global.getInitialValue())

@@ -15,14 +15,35 @@ def PrepareEntry : Pass<"q8-prepare-entry", "::mlir::ModuleOp"> {
     `{name, type}` dictionaries with the tensor types and the `q8.name`
     argument/result attributes (`input<i>`/`output<i>` where absent). The
     header emitter reads these after lowering, when the tensor types are
-    gone. With `model-name`, the module must have exactly one public
-    function, which is renamed `<model-name>_run`.
+    gone. The signature is the ABI one: a graph type recorded as `q8.type`
+    (unsigned integers, computed as signless) wins over the lowered type;
+    i1 tensors cross as one byte per element, converted at the boundary;
+    zero-element tensors cross as `tensor<0xT>`; a value returned twice is
+    copied so every output has its own buffer. With `model-name`, the module
+    must have exactly one public function, which is renamed
+    `<model-name>_run`.
   }];
   let options = [
     Option<"modelName", "model-name", "std::string", /*default=*/"",
            "rename the one public function to <model-name>_run">,
   ];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def ConvToMatmul : Pass<"q8-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "rewrite f32 2-D convolutions on tensors as im2col plus a contraction";
+  let description = [{
+    `linalg.conv_2d_nchw_fchw` and `linalg.conv_2d_nhwc_hwcf` with static
+    shapes become upstream's im2col form (`linalg::rewriteInIm2Col`): a
+    generic that gathers the input patches into a column tensor and a
+    contraction generic with the filter, which `q8-matmul-kernels` turns
+    into micro-kernels after bufferization. Depthwise and grouped
+    convolutions (no channel reduction to amortize the gather) and dilated
+    ones (upstream's im2col takes unit dilations only) are left as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def FuseElementwise : Pass<"q8-fuse-elementwise", "::mlir::func::FuncOp"> {

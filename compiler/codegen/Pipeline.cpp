@@ -55,7 +55,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   entry.modelName = options.modelName;
   pm.addPass(createPrepareEntry(entry));
 
-  // Tensor level: fuse elementwise chains so each becomes one loop nest.
+  // Tensor level: convolutions as im2col + contraction, then elementwise
+  // chains fused so each becomes one loop nest.
+  pm.addNestedPass<func::FuncOp>(createConvToMatmul());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

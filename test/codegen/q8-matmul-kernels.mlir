@@ -118,3 +118,39 @@ func.func @zero_copy(%a: memref<6x4xf32>, %b: memref<4x16xf32>, %c: memref<6x16x
   linalg.matmul ins(%a, %b : memref<6x4xf32>, memref<4x16xf32>) outs(%d : memref<6x16xf32>)
   return
 }
+
+// -----
+
+// The NCHW im2col contraction out[n, f, p] += W[f, k] * col[n, k, p]: the
+// image n is a batch dimension only C and col carry, the rows are filters
+// (A, the constant filter, is read in place: only B packs), the columns are
+// output pixels. 36 pixels are two vectors in one panel plus a 4-pixel tail
+// left to linalg on subviews.
+// CHECK-LABEL: func.func @im2col_nchw
+// CHECK:         %[[W:.*]] = memref.get_global @filter : memref<4x27xf32>
+// CHECK:         scf.for %[[N:.*]] = %c0 to %c2 step %c1 {
+// CHECK:           scf.for %[[P:.*]] = %c0 to %c32 step %c16 {
+// CHECK:             vector.load %arg1[%[[N]], %c0, %[[P]]] : memref<2x4x36xf32>, vector<8xf32>
+// CHECK:             scf.for %[[K:.*]] = %c0 to %c27 step %c1 iter_args
+// CHECK:               vector.load %arg0[%[[N]], %[[K]], %[[P]]] : memref<2x27x36xf32>, vector<8xf32>
+// CHECK:               memref.load %[[W]][%c0, %[[K]]] : memref<4x27xf32>
+// CHECK-COUNT-8:       vector.fma
+// CHECK:             vector.store {{.*}}, %arg1[%[[N]], %c3, {{.*}}] : memref<2x4x36xf32>, vector<8xf32>
+// CHECK:         memref.subview %arg0[0, 0, 32] [2, 27, 4] [1, 1, 1]
+// CHECK:         memref.subview %arg1[0, 0, 32] [2, 4, 4] [1, 1, 1]
+// CHECK:         linalg.generic
+#im2col_w = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+#im2col_col = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+#im2col_out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+memref.global "private" constant @filter : memref<4x27xf32> = dense<1.0>
+func.func @im2col_nchw(%col: memref<2x27x36xf32>, %out: memref<2x4x36xf32>) {
+  %w = memref.get_global @filter : memref<4x27xf32>
+  linalg.generic {indexing_maps = [#im2col_w, #im2col_col, #im2col_out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %col : memref<4x27xf32>, memref<2x27x36xf32>) outs(%out : memref<2x4x36xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %c : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -1,0 +1,83 @@
+// RUN: q8-opt %s -q8-conv-to-matmul -split-input-file | FileCheck %s
+
+// NCHW: the filter collapses to [F, C*KH*KW], the input patches are gathered
+// into a [N, C*KH*KW, OH*OW] column tensor, and the convolution becomes a
+// contraction out[n, f, p] += W[f, k] * col[n, k, p] on the collapsed output.
+// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, d2 floordiv 6 + (d1 mod 9) floordiv 3, d2 mod 6 + d1 mod 3)>
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG:   #[[COL:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @nchw
+// CHECK-NOT:     linalg.conv_2d
+// CHECK:         %[[FILL:.*]] = linalg.fill
+// CHECK:         %[[WC:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK:         %[[OC:.*]] = tensor.collapse_shape %[[FILL]] {{\[\[}}0], [1], [2, 3]] : tensor<1x4x6x6xf32> into tensor<1x4x36xf32>
+// CHECK:         %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0 : tensor<1x3x8x8xf32>) outs(%{{.*}} : tensor<1x27x36xf32>)
+// CHECK:         %[[MM:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[COL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[WC]], %[[COLS]] : tensor<4x27xf32>, tensor<1x27x36xf32>) outs(%[[OC]] : tensor<1x4x36xf32>)
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         %[[R:.*]] = tensor.expand_shape %[[MM]] {{\[\[}}0], [1], [2, 3]] output_shape [1, 4, 6, 6]
+// CHECK:         return %[[R]]
+func.func @nchw(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %c : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// NHWC: col[n, p, k] with the filter [KH*KW*C, F] on the right.
+// CHECK-LABEL: func.func @nhwc
+// CHECK-NOT:     linalg.conv_2d
+// CHECK:         tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2], [3]] : tensor<3x3x3x4xf32> into tensor<27x4xf32>
+// CHECK:         linalg.generic {{.*}} ins(%arg0 : tensor<1x8x8x3xf32>) outs(%{{.*}} : tensor<1x36x27xf32>)
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x36x27xf32>, tensor<27x4xf32>) outs(%{{.*}} : tensor<1x36x4xf32>)
+// CHECK:         tensor.expand_shape {{.*}} output_shape [1, 6, 6, 4]
+func.func @nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %o: tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32> {
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>) outs(%o : tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32>
+  return %c : tensor<1x6x6x4xf32>
+}
+
+// -----
+
+// Strides go into the gather map: output pixel p = (oh, ow) and tap
+// (kh, kw) read ih = 2*oh + kh, iw = 2*ow + kw.
+// CHECK-DAG:   #[[STRIDED:.*]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, (d2 floordiv 4) * 2 + (d1 mod 9) floordiv 3, (d2 mod 4) * 2 + d1 mod 3)>
+// CHECK-LABEL: func.func @strided
+// CHECK:         linalg.generic {indexing_maps = [#[[STRIDED]], {{.*}} ins(%arg0 : tensor<1x2x9x9xf32>) outs(%{{.*}} : tensor<1x18x16xf32>)
+func.func @strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Left alone: depthwise convolutions (no channel reduction to amortize the
+// gather), dilated ones (upstream's im2col takes unit dilations only),
+// non-f32 element types, and dynamic shapes.
+// CHECK-LABEL: func.func @kept
+// CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK:         linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>
+// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} tensor<1x3x8x8xi32>
+// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} tensor<?x3x8x8xf32>
+// CHECK-NOT:     tensor.collapse_shape
+func.func @kept(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3xf32>, %o: tensor<1x6x6x3xf32>,
+                %xi_f: tensor<1x3x8x8xf32>, %xi: tensor<1x3x8x8xi32>, %wi: tensor<4x3x3x3xi32>, %oi: tensor<1x4x6x6xi32>,
+                %xd: tensor<?x3x8x8xf32>, %wd: tensor<4x3x3x3xf32>, %od: tensor<?x4x6x6xf32>,
+                %ow: tensor<1x4x4x4xf32>)
+    -> (tensor<1x6x6x3xf32>, tensor<1x4x4x4xf32>, tensor<1x4x6x6xi32>, tensor<?x4x6x6xf32>) {
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x8x8x3xf32>, tensor<3x3x3xf32>) outs(%o : tensor<1x6x6x3xf32>) -> tensor<1x6x6x3xf32>
+  %3 = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%xi_f, %wd : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%ow : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%xi, %wi : tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>) outs(%oi : tensor<1x4x6x6xi32>) -> tensor<1x4x6x6xi32>
+  %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%xd, %wd : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%od : tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  return %0, %3, %1, %2 : tensor<1x6x6x3xf32>, tensor<1x4x4x4xf32>, tensor<1x4x6x6xi32>, tensor<?x4x6x6xf32>
+}
