@@ -12,6 +12,7 @@ Models:
                   sized by --layers/--hidden/--heads/--ffn/--seq/--vocab
                   (the defaults are the benchmark model)
     encoder_tiny  the same graph at hidden 64, heads 4, ffn 128, seq 16, 2 layers
+    encoder_small the same graph at hidden 256, heads 4, ffn 1024, seq 64, 2 layers
     cnn           small ResNet/MobileNetV2-like CNN, opset 13, input [1,3,32,32]
 
 Every model draws its weights and inputs from its own numpy RandomState with a
@@ -119,6 +120,7 @@ def build_matmul(m=128, k=768, n=3072, seed=1):
 
 ENCODER_DEFAULTS = dict(layers=2, hidden=768, heads=12, ffn=3072, seq=128, vocab=1000)
 ENCODER_TINY = dict(layers=2, hidden=64, heads=4, ffn=128, seq=16, vocab=1000)
+ENCODER_SMALL = dict(layers=2, hidden=256, heads=4, ffn=1024, seq=64, vocab=1000)
 MAX_POSITIONS = 512
 
 
@@ -360,6 +362,7 @@ def main(argv):
         "matmul": build_matmul,
         "encoder": lambda: build_encoder("encoder", encoder_cfg, outliers),
         "encoder_tiny": lambda: build_encoder("encoder_tiny", ENCODER_TINY, outliers),
+        "encoder_small": lambda: build_encoder("encoder_small", ENCODER_SMALL, outliers),
         "cnn": build_cnn,
     }
     names = args.only.split(",") if args.only else list(builders)
