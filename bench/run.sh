@@ -4,13 +4,14 @@
 #   bench/run.sh [--iters N] [--rounds R] [--only NAME[,NAME...]] [--out DIR]
 #                [--runners ort,q8]
 #
-# Generates the benchmark models (test/models/make_models.py: matmul, and the
+# Generates the benchmark models (test/models/make_models.py: matmul, the
 # BERT-like encoder at its defaults: 2 layers, hidden 768, 12 heads, ffn 3072,
-# seq 128) into build/bench/, then, R rounds over the models, runs each runner
-# for N timed iterations on one thread, the runners interleaved (ort, q8, ort,
-# q8, ...) so that drift in the machine hits both alike. Per model it prints
-# every runner's min/median/max over all rounds (min of the rounds' minima,
-# median of their medians, max of their maxima) and the ratio q8/ort of each.
+# seq 128, and the small CNN) into build/bench/, then, R rounds over the
+# models, runs each runner for N timed iterations on one thread, the runners
+# interleaved (ort, q8, ort, q8, ...) so that drift in the machine hits both
+# alike. Per model it prints every runner's min/median/max over all rounds
+# (min of the rounds' minima, median of their medians, max of their maxima)
+# and the ratio q8/ort of each.
 #
 # The q8 runner compiles each model with build/bin/q8c (fp32) and times it with
 # bench/q8_bench.c linked against build/lib/libq8rt.a (see bench/README.md).
@@ -19,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ITERS=50
 ROUNDS=3
-ONLY=matmul,encoder
+ONLY=matmul,encoder,cnn
 OUT=$ROOT/build/bench
 PYTHON=/usr/bin/python3   # Debian's interpreter: python3-onnx and numpy
 RUNNERS=(ort q8)
