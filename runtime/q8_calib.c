@@ -1,0 +1,537 @@
+/* q8_calib.c - calibration statistics collectors (see q8_calib.h). */
+#include "q8_calib.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define Q8_INLINE static inline __attribute__((always_inline))
+#define Q8_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define Q8_INLINE static inline
+#define Q8_UNLIKELY(x) (x)
+#endif
+
+typedef struct calib_tensor {
+  char *name;
+  int32_t rank;
+  int32_t channel_axis;
+  int64_t dims[Q8_MAX_RANK];
+
+  int64_t observations, count, nan_count, inf_count;
+  float min, max;
+  int ema_init;
+  double ema_min, ema_max;
+
+  int64_t *hist;  /* bins counts */
+  double range;   /* R; 0 until the first non-zero finite value */
+  double scale;   /* (bins/2)/R, exact powers of two apart after re-binning */
+
+  int64_t channels;
+  float *absmax;  /* channels */
+
+  int64_t capacity; /* reservoir rows allocated (0 without channel axis) */
+  int64_t held, rows_seen;
+  float *reservoir; /* capacity x channels */
+  uint64_t rng;
+} calib_tensor;
+
+struct q8_calib_session {
+  q8_calib_options options;
+  int32_t count;
+  int32_t half; /* bins/2 */
+  calib_tensor *tensors;
+  int64_t observe_errors;
+  q8_status last_error;
+};
+
+void q8_calib_options_default(q8_calib_options *options) {
+  if (!options)
+    return;
+  options->histogram_bins = 2048;
+  options->reservoir_rows = 64;
+  options->ema_constant = 0.01;
+  options->seed = 0;
+}
+
+/* splitmix64: a tiny, well-mixed, fully deterministic generator. */
+static uint64_t splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void q8_calib_destroy(q8_calib_session *session) {
+  if (!session)
+    return;
+  if (q8_calib_bound() == session)
+    q8_calib_bind(NULL);
+  if (session->tensors) {
+    for (int32_t i = 0; i < session->count; ++i) {
+      calib_tensor *t = &session->tensors[i];
+      free(t->name);
+      free(t->hist);
+      free(t->absmax);
+      free(t->reservoir);
+    }
+    free(session->tensors);
+  }
+  free(session);
+}
+
+static int tensor_valid(const q8_calib_tensor *t) {
+  if (!t->name || t->rank < 0 || t->rank > Q8_MAX_RANK)
+    return 0;
+  if (t->channel_axis < -1 || t->channel_axis >= t->rank)
+    return 0;
+  for (int32_t d = 0; d < t->rank; ++d)
+    if (t->dims[d] < -1)
+      return 0;
+  if (t->channel_axis >= 0 && t->dims[t->channel_axis] < 0)
+    return 0;
+  return 1;
+}
+
+q8_calib_session *q8_calib_create(const q8_calib_options *options,
+                                  const q8_calib_tensor *tensors,
+                                  int32_t count) {
+  q8_calib_options opts;
+  if (options)
+    opts = *options;
+  else
+    q8_calib_options_default(&opts);
+  if (count < 0 || (count > 0 && !tensors))
+    return NULL;
+  if (opts.histogram_bins < 2 || opts.histogram_bins % 2 != 0 ||
+      opts.reservoir_rows < 0 || !(opts.ema_constant >= 0.0) ||
+      !(opts.ema_constant <= 1.0))
+    return NULL;
+  for (int32_t i = 0; i < count; ++i)
+    if (!tensor_valid(&tensors[i]))
+      return NULL;
+
+  q8_calib_session *s = calloc(1, sizeof(*s));
+  if (!s)
+    return NULL;
+  s->options = opts;
+  s->half = opts.histogram_bins / 2;
+  s->last_error = Q8_OK;
+  s->tensors = calloc(count > 0 ? (size_t)count : 1, sizeof(calib_tensor));
+  if (!s->tensors) {
+    free(s);
+    return NULL;
+  }
+  s->count = count;
+  for (int32_t i = 0; i < count; ++i) {
+    const q8_calib_tensor *in = &tensors[i];
+    calib_tensor *t = &s->tensors[i];
+    size_t len = strlen(in->name);
+    t->name = malloc(len + 1);
+    t->hist = calloc((size_t)opts.histogram_bins, sizeof(int64_t));
+    if (!t->name || !t->hist)
+      goto oom;
+    memcpy(t->name, in->name, len + 1);
+    t->rank = in->rank;
+    t->channel_axis = in->channel_axis;
+    for (int32_t d = 0; d < in->rank; ++d)
+      t->dims[d] = in->dims[d];
+    if (in->channel_axis >= 0) {
+      t->channels = in->dims[in->channel_axis];
+      t->absmax = calloc(t->channels > 0 ? (size_t)t->channels : 1,
+                         sizeof(float));
+      if (!t->absmax)
+        goto oom;
+      t->capacity = t->channels > 0 ? opts.reservoir_rows : 0;
+      if (t->capacity > 0) {
+        if ((uint64_t)t->channels > SIZE_MAX / sizeof(float) /
+                                        (uint64_t)t->capacity)
+          goto oom;
+        t->reservoir =
+            malloc((size_t)t->capacity * (size_t)t->channels * sizeof(float));
+        if (!t->reservoir)
+          goto oom;
+      }
+    }
+    /* One stream per tensor: the seed mixed with the id. */
+    uint64_t mix = opts.seed ^ (0xD1B54A32D192ED03ull * (uint64_t)(i + 1));
+    t->rng = splitmix64(&mix);
+  }
+  return s;
+oom:
+  q8_calib_destroy(s);
+  return NULL;
+}
+
+int32_t q8_calib_tensor_count(const q8_calib_session *session) {
+  return session ? session->count : 0;
+}
+
+int32_t q8_calib_find(const q8_calib_session *session, const char *name) {
+  if (!session || !name)
+    return -1;
+  for (int32_t i = 0; i < session->count; ++i)
+    if (strcmp(session->tensors[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+/* ---- histogram ---------------------------------------------------------- */
+
+/* Merges the histogram 2^k-fold toward the center: magnitude bin j -> j>>k
+ * on both sides. In place: targets never exceed sources, and sources are
+ * visited in increasing order. */
+static void hist_merge(int64_t *hist, int32_t half, int k) {
+  int64_t *pos = hist + half;  /* pos[j]: magnitude bin j, x >= 0 */
+  int64_t *neg = hist + half - 1; /* neg[-j]: magnitude bin j, x < 0 */
+  for (int32_t j = 1; j < half; ++j) {
+    int32_t to = k > 30 ? 0 : j >> k;
+    if (to == j)
+      continue;
+    pos[to] += pos[j];
+    pos[j] = 0;
+    neg[-to] += neg[-j];
+    neg[-j] = 0;
+  }
+}
+
+/* `a` = |x| * scale exceeded bins/2: doubles R until it does not. */
+static void hist_grow(calib_tensor *t, int32_t half, double a) {
+  int k = 0;
+  while (a > (double)half) {
+    a *= 0.5;
+    ++k;
+  }
+  hist_merge(t->hist, half, k);
+  t->range = ldexp(t->range, k);
+  t->scale = ldexp(t->scale, -k);
+}
+
+/* The first non-zero maximum |x|: R = m, scale = (bins/2)/m, rounded down
+ * until m itself lands in range. */
+static void hist_start(calib_tensor *t, int32_t half, float m) {
+  double s = (double)half / (double)m;
+  while ((double)m * s > (double)half)
+    s = nextafter(s, 0.0);
+  t->range = m;
+  t->scale = s;
+}
+
+/* ---- one observation ----------------------------------------------------- */
+
+/* A view with size-1 dims dropped and contiguous neighbours merged (never
+ * the channel dim), so that the inner loop is as long as possible. */
+typedef struct view {
+  int32_t rank;
+  int32_t chan; /* index of the channel dim in the view, or -1 */
+  int64_t size[Q8_MAX_RANK];
+  int64_t stride[Q8_MAX_RANK];
+} view;
+
+static void view_build(view *v, int32_t rank, int32_t channel_axis,
+                       const int64_t *sizes, const int64_t *strides) {
+  v->rank = 0;
+  v->chan = -1;
+  for (int32_t d = 0; d < rank; ++d) {
+    int is_chan = d == channel_axis;
+    if (sizes[d] == 1 && !is_chan)
+      continue;
+    int32_t r = v->rank;
+    if (r > 0 && !is_chan && v->chan != r - 1 &&
+        v->stride[r - 1] == sizes[d] * strides[d]) {
+      v->size[r - 1] *= sizes[d];
+      v->stride[r - 1] = strides[d];
+      continue;
+    }
+    if (is_chan)
+      v->chan = r;
+    v->size[r] = sizes[d];
+    v->stride[r] = strides[d];
+    v->rank = r + 1;
+  }
+  if (v->rank == 0) {
+    v->rank = 1;
+    v->size[0] = 1;
+    v->stride[0] = 1;
+  }
+}
+
+typedef struct acc {
+  float mn, mx;
+  int64_t nan, inf, finite;
+} acc;
+
+/* The hot loop: one run of n elements at stride st. `chan_vec` (channel =
+ * element index) or `chan_one` (one channel for the run) or neither. Called
+ * with constant st/chan arguments so that each combination specializes. */
+Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
+                   int64_t st, float *chan_vec, float *chan_one, acc *A) {
+  int64_t *hist = t->hist;
+  const double halfd = (double)half;
+  double s = t->scale;
+  float mn = A->mn, mx = A->mx, cmax = chan_one ? *chan_one : 0.0f;
+  int64_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    float v = p[i * st];
+    float av = fabsf(v);
+    if (Q8_UNLIKELY(!(av <= FLT_MAX))) { /* NaN or +-Inf */
+      if (v != v)
+        A->nan++;
+      else
+        A->inf++;
+      ++bad;
+      continue;
+    }
+    mn = v < mn ? v : mn;
+    mx = v > mx ? v : mx;
+    double a = (double)av * s;
+    if (Q8_UNLIKELY(a > halfd)) {
+      hist_grow(t, half, a);
+      s = t->scale;
+      a = (double)av * s;
+    }
+    int32_t k = (int32_t)a; /* ceil(a) - 1, and 0 for a == 0 */
+    k -= (double)k == a;
+    k = k < 0 ? 0 : k;
+    hist[v < 0.0f ? half - 1 - k : half + k]++;
+    if (chan_vec)
+      chan_vec[i] = av > chan_vec[i] ? av : chan_vec[i];
+    if (chan_one)
+      cmax = av > cmax ? av : cmax;
+  }
+  A->mn = mn;
+  A->mx = mx;
+  A->finite += n - bad;
+  if (chan_one)
+    *chan_one = cmax;
+}
+
+/* Max finite |x| over the view (for the histogram's first range). */
+static float view_absmax(const float *data, const view *v) {
+  int64_t idx[Q8_MAX_RANK] = {0};
+  int32_t last = v->rank - 1;
+  int64_t n = v->size[last], st = v->stride[last];
+  float m = 0.0f;
+  for (;;) {
+    const float *p = data;
+    for (int32_t d = 0; d < last; ++d)
+      p += idx[d] * v->stride[d];
+    for (int64_t i = 0; i < n; ++i) {
+      float av = fabsf(p[i * st]);
+      if (av <= FLT_MAX && av > m)
+        m = av;
+    }
+    int32_t d = last - 1;
+    while (d >= 0 && ++idx[d] == v->size[d])
+      idx[d--] = 0;
+    if (d < 0)
+      return m;
+  }
+}
+
+static void fold_values(calib_tensor *t, int32_t half, const float *data,
+                        const view *v, acc *A) {
+  int64_t idx[Q8_MAX_RANK] = {0};
+  int32_t last = v->rank - 1;
+  int64_t n = v->size[last], st = v->stride[last];
+  int inner_chan = v->chan == last;
+  int outer_chan = v->chan >= 0 && v->chan < last;
+  for (;;) {
+    const float *p = data;
+    for (int32_t d = 0; d < last; ++d)
+      p += idx[d] * v->stride[d];
+    if (st == 1) {
+      if (inner_chan)
+        run(t, half, p, n, 1, t->absmax, NULL, A);
+      else if (outer_chan)
+        run(t, half, p, n, 1, NULL, &t->absmax[idx[v->chan]], A);
+      else
+        run(t, half, p, n, 1, NULL, NULL, A);
+    } else {
+      if (inner_chan)
+        run(t, half, p, n, st, t->absmax, NULL, A);
+      else if (outer_chan)
+        run(t, half, p, n, st, NULL, &t->absmax[idx[v->chan]], A);
+      else
+        run(t, half, p, n, st, NULL, NULL, A);
+    }
+    int32_t d = last - 1;
+    while (d >= 0 && ++idx[d] == v->size[d])
+      idx[d--] = 0;
+    if (d < 0)
+      return;
+  }
+}
+
+/* Algorithm R over the rows (vectors along the channel dim), visited in
+ * row-major order of the other dims. */
+static void sample_rows(calib_tensor *t, const float *data, const view *v) {
+  int64_t idx[Q8_MAX_RANK] = {0};
+  int64_t len = t->channels, cst = v->stride[v->chan];
+  for (;;) {
+    int64_t slot = -1;
+    if (t->rows_seen < t->capacity) {
+      slot = t->held++;
+    } else {
+      uint64_t r = splitmix64(&t->rng) % (uint64_t)(t->rows_seen + 1);
+      if (r < (uint64_t)t->capacity)
+        slot = (int64_t)r;
+    }
+    t->rows_seen++;
+    if (slot >= 0) {
+      const float *p = data;
+      for (int32_t d = 0; d < v->rank; ++d)
+        if (d != v->chan)
+          p += idx[d] * v->stride[d];
+      float *dst = t->reservoir + slot * len;
+      if (cst == 1)
+        memcpy(dst, p, (size_t)len * sizeof(float));
+      else
+        for (int64_t c = 0; c < len; ++c)
+          dst[c] = p[c * cst];
+    }
+    int32_t d = v->rank - 1;
+    for (; d >= 0; --d) {
+      if (d == v->chan)
+        continue;
+      if (++idx[d] < v->size[d])
+        break;
+      idx[d] = 0;
+    }
+    if (d < 0)
+      return;
+  }
+}
+
+q8_status q8_calib_record(q8_calib_session *session, int32_t id,
+                          const float *data, const int64_t *sizes,
+                          const int64_t *strides) {
+  if (!session || id < 0 || id >= session->count)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  calib_tensor *t = &session->tensors[id];
+  if (t->rank > 0 && (!sizes || !strides))
+    return Q8_ERROR_INVALID_ARGUMENT;
+  int64_t elements = 1;
+  for (int32_t d = 0; d < t->rank; ++d) {
+    if (sizes[d] < 0)
+      return Q8_ERROR_INVALID_ARGUMENT;
+    if (t->dims[d] >= 0 && sizes[d] != t->dims[d])
+      return Q8_ERROR_SHAPE_MISMATCH;
+    elements *= sizes[d];
+  }
+  if (elements > 0 && !data)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  t->observations++;
+  if (elements == 0)
+    return Q8_OK;
+
+  const int64_t one = 1;
+  view v;
+  view_build(&v, t->rank, t->channel_axis, t->rank ? sizes : &one,
+             t->rank ? strides : &one);
+  int32_t half = session->half;
+  if (t->range == 0.0) {
+    float m = view_absmax(data, &v);
+    if (m > 0.0f)
+      hist_start(t, half, m);
+  }
+  acc A = {FLT_MAX, -FLT_MAX, 0, 0, 0};
+  fold_values(t, half, data, &v, &A);
+  t->nan_count += A.nan;
+  t->inf_count += A.inf;
+  if (A.finite > 0) {
+    if (t->count == 0) {
+      t->min = A.mn;
+      t->max = A.mx;
+    } else {
+      t->min = A.mn < t->min ? A.mn : t->min;
+      t->max = A.mx > t->max ? A.mx : t->max;
+    }
+    t->count += A.finite;
+    double c = session->options.ema_constant;
+    if (!t->ema_init) {
+      t->ema_min = A.mn;
+      t->ema_max = A.mx;
+      t->ema_init = 1;
+    } else {
+      t->ema_min = (1.0 - c) * t->ema_min + c * (double)A.mn;
+      t->ema_max = (1.0 - c) * t->ema_max + c * (double)A.mx;
+    }
+  }
+  if (t->capacity > 0)
+    sample_rows(t, data, &v);
+  return Q8_OK;
+}
+
+/* ---- the compiled-code entry --------------------------------------------- */
+
+static _Thread_local q8_calib_session *bound_session;
+
+void q8_calib_bind(q8_calib_session *session) { bound_session = session; }
+
+q8_calib_session *q8_calib_bound(void) { return bound_session; }
+
+/* The ranked memref descriptor: sizes[rank] then strides[rank] follow. */
+typedef struct memref_prefix {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t shape[]; /* sizes[rank], strides[rank] */
+} memref_prefix;
+
+void q8_calib_observe(int64_t id, int64_t rank, const void *memref) {
+  q8_calib_session *s = bound_session;
+  if (!s)
+    return;
+  q8_status status = Q8_ERROR_INVALID_ARGUMENT;
+  if (memref && id >= 0 && id < s->count) {
+    if (rank != s->tensors[id].rank) {
+      status = Q8_ERROR_SHAPE_MISMATCH;
+    } else {
+      const memref_prefix *m = memref;
+      status = q8_calib_record(s, (int32_t)id,
+                               m->aligned ? m->aligned + m->offset : NULL,
+                               m->shape, m->shape + rank);
+    }
+  }
+  if (status != Q8_OK) {
+    s->observe_errors++;
+    s->last_error = status;
+  }
+}
+
+int64_t q8_calib_observe_errors(const q8_calib_session *session,
+                                q8_status *last) {
+  if (last)
+    *last = session ? session->last_error : Q8_OK;
+  return session ? session->observe_errors : 0;
+}
+
+q8_status q8_calib_get(const q8_calib_session *session, int32_t id,
+                       q8_calib_stats *out) {
+  if (!session || !out || id < 0 || id >= session->count)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  const calib_tensor *t = &session->tensors[id];
+  out->name = t->name;
+  out->observations = t->observations;
+  out->count = t->count;
+  out->nan_count = t->nan_count;
+  out->inf_count = t->inf_count;
+  out->min = t->count ? t->min : 0.0f;
+  out->max = t->count ? t->max : 0.0f;
+  out->ema_min = t->ema_init ? t->ema_min : 0.0;
+  out->ema_max = t->ema_init ? t->ema_max : 0.0;
+  out->bins = session->options.histogram_bins;
+  out->histogram_range = t->range;
+  out->histogram_scale = t->scale;
+  out->histogram = t->hist;
+  out->channels = t->channels;
+  out->channel_absmax = t->absmax;
+  out->reservoir_rows = t->held;
+  out->row_length = t->channels;
+  out->reservoir = t->reservoir;
+  out->rows_seen = t->rows_seen;
+  return Q8_OK;
+}
