@@ -101,24 +101,48 @@ LogicalResult q8::compileModule(mlir::ModuleOp module,
   return lowerToLLVMDialect(module, options);
 }
 
+std::vector<std::string> q8::modelOutputPaths(llvm::StringRef basePath,
+                                               ArtifactKind kind,
+                                               bool externalWeights) {
+  std::vector<std::string> paths = {(basePath + artifactExtension(kind)).str(),
+                                    (basePath + ".h").str()};
+  if (externalWeights)
+    paths.push_back((basePath + ".weights").str());
+  return paths;
+}
+
 LogicalResult q8::emitModel(mlir::ModuleOp module,
                             const CodegenOptions &options,
-                            llvm::StringRef basePath) {
+                            llvm::StringRef basePath, ArtifactKind kind,
+                            llvm::StringRef protectedPath) {
+  bool external = options.externalWeightsThreshold >= 0;
+  std::vector<std::string> paths = modelOutputPaths(basePath, kind, external);
+  // Never overwrite the input: compare by name, and by identity when the
+  // file exists (another spelling, a link).
+  if (!protectedPath.empty())
+    for (const std::string &path : paths) {
+      bool same = path == protectedPath;
+      if (!same && llvm::sys::fs::exists(path))
+        llvm::sys::fs::equivalent(path, protectedPath, same);
+      if (same)
+        return mlir::emitError(module.getLoc())
+               << path << " is the model itself; refusing to overwrite it";
+    }
   llvm::StringRef dir = llvm::sys::path::parent_path(basePath);
   if (!dir.empty())
     if (std::error_code ec = llvm::sys::fs::create_directories(dir))
       return mlir::emitError(module.getLoc())
              << "cannot create " << dir << ": " << ec.message();
-  std::string objectPath = (basePath + ".o").str();
-  std::string headerPath = (basePath + ".h").str();
-  if (failed(emitObject(module, options, objectPath)))
+  if (failed(emitArtifact(module, options, paths[0], kind)))
     return mlir::failure();
   std::error_code ec;
-  llvm::ToolOutputFile header(headerPath, ec, llvm::sys::fs::OF_Text);
+  llvm::ToolOutputFile header(paths[1], ec, llvm::sys::fs::OF_Text);
   if (ec)
     return mlir::emitError(module.getLoc())
-           << "cannot write " << headerPath << ": " << ec.message();
+           << "cannot write " << paths[1] << ": " << ec.message();
   if (failed(emitHeader(module, header.os())))
+    return mlir::failure();
+  if (external && failed(emitWeights(module, paths[2])))
     return mlir::failure();
   header.keep();
   return mlir::success();

@@ -10,6 +10,7 @@
 #ifndef Q8_COMPILER_COMPILER_H
 #define Q8_COMPILER_COMPILER_H
 
+#include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/codegen/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -105,11 +106,23 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 mlir::LogicalResult compileModule(mlir::ModuleOp module,
                                   const CodegenOptions &options);
 
-/// Writes `<basePath>.o` and `<basePath>.h` for a module that compileModule
-/// lowered, creating missing parent directories.
+/// Writes `<basePath>.h` and, by `kind`, `<basePath>.o`, `<basePath>.a`
+/// (an archive holding the object) or `<basePath>.so`, for a module that
+/// compileModule lowered, creating missing parent directories. With
+/// external weights (CodegenOptions::externalWeightsThreshold) it also
+/// writes `<basePath>.weights`. Fails before writing anything if one of
+/// these paths is `protectedPath` (the model being compiled).
 mlir::LogicalResult emitModel(mlir::ModuleOp module,
                               const CodegenOptions &options,
-                              llvm::StringRef basePath);
+                              llvm::StringRef basePath,
+                              ArtifactKind kind = ArtifactKind::Object,
+                              llvm::StringRef protectedPath = {});
+
+/// The files emitModel writes for `basePath` and `kind` (the weights file
+/// only when `externalWeights`).
+std::vector<std::string> modelOutputPaths(llvm::StringRef basePath,
+                                          ArtifactKind kind,
+                                          bool externalWeights);
 
 /// The C-identifier-safe model name for an output path: the basename
 /// without extension, other characters replaced by '_', and a leading '_'

@@ -7,11 +7,20 @@
  *
  * A compiled model's entry point is
  *   void <model>_run(const float *in0, ..., float *out0, ..., void *workspace);
- * with each tensor's pointer typed by its dtype (see q8_dtype).
- * Inputs are read-only, outputs and the workspace are caller-owned, dense,
- * row-major, and the workspace is aligned to Q8_WORKSPACE_ALIGNMENT bytes.
- * The entry point touches no global state: concurrent calls are safe as long
- * as each call has its own outputs and workspace.
+ * with each tensor's pointer typed by its dtype (see q8_dtype), or, for a
+ * model compiled with external weights (q8c --external-weights),
+ *   void <model>_run(..., void *workspace, const void *weights);
+ * where `weights` holds the contents of the model's .weights file.
+ * Inputs and weights are read-only, outputs and the workspace are
+ * caller-owned, dense, row-major, and the workspace and the weights are
+ * aligned to Q8_WORKSPACE_ALIGNMENT / Q8_WEIGHTS_ALIGNMENT bytes. The entry
+ * point touches no global state: concurrent calls are safe as long as each
+ * call has its own outputs and workspace (the weights may be shared).
+ *
+ * The object also exports the model's descriptor as the data symbol
+ * `const q8_model_desc <model>_q8_desc`, which is how a driver finds it in
+ * a shared object (dlsym); the header's `<model>_descriptor()` returns an
+ * identical one.
  */
 #ifndef Q8_ABI_H
 #define Q8_ABI_H
@@ -26,11 +35,20 @@
 extern "C" {
 #endif
 
-/** Bumped on every incompatible change to the structs or the entry point. */
-#define Q8_ABI_VERSION 1
+/** Bumped on every incompatible change to the structs or the entry point.
+ *  2: q8_model_desc gained `flags` (was `reserved`) and `weights_size`. */
+#define Q8_ABI_VERSION 2
 
 /** Alignment, in bytes, that a model's workspace must have. */
 #define Q8_WORKSPACE_ALIGNMENT 64
+
+/** Alignment, in bytes, of external weights in memory, and of every tensor's
+ *  offset inside a .weights file. */
+#define Q8_WEIGHTS_ALIGNMENT 64
+
+/** q8_model_desc.flags: the entry point takes a trailing `const void
+ *  *weights` argument (the model's .weights file, weights_size bytes). */
+#define Q8_MODEL_EXTERNAL_WEIGHTS 1u
 
 /** Largest tensor rank a descriptor can describe. */
 #define Q8_MAX_RANK 8
@@ -45,6 +63,9 @@ typedef enum q8_status {
   Q8_ERROR_COUNT_MISMATCH = 5,   /**< wrong number of inputs or outputs */
   Q8_ERROR_UNSUPPORTED_CPU = 6,  /**< the CPU lacks features the code needs */
   Q8_ERROR_MISALIGNED = 7,       /**< workspace not suitably aligned */
+  Q8_ERROR_IO = 8,               /**< a file cannot be opened or read */
+  Q8_ERROR_SIZE_MISMATCH = 9,    /**< a weights file has the wrong size */
+  Q8_ERROR_OUT_OF_MEMORY = 10,   /**< an allocation failed */
 } q8_status;
 
 /** Element types. Values are stable: they appear in emitted descriptors,
@@ -83,7 +104,8 @@ typedef struct q8_tensor_desc {
   int64_t dims[Q8_MAX_RANK];
 } q8_tensor_desc;
 
-/** The entry point, type-erased: inputs then outputs, then the workspace. */
+/** The entry point, type-erased: inputs then outputs, then the workspace
+ *  (then the weights, with Q8_MODEL_EXTERNAL_WEIGHTS). */
 typedef void (*q8_run_fn)(void);
 
 /** Everything a generic driver needs to call a model. */
@@ -91,11 +113,13 @@ typedef struct q8_model_desc {
   uint32_t abi_version; /**< Q8_ABI_VERSION of the emitter */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t flags;        /**< Q8_MODEL_* bits */
   const char *name;
   const q8_tensor_desc *inputs;
   const q8_tensor_desc *outputs;
   uint64_t workspace_size; /**< bytes; 0 means the workspace may be NULL */
+  uint64_t weights_size;   /**< bytes of the .weights file (0 without
+                                Q8_MODEL_EXTERNAL_WEIGHTS) */
   q8_run_fn run;           /**< cast to the prototype in the model's header */
 } q8_model_desc;
 
@@ -106,7 +130,10 @@ typedef struct q8_model_desc {
 #endif
 Q8_STATIC_ASSERT(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK,
                  "q8_tensor_desc layout changed: bump Q8_ABI_VERSION");
-Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 56,
+Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 64,
+                 "q8_model_desc layout changed: bump Q8_ABI_VERSION");
+Q8_STATIC_ASSERT(offsetof(q8_model_desc, weights_size) == 48 &&
+                     offsetof(q8_model_desc, run) == 56,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 #undef Q8_STATIC_ASSERT
 

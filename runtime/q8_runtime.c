@@ -1,6 +1,8 @@
 /* q8_runtime.c - descriptor checks, status strings and cpuid detection. */
 #include "q8_runtime.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -26,6 +28,12 @@ const char *q8_status_string(q8_status status) {
     return "CPU lacks required features";
   case Q8_ERROR_MISALIGNED:
     return "workspace misaligned";
+  case Q8_ERROR_IO:
+    return "cannot read file";
+  case Q8_ERROR_SIZE_MISMATCH:
+    return "weights file size mismatch";
+  case Q8_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
   }
   return "unknown status";
 }
@@ -103,6 +111,10 @@ q8_status q8_model_check(const q8_model_desc *desc) {
   if (desc->abi_version != Q8_ABI_VERSION)
     return Q8_ERROR_ABI_MISMATCH;
   if (!desc->name || !desc->run)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  if ((desc->flags & ~Q8_MODEL_EXTERNAL_WEIGHTS) != 0 ||
+      (desc->weights_size != 0 &&
+       !(desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS)))
     return Q8_ERROR_INVALID_ARGUMENT;
   q8_status status = checkTensors(desc->inputs, desc->num_inputs);
   if (status != Q8_OK)
@@ -228,3 +240,52 @@ q8_status q8_cpu_features_detect(q8_cpu_features *features) {
 #endif
   return Q8_OK;
 }
+
+q8_status q8_weights_load(const char *path, uint64_t size, void *buffer,
+                          void **weights) {
+  if (!path || !weights)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  *weights = NULL;
+  if (buffer && ((uintptr_t)buffer % Q8_WEIGHTS_ALIGNMENT) != 0)
+    return Q8_ERROR_MISALIGNED;
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return Q8_ERROR_IO;
+  /* The file must hold exactly `size` bytes: a shorter or longer one
+   * belongs to another model (or another compile of this one). */
+  if (fseek(file, 0, SEEK_END) != 0) {
+    fclose(file);
+    return Q8_ERROR_IO;
+  }
+  long length = ftell(file);
+  if (length < 0 || fseek(file, 0, SEEK_SET) != 0) {
+    fclose(file);
+    return Q8_ERROR_IO;
+  }
+  if ((uint64_t)length != size) {
+    fclose(file);
+    return Q8_ERROR_SIZE_MISMATCH;
+  }
+  void *memory = buffer;
+  if (!memory && size) {
+    /* aligned_alloc wants a multiple of the alignment. */
+    uint64_t rounded = (size + Q8_WEIGHTS_ALIGNMENT - 1) /
+                       Q8_WEIGHTS_ALIGNMENT * Q8_WEIGHTS_ALIGNMENT;
+    if (rounded > (uint64_t)SIZE_MAX ||
+        !(memory = aligned_alloc(Q8_WEIGHTS_ALIGNMENT, (size_t)rounded))) {
+      fclose(file);
+      return Q8_ERROR_OUT_OF_MEMORY;
+    }
+  }
+  if (size && fread(memory, 1, (size_t)size, file) != (size_t)size) {
+    if (memory != buffer)
+      free(memory);
+    fclose(file);
+    return Q8_ERROR_IO;
+  }
+  fclose(file);
+  *weights = memory;
+  return Q8_OK;
+}
+
+void q8_weights_free(void *weights) { free(weights); }

@@ -1,9 +1,10 @@
 /* q8_runtime.h - the plain-C runtime that q8-compiled models link against.
  *
- * Descriptor access, status strings, input validation and CPU feature
- * detection. C11, libc only. Every function is thread-safe: none keeps
- * mutable state, and q8_cpu_features_detect only reads cpuid/xgetbv.
- * Memory is always owned by the caller; nothing here allocates.
+ * Descriptor access, status strings, input validation, CPU feature
+ * detection and the loader of external weights files. C11, libc only.
+ * Every function is thread-safe: none keeps mutable state, and
+ * q8_cpu_features_detect only reads cpuid/xgetbv. Memory is owned by the
+ * caller; only q8_weights_load allocates, and only when asked to.
  */
 #ifndef Q8_RUNTIME_H
 #define Q8_RUNTIME_H
@@ -51,6 +52,25 @@ q8_status q8_model_validate_inputs(const q8_model_desc *desc,
                                    const q8_tensor_desc *inputs,
                                    uint32_t num_inputs, const void *workspace,
                                    int32_t *bad_index);
+
+/** Loads a model's external weights (the `<model>.weights` file that
+ *  `q8c --external-weights` writes) for its entry point's `weights`
+ *  argument. `size` is the model's `<MODEL>_WEIGHTS_SIZE` (or its
+ *  descriptor's weights_size); the file must hold exactly that many bytes.
+ *  With `buffer` (Q8_WEIGHTS_ALIGNMENT-aligned, `size` bytes) the file is
+ *  read into it; with NULL, into memory this allocates, aligned to
+ *  Q8_WEIGHTS_ALIGNMENT, to release with q8_weights_free. `*weights`
+ *  receives the memory (NULL when `size` is 0, or on failure).
+ *  Returns Q8_OK, Q8_ERROR_INVALID_ARGUMENT (NULL path or weights),
+ *  Q8_ERROR_MISALIGNED (buffer), Q8_ERROR_IO (cannot open or read),
+ *  Q8_ERROR_SIZE_MISMATCH (the file has another size) or
+ *  Q8_ERROR_OUT_OF_MEMORY. */
+q8_status q8_weights_load(const char *path, uint64_t size, void *buffer,
+                          void **weights);
+
+/** Frees what q8_weights_load allocated (not a caller's buffer); NULL is
+ *  a no-op. */
+void q8_weights_free(void *weights);
 
 /** x86-64 features that select code variants. */
 typedef struct q8_cpu_features {

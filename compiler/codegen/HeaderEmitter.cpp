@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/HeaderEmitter.h"
 
+#include "runtime/q8_abi.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -18,6 +20,7 @@ struct Tensor {
   std::string ident; ///< a C identifier derived from it
   std::string macro; ///< its upper-case form, for #defines
   const char *dtype; ///< Q8_DTYPE_*
+  int32_t dtypeValue; ///< its value
   const char *cType;
   SmallVector<int64_t> dims;
 };
@@ -49,36 +52,42 @@ std::string identifierFor(StringRef name, llvm::StringSet<> &taken) {
   return unique;
 }
 
+void set(Tensor &tensor, const char *dtype, int32_t value, const char *cType) {
+  tensor.dtype = dtype;
+  tensor.dtypeValue = value;
+  tensor.cType = cType;
+}
+
 /// The q8_dtype and C element type of `element`: signless and signed
 /// integers are the signed dtypes, i1 is bool (one byte per element, see
 /// q8_abi.h), and half types travel as their raw 16 bits.
 bool describeElement(Type element, Tensor &tensor) {
   if (element.isF32())
-    tensor.dtype = "Q8_DTYPE_F32", tensor.cType = "float";
+    set(tensor, "Q8_DTYPE_F32", Q8_DTYPE_F32, "float");
   else if (element.isF64())
-    tensor.dtype = "Q8_DTYPE_F64", tensor.cType = "double";
+    set(tensor, "Q8_DTYPE_F64", Q8_DTYPE_F64, "double");
   else if (element.isF16())
-    tensor.dtype = "Q8_DTYPE_F16", tensor.cType = "uint16_t";
+    set(tensor, "Q8_DTYPE_F16", Q8_DTYPE_F16, "uint16_t");
   else if (element.isBF16())
-    tensor.dtype = "Q8_DTYPE_BF16", tensor.cType = "uint16_t";
+    set(tensor, "Q8_DTYPE_BF16", Q8_DTYPE_BF16, "uint16_t");
   else if (element.isSignlessInteger(1))
-    tensor.dtype = "Q8_DTYPE_BOOL", tensor.cType = "bool";
+    set(tensor, "Q8_DTYPE_BOOL", Q8_DTYPE_BOOL, "bool");
   else if (!element.isInteger())
     return false;
   else if (element.isUnsignedInteger()) {
     switch (element.getIntOrFloatBitWidth()) {
-    case 8: tensor.dtype = "Q8_DTYPE_U8", tensor.cType = "uint8_t"; break;
-    case 16: tensor.dtype = "Q8_DTYPE_U16", tensor.cType = "uint16_t"; break;
-    case 32: tensor.dtype = "Q8_DTYPE_U32", tensor.cType = "uint32_t"; break;
-    case 64: tensor.dtype = "Q8_DTYPE_U64", tensor.cType = "uint64_t"; break;
+    case 8: set(tensor, "Q8_DTYPE_U8", Q8_DTYPE_U8, "uint8_t"); break;
+    case 16: set(tensor, "Q8_DTYPE_U16", Q8_DTYPE_U16, "uint16_t"); break;
+    case 32: set(tensor, "Q8_DTYPE_U32", Q8_DTYPE_U32, "uint32_t"); break;
+    case 64: set(tensor, "Q8_DTYPE_U64", Q8_DTYPE_U64, "uint64_t"); break;
     default: return false;
     }
   } else {
     switch (element.getIntOrFloatBitWidth()) {
-    case 8: tensor.dtype = "Q8_DTYPE_I8", tensor.cType = "int8_t"; break;
-    case 16: tensor.dtype = "Q8_DTYPE_I16", tensor.cType = "int16_t"; break;
-    case 32: tensor.dtype = "Q8_DTYPE_I32", tensor.cType = "int32_t"; break;
-    case 64: tensor.dtype = "Q8_DTYPE_I64", tensor.cType = "int64_t"; break;
+    case 8: set(tensor, "Q8_DTYPE_I8", Q8_DTYPE_I8, "int8_t"); break;
+    case 16: set(tensor, "Q8_DTYPE_I16", Q8_DTYPE_I16, "int16_t"); break;
+    case 32: set(tensor, "Q8_DTYPE_I32", Q8_DTYPE_I32, "int32_t"); break;
+    case 64: set(tensor, "Q8_DTYPE_I64", Q8_DTYPE_I64, "int64_t"); break;
     default: return false;
     }
   }
@@ -173,9 +182,15 @@ void emitDescriptors(llvm::raw_ostream &os, StringRef array,
   os << "  };\n";
 }
 
-} // namespace
+/// The entry function, read once for the header and the descriptor.
+struct Entry {
+  std::string symbol, model, prefix;
+  int64_t workspace = 0;
+  std::optional<int64_t> weights;
+  SmallVector<Tensor> inputs, outputs;
+};
 
-LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
+FailureOr<Entry> readEntry(ModuleOp module) {
   SmallVector<Operation *> entries;
   for (Operation &op : module.getBody()->getOperations())
     if (op.hasAttr("q8.inputs"))
@@ -188,11 +203,14 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
       func->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
   if (!symbolAttr)
     return func->emitError("entry function has no symbol name");
-  StringRef symbol = symbolAttr.getValue();
+  Entry entry;
+  entry.symbol = symbolAttr.getValue().str();
   auto workspaceAttr = func->getAttrOfType<IntegerAttr>("q8.workspace_size");
   if (!workspaceAttr)
     return func->emitError("missing q8.workspace_size: run q8-plan-arena");
-  int64_t workspace = workspaceAttr.getInt();
+  entry.workspace = workspaceAttr.getInt();
+  if (auto weightsAttr = func->getAttrOfType<IntegerAttr>("q8.weights_size"))
+    entry.weights = weightsAttr.getInt();
 
   llvm::StringSet<> taken;
   FailureOr<SmallVector<Tensor>> inputs = readTensors(func, "q8.inputs", taken);
@@ -202,11 +220,52 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
       readTensors(func, "q8.outputs", taken);
   if (failed(outputs))
     return failure();
-
-  StringRef model = symbol;
+  entry.inputs = std::move(*inputs);
+  entry.outputs = std::move(*outputs);
+  StringRef model = entry.symbol;
   model.consume_back("_run");
-  std::string prefix = StringRef(identifierFor(model, taken)).upper();
+  entry.model = model.str();
+  entry.prefix = StringRef(identifierFor(model, taken)).upper();
+  return entry;
+}
+
+} // namespace
+
+bool q8::hasModelEntry(ModuleOp module) {
+  for (Operation &op : module.getBody()->getOperations())
+    if (op.hasAttr("q8.inputs"))
+      return true;
+  return false;
+}
+
+FailureOr<q8::ModelInterface> q8::readModelInterface(ModuleOp module) {
+  FailureOr<Entry> entry = readEntry(module);
+  if (failed(entry))
+    return failure();
+  ModelInterface model;
+  model.symbol = entry->symbol;
+  model.model = entry->model;
+  model.prefix = StringRef(entry->prefix).lower();
+  model.workspaceSize = entry->workspace;
+  model.weightsSize = entry->weights;
+  for (auto [from, to] : {std::pair(&entry->inputs, &model.inputs),
+                          std::pair(&entry->outputs, &model.outputs)})
+    for (const Tensor &tensor : *from)
+      to->push_back({tensor.name, tensor.dtypeValue, tensor.dims});
+  return model;
+}
+
+LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
+  FailureOr<Entry> entry = readEntry(module);
+  if (failed(entry))
+    return failure();
+  StringRef symbol = entry->symbol, model = entry->model;
+  const std::string &prefix = entry->prefix;
+  int64_t workspace = entry->workspace;
+  std::optional<int64_t> weights = entry->weights;
+  SmallVector<Tensor> *inputs = &entry->inputs, *outputs = &entry->outputs;
   std::string guard = "Q8_MODEL_" + prefix + "_H";
+  std::string lower = StringRef(prefix).lower();
 
   os << "/* " << model << ".h - generated by q8 for `" << symbol
      << "`; do not edit. */\n";
@@ -217,7 +276,15 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   os << "#define " << prefix << "_NUM_OUTPUTS " << outputs->size() << "\n";
   os << "/* Bytes of scratch memory per concurrent call, aligned to "
         "Q8_WORKSPACE_ALIGNMENT. */\n";
-  os << "#define " << prefix << "_WORKSPACE_SIZE " << workspace << "\n\n";
+  os << "#define " << prefix << "_WORKSPACE_SIZE " << workspace << "\n";
+  if (weights) {
+    os << "/* Bytes of the weights file (" << model
+       << ".weights), loaded once into memory aligned to\n"
+          "   Q8_WEIGHTS_ALIGNMENT (q8_weights_load) and shared by all "
+          "calls. */\n";
+    os << "#define " << prefix << "_WEIGHTS_SIZE " << *weights << "\n";
+  }
+  os << "\n";
   emitConstants(os, prefix, *inputs);
   emitConstants(os, prefix, *outputs);
 
@@ -228,8 +295,12 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   for (const Tensor &tensor : *outputs)
     os << " *  out " << tensor.ident << ": " << shapeText(tensor) << "\n";
   os << " *  workspace: " << prefix << "_WORKSPACE_SIZE bytes"
-     << (workspace ? "" : " (may be NULL)")
-     << "; one per concurrent call. */\n";
+     << (workspace ? "" : " (may be NULL)") << "; one per concurrent call.";
+  if (weights)
+    os << "\n *  weights: the contents of " << model << ".weights ("
+       << prefix << "_WEIGHTS_SIZE bytes" << (*weights ? "" : ", may be NULL")
+       << "), only read.";
+  os << " */\n";
   os << "void " << symbol << "(";
   bool first = true;
   for (const Tensor &tensor : *inputs) {
@@ -241,19 +312,25 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
     os << (first ? "" : ", ") << tensor.cType << " *" << tensor.ident;
     first = false;
   }
-  os << (first ? "" : ", ") << "void *workspace);\n\n";
+  os << (first ? "" : ", ") << "void *workspace"
+     << (weights ? ", const void *weights" : "") << ");\n\n";
 
+  os << "/** The same descriptor, exported by the object (how drivers find "
+        "it in a\n    shared object). */\n";
+  os << "extern const q8_model_desc " << lower << "_q8_desc;\n\n";
   os << "/** The generic description of " << model
      << " (names, shapes, dtypes, workspace size). */\n";
-  os << "static inline const q8_model_desc *" << StringRef(prefix).lower()
+  os << "static inline const q8_model_desc *" << lower
      << "_descriptor(void) {\n";
   emitDescriptors(os, "inputs", *inputs);
   emitDescriptors(os, "outputs", *outputs);
   os << "  static const q8_model_desc desc = {\n"
      << "      Q8_ABI_VERSION, " << inputs->size() << ", " << outputs->size()
-     << ", 0, " << quoted(model) << ",\n"
+     << ", " << (weights ? "Q8_MODEL_EXTERNAL_WEIGHTS" : "0") << ", "
+     << quoted(model) << ",\n"
      << "      " << (inputs->empty() ? "NULL" : "inputs") << ", "
-     << (outputs->empty() ? "NULL" : "outputs") << ", " << workspace << ",\n"
+     << (outputs->empty() ? "NULL" : "outputs") << ", " << workspace << ", "
+     << weights.value_or(0) << ",\n"
      << "      (q8_run_fn)" << symbol << "};\n"
      << "  return &desc;\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

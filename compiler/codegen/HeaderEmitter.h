@@ -5,6 +5,9 @@
 // q8_abi.h) for generic drivers. Reads the `q8.inputs`, `q8.outputs` and
 // `q8.workspace_size` attributes that the lowering leaves on the entry
 // function, so it works on the module at any stage after the arena pass.
+// The object carries the same descriptor as the data symbol
+// `<model>_q8_desc` (ObjectEmitter.cpp), which is how a driver finds it in
+// a shared object.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +17,42 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+#include <string>
+
 namespace q8 {
+
+/// One input or output of the entry point, as the ABI describes it.
+struct TensorInterface {
+  std::string name;  ///< as in the model
+  int32_t dtype;     ///< a q8_dtype value
+  llvm::SmallVector<int64_t> dims;
+};
+
+/// What the header and the object's descriptor say about a compiled model.
+struct ModelInterface {
+  std::string symbol; ///< the entry point, `<model>_run`
+  std::string model;  ///< the model name (the symbol without `_run`)
+  /// The lower-case C prefix of the header's names: `<prefix>_descriptor()`
+  /// and the exported descriptor `<prefix>_q8_desc`.
+  std::string prefix;
+  int64_t workspaceSize = 0;
+  /// Set iff the entry point takes a trailing weights argument
+  /// (q8-externalize-weights ran): the size of the weights file in bytes.
+  std::optional<int64_t> weightsSize;
+  llvm::SmallVector<TensorInterface> inputs, outputs;
+
+  /// The name of the `const q8_model_desc` the object exports.
+  std::string descriptorSymbol() const { return prefix + "_q8_desc"; }
+};
+
+/// Whether `module` has an entry function (an op carrying `q8.inputs`).
+bool hasModelEntry(mlir::ModuleOp module);
+
+/// Reads the one entry function of `module` (the op carrying `q8.inputs`,
+/// `q8.outputs` and `q8.workspace_size`, and `q8.weights_size` when its
+/// weights are external); fails with a diagnostic like emitHeader.
+mlir::FailureOr<ModelInterface> readModelInterface(mlir::ModuleOp module);
 
 /// Writes the header for the one function of `module` that carries
 /// `q8.inputs`; fails with a diagnostic if there is not exactly one, or if

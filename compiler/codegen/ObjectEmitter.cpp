@@ -2,7 +2,11 @@
 
 #include "compiler/codegen/ObjectEmitter.h"
 
+#include "compiler/codegen/ExternalizeWeights.h"
+#include "compiler/codegen/HeaderEmitter.h"
+#include "compiler/codegen/SharedLibrary.h"
 #include "compiler/codegen/Target.h"
+#include "runtime/q8_abi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -10,12 +14,18 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -62,6 +72,92 @@ createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
   return machine;
 }
 
+/// Adds the exported `const q8_model_desc <model>_q8_desc` (and the private
+/// tensor tables and strings it points to) to `llvmModule`: the same
+/// descriptor the header's `<model>_descriptor()` returns, so that a driver
+/// finds it in a shared object by name.
+LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
+                            const q8::ModelInterface &model) {
+  // The struct types below mirror q8_abi.h; the C layouts are pinned here
+  // so that a change there fails to compile rather than miscompiles.
+  static_assert(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK &&
+                offsetof(q8_tensor_desc, dims) == 16);
+  static_assert(sizeof(q8_model_desc) == 64 &&
+                offsetof(q8_model_desc, name) == 16 &&
+                offsetof(q8_model_desc, workspace_size) == 40 &&
+                offsetof(q8_model_desc, weights_size) == 48 &&
+                offsetof(q8_model_desc, run) == 56);
+  llvm::LLVMContext &context = llvmModule.getContext();
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  auto *i64 = llvm::Type::getInt64Ty(context);
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *dimsType = llvm::ArrayType::get(i64, Q8_MAX_RANK);
+  auto *tensorType = llvm::StructType::get(context, {ptr, i32, i32, dimsType});
+  auto *descType = llvm::StructType::get(
+      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr});
+  std::string symbol = model.descriptorSymbol();
+
+  auto string = [&](StringRef text, const llvm::Twine &name) {
+    llvm::Constant *init = llvm::ConstantDataArray::getString(context, text);
+    auto *global = new llvm::GlobalVariable(
+        llvmModule, init->getType(), /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage, init, name);
+    global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    global->setAlignment(llvm::Align(1));
+    return global;
+  };
+  auto table = [&](ArrayRef<q8::TensorInterface> tensors,
+                   StringRef kind) -> llvm::Constant * {
+    if (tensors.empty())
+      return llvm::ConstantPointerNull::get(ptr);
+    SmallVector<llvm::Constant *> entries;
+    for (auto [i, tensor] : llvm::enumerate(tensors)) {
+      SmallVector<llvm::Constant *> dims(Q8_MAX_RANK,
+                                         llvm::ConstantInt::get(i64, 0));
+      for (auto [d, dim] : llvm::enumerate(tensor.dims))
+        dims[d] = llvm::ConstantInt::get(i64, dim);
+      entries.push_back(llvm::ConstantStruct::get(
+          tensorType,
+          {string(tensor.name, symbol + "." + kind + ".name." + Twine(i)),
+           llvm::ConstantInt::get(i32, tensor.dtype),
+           llvm::ConstantInt::get(i32, tensor.dims.size()),
+           llvm::ConstantArray::get(dimsType, dims)}));
+    }
+    auto *type = llvm::ArrayType::get(tensorType, entries.size());
+    auto *global = new llvm::GlobalVariable(
+        llvmModule, type, /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(type, entries), symbol + "." + kind);
+    global->setAlignment(llvm::Align(8));
+    return global;
+  };
+
+  llvm::Function *run = llvmModule.getFunction(model.symbol);
+  if (!run)
+    return module.emitError() << "no entry point @" << model.symbol
+                              << " to describe";
+  if (llvmModule.getNamedValue(symbol))
+    return module.emitError() << "the descriptor symbol " << symbol
+                              << " is already defined";
+  uint32_t flags = model.weightsSize ? Q8_MODEL_EXTERNAL_WEIGHTS : 0;
+  llvm::Constant *init = llvm::ConstantStruct::get(
+      descType,
+      {llvm::ConstantInt::get(i32, Q8_ABI_VERSION),
+       llvm::ConstantInt::get(i32, model.inputs.size()),
+       llvm::ConstantInt::get(i32, model.outputs.size()),
+       llvm::ConstantInt::get(i32, flags),
+       string(model.model, symbol + ".name"), table(model.inputs, "inputs"),
+       table(model.outputs, "outputs"),
+       llvm::ConstantInt::get(i64, model.workspaceSize),
+       llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), run});
+  auto *desc = new llvm::GlobalVariable(llvmModule, descType,
+                                        /*isConstant=*/true,
+                                        llvm::GlobalValue::ExternalLinkage,
+                                        init, symbol);
+  desc->setAlignment(llvm::Align(8));
+  return success();
+}
+
 /// Translates and optimizes `module` for `machine`.
 std::unique_ptr<llvm::Module> translateAndOptimize(
     ModuleOp module, const q8::CodegenOptions &options,
@@ -75,6 +171,10 @@ std::unique_ptr<llvm::Module> translateAndOptimize(
   // the (possibly large) constant attributes instead of copying them.
   OwningOpRef<ModuleOp> copy = module.clone();
   copy->walk([](LLVM::LLVMFuncOp func) {
+    // The recorded external weights (q8.weights) are for emitWeights.
+    for (NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+      if (attr.getName().strref().starts_with("q8."))
+        func->removeDiscardableAttr(attr.getName());
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
       DictionaryAttr attrs = func.getArgAttrDict(i);
       if (!attrs)
@@ -90,6 +190,12 @@ std::unique_ptr<llvm::Module> translateAndOptimize(
     module.emitError("cannot translate the module to LLVM IR");
     return nullptr;
   }
+  if (q8::hasModelEntry(module)) {
+    FailureOr<q8::ModelInterface> model = q8::readModelInterface(module);
+    if (failed(model) ||
+        failed(addDescriptor(module, *llvmModule, *model)))
+      return nullptr;
+  }
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
   int level = std::clamp(options.optLevel, 0, 3);
@@ -104,8 +210,11 @@ std::unique_ptr<llvm::Module> translateAndOptimize(
 
 } // namespace
 
-LogicalResult q8::emitObject(ModuleOp module, const CodegenOptions &options,
-                             StringRef path, ObjectFormat format) {
+namespace {
+
+/// Code generation for `module` into `os`.
+LogicalResult generate(ModuleOp module, const q8::CodegenOptions &options,
+                       llvm::raw_pwrite_stream &os, q8::ObjectFormat format) {
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
       createTargetMachine(module, options);
   if (failed(machine))
@@ -115,7 +224,37 @@ LogicalResult q8::emitObject(ModuleOp module, const CodegenOptions &options,
       translateAndOptimize(module, options, **machine, llvmContext);
   if (!llvmModule)
     return failure();
+  llvm::legacy::PassManager codegen;
+  auto fileType = format == q8::ObjectFormat::Object
+                      ? llvm::CodeGenFileType::ObjectFile
+                      : llvm::CodeGenFileType::AssemblyFile;
+  if ((*machine)->addPassesToEmitFile(codegen, os, nullptr, fileType))
+    return module.emitError("the target cannot emit this file type");
+  codegen.run(*llvmModule);
+  return success();
+}
 
+} // namespace
+
+StringRef q8::artifactExtension(ArtifactKind kind) {
+  switch (kind) {
+  case ArtifactKind::Object:
+    return ".o";
+  case ArtifactKind::StaticLibrary:
+    return ".a";
+  case ArtifactKind::SharedLibrary:
+    return ".so";
+  }
+  llvm_unreachable("unknown artifact kind");
+}
+
+LogicalResult q8::emitObject(ModuleOp module, const CodegenOptions &options,
+                             StringRef path, ObjectFormat format) {
+  // Generated before the file is opened, so that a failure leaves no file.
+  SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (failed(generate(module, options, os, format)))
+    return failure();
   std::error_code ec;
   auto out = std::make_unique<llvm::ToolOutputFile>(
       path, ec,
@@ -124,14 +263,82 @@ LogicalResult q8::emitObject(ModuleOp module, const CodegenOptions &options,
   if (ec)
     return module.emitError() << "cannot open '" << path
                               << "': " << ec.message();
-  llvm::legacy::PassManager codegen;
-  auto fileType = format == ObjectFormat::Object
-                      ? llvm::CodeGenFileType::ObjectFile
-                      : llvm::CodeGenFileType::AssemblyFile;
-  if ((*machine)->addPassesToEmitFile(codegen, out->os(), nullptr, fileType))
-    return module.emitError("the target cannot emit this file type");
-  codegen.run(*llvmModule);
+  out->os() << StringRef(buffer.data(), buffer.size());
   out->keep();
+  return success();
+}
+
+LogicalResult q8::emitObjectToBuffer(ModuleOp module,
+                                     const CodegenOptions &options,
+                                     SmallVectorImpl<char> &buffer) {
+  buffer.clear();
+  llvm::raw_svector_ostream os(buffer);
+  return generate(module, options, os, ObjectFormat::Object);
+}
+
+LogicalResult q8::emitArtifact(ModuleOp module, const CodegenOptions &options,
+                               StringRef path, ArtifactKind kind) {
+  if (kind == ArtifactKind::Object)
+    return emitObject(module, options, path);
+  SmallVector<char, 0> object;
+  if (failed(emitObjectToBuffer(module, options, object)))
+    return failure();
+  StringRef stem = llvm::sys::path::stem(path);
+  std::string member = (stem + ".o").str();
+
+  if (kind == ArtifactKind::StaticLibrary) {
+    // Deterministic: zero timestamps, ids and modes that vary by user.
+    llvm::NewArchiveMember entry(llvm::MemoryBufferRef(
+        StringRef(object.data(), object.size()), member));
+    entry.MemberName = member;
+    if (llvm::Error error = llvm::writeArchive(
+            path, {std::move(entry)}, llvm::SymtabWritingMode::NormalSymtab,
+            llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+            /*Thin=*/false))
+      return module.emitError() << "cannot write the archive " << path
+                                << ": " << llvm::toString(std::move(error));
+    return success();
+  }
+
+  // A shared object: the object goes to a temporary file for the linker.
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("q8-" + stem, "o", objectPath))
+    return module.emitError() << "cannot create a temporary object: "
+                              << ec.message();
+  llvm::FileRemover remover(objectPath);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError() << "cannot write " << objectPath << ": "
+                                << ec.message();
+    os << StringRef(object.data(), object.size());
+  }
+  std::string error;
+  if (!linkSharedLibrary(path, {objectPath.str().str()}, error))
+    return module.emitError() << error;
+  return success();
+}
+
+LogicalResult q8::emitWeights(ModuleOp module, StringRef path) {
+  FailureOr<WeightsLayout> layout = readWeightsLayout(module);
+  if (failed(layout))
+    return failure();
+  std::vector<char> blob(layout->size, 0);
+  for (const WeightsLayout::Entry &entry : layout->entries)
+    if (!copyConstantBytes(
+            entry.value, MutableArrayRef<char>(blob).slice(
+                             entry.offset, *constantByteSize(entry.value))))
+      return module.emitError() << "cannot serialize external weight at "
+                                << entry.offset;
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return module.emitError() << "cannot write " << path << ": "
+                              << ec.message();
+  out.os().write(blob.data(), blob.size());
+  out.keep();
   return success();
 }
 

@@ -2,7 +2,11 @@
 //
 // In-process AOT: translateModuleToLLVMIR, a TargetMachine for the chosen
 // target, LLVM's O<n> pipeline, then the object (or assembly) file. The same
-// input gives byte-identical output.
+// input gives byte-identical output. A module with an entry function (one
+// carrying q8.inputs) also gets its descriptor as the exported data symbol
+// `<model>_q8_desc` (runtime/q8_abi.h). The object can be packaged as a
+// static archive (in-process, llvm::writeArchive) or a shared object
+// (SharedLibrary.h), and external weights written to their file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,12 +21,38 @@ namespace q8 {
 
 enum class ObjectFormat { Object, Assembly };
 
+/// What `q8c -o out/model` writes besides the header: `out/model.o`,
+/// `out/model.a` (an archive holding model.o) or `out/model.so`.
+enum class ArtifactKind { Object, StaticLibrary, SharedLibrary };
+
+/// The file extension of `kind`, with its dot (".o", ".a", ".so").
+llvm::StringRef artifactExtension(ArtifactKind kind);
+
 /// Writes `module` (LLVM dialect) as an ELF object, or as assembly text, to
 /// `path` ("-" for stdout).
 mlir::LogicalResult emitObject(mlir::ModuleOp module,
                                const CodegenOptions &options,
                                llvm::StringRef path,
                                ObjectFormat format = ObjectFormat::Object);
+
+/// Writes `module`'s object into `buffer`.
+mlir::LogicalResult emitObjectToBuffer(mlir::ModuleOp module,
+                                       const CodegenOptions &options,
+                                       llvm::SmallVectorImpl<char> &buffer);
+
+/// Writes `module` as an object, a static archive holding that object
+/// (member `<stem>.o`, deterministic: zero timestamps and ids) or a shared
+/// object linked from it, to `path`.
+mlir::LogicalResult emitArtifact(mlir::ModuleOp module,
+                                 const CodegenOptions &options,
+                                 llvm::StringRef path, ArtifactKind kind);
+
+/// Writes the external weights that q8-externalize-weights recorded on the
+/// entry function (`q8.weights`, `q8.weights_size`) as the raw blob the
+/// entry point's `weights` argument points to: every constant at its
+/// 64-byte aligned offset, zero padding between. Fails if the module has no
+/// external weights.
+mlir::LogicalResult emitWeights(mlir::ModuleOp module, llvm::StringRef path);
 
 /// Writes `module` as optimized LLVM IR text, with the target's triple, data
 /// layout, CPU and features.

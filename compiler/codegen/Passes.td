@@ -102,6 +102,35 @@ def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ExternalizeWeights : Pass<"q8-externalize-weights", "::mlir::ModuleOp"> {
+  let summary = "move large constant globals into a weights argument of the entry point";
+  let description = [{
+    Runs after bufferization, `q8-matmul-kernels` (whose `<name>_packed`
+    globals are the bulk of a model's weights) and `q8-plan-arena`. Every
+    constant `memref.global` of at least `threshold` bytes (static shape,
+    identity layout, whole-byte elements) read only from the entry function
+    (the one with `q8.inputs`) is erased, and its `memref.get_global`s
+    become `memref.view`s into a new trailing argument `weights` of type
+    `memref<Nxi8>` (`q8.name = "weights"`): the entry point's C ABI becomes
+    `<model>_run(inputs..., outputs..., workspace, weights)`, and the
+    argument is appended even when nothing is large enough to move, so the
+    ABI follows from the flag, not from the model. Each constant gets an
+    offset aligned to 64 bytes (Q8_WEIGHTS_ALIGNMENT), in the order of the
+    module's globals, so the layout is deterministic. The entry function
+    records `q8.weights_size` (the file's size, a multiple of 64) and
+    `q8.weights`, one `{name, offset, value}` dictionary per constant, from
+    which `emitWeights` writes the `.weights` file and the header emitter
+    `<MODEL>_WEIGHTS_SIZE`.
+    Compiled code only reads the argument, so it stays reentrant.
+  }];
+  let options = [
+    Option<"threshold", "threshold", "int64_t", /*default=*/"1024",
+           "move constants of at least this many bytes">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "tile linalg ops on buffers to register-sized tiles and vectorize them";
   let description = [{

@@ -82,6 +82,13 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   kernels.target = options.target;
   pm.addPass(createMatmulKernels(kernels));
   pm.addNestedPass<func::FuncOp>(createPlanArena());
+  // Large constants (packed weights included) out of .rodata, into the
+  // entry point's weights argument.
+  if (options.externalWeightsThreshold >= 0) {
+    ExternalizeWeightsOptions weights;
+    weights.threshold = options.externalWeightsThreshold;
+    pm.addPass(createExternalizeWeights(weights));
+  }
 
   // The other ops as register tiles, vectorized; the rest becomes loops.
   TileAndVectorizeOptions tile;
@@ -170,6 +177,11 @@ struct LowerToLLVMPipelineOptions
   Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("rename the one public function to <model-name>_run")};
+  Option<int64_t> externalWeights{
+      *this, "external-weights",
+      llvm::cl::desc("move constants of at least this many bytes into a "
+                     "weights argument (-1: keep them in the object)"),
+      llvm::cl::init(-1)};
 };
 
 } // namespace
@@ -183,6 +195,7 @@ void q8::registerCodegenPasses() {
         CodegenOptions options;
         options.target = pipeline.target;
         options.modelName = pipeline.modelName;
+        options.externalWeightsThreshold = pipeline.externalWeights;
         buildLowerToLLVMPipeline(pm, options);
       });
 }

@@ -25,14 +25,20 @@ struct CodegenOptions {
   int optLevel = 3;
   /// When set, the module's one public function becomes `<modelName>_run`.
   std::string modelName;
+  /// When >= 0, q8-externalize-weights moves constants of at least this
+  /// many bytes into the entry point's trailing `weights` argument (and
+  /// emitModel writes them to `<base>.weights`); -1 keeps every constant
+  /// in the object's read-only data.
+  int64_t externalWeightsThreshold = -1;
 };
 
 /// Appends the lowering to `pm` (anchored on builtin.module):
 ///   q8-prepare-entry -> linalg elementwise fusion -> one-shot bufferization
 ///   (function boundaries, identity layouts) -> buffer results to out-params
-///   -> q8-plan-arena -> q8-tile-and-vectorize -> loops, math approximations,
+///   -> q8-plan-arena [-> q8-externalize-weights] -> q8-tile-and-vectorize -> loops, math approximations,
 ///   vector lowering -> LLVM dialect with bare-pointer memref arguments.
-/// The entry point is `void f(ins..., outs..., i8 *workspace)`.
+/// The entry point is `void f(ins..., outs..., i8 *workspace)`, with a
+/// trailing `const i8 *weights` when the weights are external.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const CodegenOptions &options);
 

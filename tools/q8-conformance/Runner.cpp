@@ -2,7 +2,7 @@
 //
 // Each test runs in a forked child: it re-imports the model (with the
 // bindings the classification pass found), compiles it in-process
-// (compileModule + emitModel), links a shared object, dlopens it, feeds
+// (compileModule + emitModel as a shared object), dlopens it, feeds
 // every test_data_set_N/input_K.pb through the model's descriptor and
 // compares the outputs with output_K.pb at ONNX's backend-test tolerance
 // (rtol 1e-3, atol 1e-7; NaN equals NaN; integers and bools exact). The
@@ -23,7 +23,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "model_io.h"
@@ -292,7 +291,8 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     q8::CodegenOptions codegen;
     codegen.modelName = modelName;
     if (failed(q8::compileModule(*imported.module, codegen)) ||
-        failed(q8::emitModel(*imported.module, codegen, base))) {
+        failed(q8::emitModel(*imported.module, codegen, base,
+                             q8::ArtifactKind::SharedLibrary))) {
       for (const std::string &d : diags) {
         size_t at = d.find("): op is not supported by code generation");
         if (at == std::string::npos)
@@ -310,40 +310,9 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     }
   }
 
-  // The object becomes a shared library through clang-22 and the system
-  // linker: Debian's LLVM 22 packages ship no in-process ELF linker (lld's
-  // liblldELF is not among them). The descriptor is a static inline function
-  // in the generated header, so a two-line C file exports it under a fixed
-  // name.
-  auto clang = sys::findProgramByName("clang-22");
-  if (!clang)
-    clang = sys::findProgramByName("clang");
-  if (!clang) {
-    rep.send("compile-error", "clang-22 (the linker driver) is not on PATH");
-    cleanup();
-    finish(0);
-  }
-  std::string so = base + ".so", obj = base + ".o", glue = base + "_glue.c";
-  {
-    std::error_code ec;
-    raw_fd_ostream os(glue, ec);
-    os << "#include \"" << modelName << ".h\"\n"
-       << "const q8_model_desc *q8_conformance_descriptor(void) { return "
-       << modelName << "_descriptor(); }\n";
-  }
-  std::string include = "-I" Q8_RUNTIME_INCLUDE_DIR;
-  SmallVector<StringRef> args = {*clang, "-shared", "-fPIC", "-O1", include,
-                                 glue,   obj,       "-o",    so};
-  std::string message;
-  std::optional<StringRef> redirects[] = {StringRef(""), StringRef(""),
-                                          StringRef("")};
-  if (sys::ExecuteAndWait(*clang, args, std::nullopt, redirects, 0, 0,
-                          &message) != 0) {
-    rep.send("compile-error", "linking failed" +
-                                  (message.empty() ? "" : ": " + message));
-    cleanup();
-    finish(0);
-  }
+  // emitModel linked the object into a shared object (SharedLibrary.h),
+  // which exports the model's descriptor as `model_q8_desc`.
+  std::string so = base + ".so";
   void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     rep.send("compile-error", std::string("dlopen: ") + dlerror());
@@ -351,10 +320,8 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     finish(0);
   }
   cleanup(); // the mapping outlives the file
-  using DescFn = const q8_model_desc *(*)();
-  auto descFn =
-      reinterpret_cast<DescFn>(dlsym(lib, "q8_conformance_descriptor"));
-  const q8_model_desc *desc = descFn ? descFn() : nullptr;
+  auto *desc = static_cast<const q8_model_desc *>(
+      dlsym(lib, (modelName + "_q8_desc").c_str()));
   if (!desc || q8_model_check(desc) != Q8_OK) {
     rep.send("compile-error", "no valid descriptor in the shared object");
     finish(0);

@@ -1,12 +1,16 @@
 //===- q8-run.cpp - compile an ONNX model in-process and run it once -----===//
 //
-//   q8-run MODEL.onnx --input NAME=FILE.npy|FILE.pb ... [--expect FILE.pb ...]
-//          [--output-dir DIR] [--bench N] [--target T]
+//   q8-run MODEL.onnx|MODEL.so --input NAME=FILE.npy|FILE.pb ...
+//          [--expect FILE.pb ...] [--output-dir DIR] [--bench N] [--target T]
+//          [--weights FILE]
 //
-// Compiles the model through the compiler API (importModel, compileModule,
-// emitModel into a temporary directory), links the object into a shared
-// library, dlopens it and calls it through its `<model>_descriptor`, the
-// same descriptor-driven way test/e2e's run_model.c does (model_io.h).
+// An ONNX model is compiled through the compiler API (importModel,
+// compileModule, emitModel as a shared object into a temporary directory);
+// a shared object (`q8c --emit=shared`, recognized by its ELF magic) is
+// used as it is. Either is dlopened and called through the descriptor it
+// exports (`<model>_q8_desc`), the same descriptor-driven way test/e2e's
+// run_model.c does (model_io.h). A model with external weights gets them
+// from --weights FILE, or from the .weights file beside the .so.
 // Outputs go to DIR/<name>.npy; --expect compares them with TensorProtos
 // (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls.
 //
@@ -14,15 +18,18 @@
 
 #include "compiler/Compiler.h"
 #include "compiler/onnx/ModelLoader.h"
+#include "q8_runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "model_io.h"
@@ -39,9 +46,10 @@
 using namespace llvm;
 
 static cl::OptionCategory category("q8-run options");
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx | model.onnxtxt>"),
-                                      cl::cat(category));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required,
+              cl::desc("<model.onnx | model.onnxtxt | model.so>"),
+              cl::cat(category));
 static cl::list<std::string>
     inputArgs("input", cl::desc("A model input: NAME=FILE.npy or NAME=FILE.pb"),
               cl::value_desc("name=file"), cl::cat(category));
@@ -59,6 +67,11 @@ static cl::opt<int> benchIters(
 static cl::opt<std::string> target("target",
                                    cl::desc("Code-generation target (q8c's)"),
                                    cl::init("host"), cl::cat(category));
+static cl::opt<std::string> weightsPath(
+    "weights",
+    cl::desc("The external weights of a .so compiled with "
+             "--external-weights (default: the .weights file beside it)"),
+    cl::value_desc("file"), cl::cat(category));
 
 namespace {
 /// One tensor in memory: what an input file or an --expect file holds.
@@ -185,8 +198,9 @@ bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
   return !name.empty() && !value.empty() && arg.contains('=');
 }
 
-/// Compiles the model into `dir`/<name>.o and links `dir`/<name>.so.
-bool compileAndLink(StringRef dir, std::string &modelName, std::string &so) {
+/// Compiles the model in-process into `dir`/<name>.so (its object linked
+/// by emitModel; see compiler/codegen/SharedLibrary.h).
+bool compileToSharedObject(StringRef dir, std::string &so) {
   mlir::MLIRContext context;
   q8::loadDialects(context);
   q8::ImportResult result = q8::importModel(context, modelPath, {});
@@ -203,50 +217,48 @@ bool compileAndLink(StringRef dir, std::string &modelName, std::string &so) {
       });
   q8::CodegenOptions codegen;
   codegen.target = target;
-  modelName = q8::modelNameFromPath(modelPath);
-  codegen.modelName = modelName;
+  codegen.modelName = q8::modelNameFromPath(modelPath);
   SmallString<256> base(dir);
-  sys::path::append(base, modelName);
+  sys::path::append(base, codegen.modelName);
   if (failed(q8::compileModule(*result.module, codegen)) ||
-      failed(q8::emitModel(*result.module, codegen, base)))
+      failed(q8::emitModel(*result.module, codegen, base,
+                           q8::ArtifactKind::SharedLibrary)))
     return false;
-
-  // The object becomes a shared library by running the system's linker
-  // through clang: Debian's LLVM 22 packages ship no in-process ELF linker
-  // library (lld's liblldELF is not among them), and an ORC JIT would run
-  // code other than the object q8c writes.
-  auto clang = sys::findProgramByName("clang-22");
-  if (!clang)
-    clang = sys::findProgramByName("clang");
-  if (!clang) {
-    errs() << "error: q8-run links the model with clang-22 (or clang), which "
-              "is not on PATH\n";
-    return false;
-  }
-  // The descriptor is a static inline function in the generated header, so
-  // a two-line C file exports it from the library under a fixed name.
   so = (base + ".so").str();
-  std::string obj = (base + ".o").str(), glue = (base + "_glue.c").str();
-  {
-    std::error_code ec;
-    raw_fd_ostream os(glue, ec);
-    if (ec) {
-      errs() << "error: cannot write " << glue << ": " << ec.message() << "\n";
-      return false;
-    }
-    os << "#include \"" << modelName << ".h\"\n"
-       << "const q8_model_desc *q8_run_descriptor(void) { return "
-       << modelName << "_descriptor(); }\n";
-  }
-  std::string include = "-I" Q8_RUNTIME_INCLUDE_DIR;
-  SmallVector<StringRef> args = {*clang, "-shared", "-fPIC", "-O1",
-                                 include, glue, obj, "-o", so};
-  std::string message;
-  if (sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message) !=
-      0) {
-    errs() << "error: linking " << obj << " failed"
-           << (message.empty() ? "" : ": " + message) << "\n";
+  return true;
+}
+
+/// Whether `path` is an ELF file (a compiled model) rather than ONNX.
+bool isElf(StringRef path) {
+  auto file = MemoryBuffer::getFileSlice(path, 4, 0);
+  return file && (*file)->getBuffer() == "\x7f" "ELF";
+}
+
+/// The `<model>_q8_desc` symbols that the shared object `so` exports.
+bool findDescriptorSymbols(StringRef so, SmallVectorImpl<std::string> &names,
+                           std::string &error) {
+  Expected<object::OwningBinary<object::ObjectFile>> file =
+      object::ObjectFile::createObjectFile(so);
+  if (!file) {
+    error = toString(file.takeError());
     return false;
+  }
+  auto *elf = dyn_cast<object::ELFObjectFileBase>(file->getBinary());
+  if (!elf) {
+    error = "not an ELF shared object";
+    return false;
+  }
+  for (const object::ELFSymbolRef &symbol : elf->getDynamicSymbolIterators()) {
+    Expected<StringRef> name = symbol.getName();
+    Expected<uint32_t> flags = symbol.getFlags();
+    if (!name || !flags) {
+      consumeError(name.takeError());
+      consumeError(flags.takeError());
+      continue;
+    }
+    if (name->ends_with("_q8_desc") &&
+        !(*flags & object::SymbolRef::SF_Undefined))
+      names.push_back(name->str());
   }
   return true;
 }
@@ -291,27 +303,79 @@ int main(int argc, char **argv) {
     expected.push_back(std::move(t));
   }
 
+  std::string so = modelPath;
   TempDir tmp;
-  if (std::error_code ec = sys::fs::createUniqueDirectory("q8-run", tmp.path))
-    return fail("cannot create a temporary directory: " + ec.message());
-  std::string modelName, so;
-  if (!compileAndLink(tmp.path, modelName, so))
-    return 1;
+  if (!isElf(modelPath)) {
+    if (std::error_code ec =
+            sys::fs::createUniqueDirectory("q8-run", tmp.path))
+      return fail("cannot create a temporary directory: " + ec.message());
+    if (!compileToSharedObject(tmp.path, so))
+      return 1;
+  }
+  SmallVector<std::string> symbols;
+  std::string error;
+  if (!findDescriptorSymbols(so, symbols, error))
+    return fail(modelPath + ": " + error);
+  if (symbols.empty())
+    return fail(modelPath + " is not a q8 model: it exports no "
+                "<model>_q8_desc descriptor");
+  if (symbols.size() > 1)
+    return fail(modelPath + " holds " + Twine(symbols.size()) +
+                " q8 models (" + join(symbols, ", ") +
+                "); q8-run runs one");
   void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     return fail(Twine("dlopen: ") + dlerror());
-  using DescFn = const q8_model_desc *(*)();
-  std::string symbol = "q8_run_descriptor";
-  auto descFn = reinterpret_cast<DescFn>(dlsym(lib, symbol.c_str()));
-  if (!descFn)
-    return fail(so + " has no " + symbol);
-  const q8_model_desc *desc = descFn();
-  if (q8_model_check(desc) != Q8_OK)
-    return fail(symbol + " returned a bad descriptor");
+  const std::string &symbol = symbols.front();
+  auto *desc =
+      static_cast<const q8_model_desc *>(dlsym(lib, symbol.c_str()));
+  if (!desc)
+    return fail(modelPath + ": dlsym " + symbol + ": " + dlerror());
+  if (desc->abi_version != Q8_ABI_VERSION)
+    return fail(modelPath + ": " + symbol + " has q8 ABI version " +
+                Twine(desc->abi_version) + ", this q8-run reads version " +
+                Twine(Q8_ABI_VERSION) + "; recompile the model");
+  if (q8_status status = q8_model_check(desc))
+    return fail(modelPath + ": " + symbol + " is a malformed descriptor (" +
+                q8_status_string(status) + ")");
   int nin = desc->num_inputs, nout = desc->num_outputs;
-  if (nin + nout + 1 > Q8_IO_MAX_ARGS)
+  bool hasWeights = desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS;
+  int nargs = nin + nout + 1 + (hasWeights ? 1 : 0);
+  if (nargs > Q8_IO_MAX_ARGS)
     return fail(Twine(nin) + " inputs and " + Twine(nout) +
                 " outputs are more than q8-run can call");
+
+  // External weights: --weights, else <model>.weights beside the .so.
+  std::unique_ptr<void, decltype(&q8_weights_free)> weights(nullptr,
+                                                            &q8_weights_free);
+  if (!hasWeights && !weightsPath.empty())
+    return fail("--weights " + weightsPath + ": " + desc->name +
+                " has no external weights");
+  if (hasWeights) {
+    std::string file = weightsPath;
+    if (file.empty()) {
+      SmallString<256> beside(so);
+      sys::path::replace_extension(beside, ".weights");
+      file = beside.str().str();
+    }
+    void *memory = nullptr;
+    q8_status status =
+        q8_weights_load(file.c_str(), desc->weights_size, nullptr, &memory);
+    weights.reset(memory);
+    if (status == Q8_ERROR_IO)
+      return fail(Twine("cannot read the weights file ") + file + " of " +
+                  desc->name + (weightsPath.empty() ? " (give it with --weights FILE)" : ""));
+    if (status == Q8_ERROR_SIZE_MISMATCH) {
+      uint64_t size = 0;
+      sys::fs::file_size(file, size);
+      return fail(Twine("the weights file ") + file + " holds " +
+                  Twine(size) + " bytes, " + desc->name + " takes " +
+                  Twine(desc->weights_size) +
+                  " (is it from another model or compile?)");
+    }
+    if (status != Q8_OK)
+      return fail(Twine("loading ") + file + ": " + q8_status_string(status));
+  }
 
   // Match the given inputs to the descriptor's, by name.
   for (const auto &[name, t] : inputs)
@@ -354,16 +418,18 @@ int main(int argc, char **argv) {
           : nullptr,
       &free);
   args[nin + nout] = workspace.get();
-  if (q8_io_call(desc->run, nin + nout + 1, args) != 0)
+  if (hasWeights)
+    args[nin + nout + 1] = weights.get();
+  if (q8_io_call(desc->run, nargs, args) != 0)
     return fail("cannot call a model with that many arguments");
 
   if (benchIters > 0) {
     for (int i = 0; i < std::min(10, (int)benchIters); ++i)
-      q8_io_call(desc->run, nin + nout + 1, args);
+      q8_io_call(desc->run, nargs, args);
     std::vector<double> times;
     for (int i = 0; i < benchIters; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      q8_io_call(desc->run, nin + nout + 1, args);
+      q8_io_call(desc->run, nargs, args);
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count());

@@ -1,12 +1,16 @@
 //===- q8c.cpp - the q8 compiler driver: ONNX model in, native code out ---===//
 //
-// `q8c model.onnx -o out/model` writes out/model.o and out/model.h; --emit
+// `q8c model.onnx -o out/model` writes out/model.o and out/model.h
+// (--emit=lib: out/model.a, --emit=shared: out/model.so, instead of the
+// object; --external-weights: out/model.weights too); --emit=mlir|linalg|llvm
 // stops at an earlier stage and prints it instead.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
 #include "compiler/codegen/ObjectEmitter.h"
+
+#include <optional>
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -19,7 +23,7 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { None, Mlir, Linalg, LLVM, Obj };
+enum class Emit { None, Mlir, Linalg, LLVM, Obj, Lib, Shared };
 } // namespace
 
 static cl::OptionCategory q8cCategory("q8c options");
@@ -30,8 +34,9 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
 static cl::opt<std::string> outputPath("o",
                                        cl::desc("Output file (default: "
                                                 "stdout); with --emit=obj, "
-                                                "the path of the .o and .h "
-                                                "without extension"),
+                                                "lib or shared, the path of "
+                                                "the files without "
+                                                "extension"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::cat(q8cCategory));
 static cl::opt<Emit> emit(
@@ -44,6 +49,12 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR text"),
                clEnumValN(Emit::Obj, "obj",
                           "<o>.o and its C header <o>.h (needs -o)"),
+               clEnumValN(Emit::Lib, "lib",
+                          "<o>.a, a static library holding the object, and "
+                          "<o>.h (needs -o)"),
+               clEnumValN(Emit::Shared, "shared",
+                          "<o>.so, a shared object exporting the entry "
+                          "point and <model>_q8_desc, and <o>.h (needs -o)"),
                clEnumValN(Emit::None, "none",
                           "nothing (check the model; use with --summary)")),
     cl::cat(q8cCategory));
@@ -72,6 +83,13 @@ static cl::opt<int64_t> resourceThreshold(
     "resource-threshold",
     cl::desc("Initializers with more elements become dense_resource blobs"),
     cl::init(64), cl::cat(q8cCategory));
+
+static cl::opt<std::string> externalWeights(
+    "external-weights",
+    cl::desc("Write constants of at least BYTES bytes (default 1024) to "
+             "<o>.weights instead of the object's read-only data; the entry "
+             "point takes them as a trailing `weights` argument"),
+    cl::value_desc("bytes"), cl::ValueOptional, cl::cat(q8cCategory));
 
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
@@ -122,28 +140,60 @@ int main(int argc, char **argv) {
     options.bindings.push_back({name.str(), file.str()});
   }
   // -o alone means "compile": the common case needs no --emit. An output
-  // named like a text stage (.mlir, .ll) asks for that stage.
+  // named like a text stage (.mlir, .ll) or a package (.a, .so) asks for
+  // it.
   Emit stage = emit;
-  if (emit.getNumOccurrences() == 0 && outputPath != "-") {
-    StringRef ext = sys::path::extension(outputPath);
-    stage = ext == ".mlir" ? Emit::Mlir : ext == ".ll" ? Emit::LLVM : Emit::Obj;
-  }
+  StringRef ext = sys::path::extension(outputPath);
+  if (emit.getNumOccurrences() == 0 && outputPath != "-")
+    stage = ext == ".mlir"  ? Emit::Mlir
+            : ext == ".ll"  ? Emit::LLVM
+            : ext == ".a"   ? Emit::Lib
+            : ext == ".so"  ? Emit::Shared
+                            : Emit::Obj;
+  std::optional<q8::ArtifactKind> artifact;
+  if (stage == Emit::Obj)
+    artifact = q8::ArtifactKind::Object;
+  else if (stage == Emit::Lib)
+    artifact = q8::ArtifactKind::StaticLibrary;
+  else if (stage == Emit::Shared)
+    artifact = q8::ArtifactKind::SharedLibrary;
   std::string basePath = outputPath;
-  if (stage == Emit::Obj) {
+  if (artifact) {
     if (outputPath == "-") {
-      errs() << "error: --emit=obj writes two files; give their path "
-                "without extension with -o\n";
+      StringRef name = stage == Emit::Obj   ? "obj"
+                       : stage == Emit::Lib ? "lib"
+                                            : "shared";
+      errs() << "error: --emit=" << name << " writes <o>"
+             << q8::artifactExtension(*artifact)
+             << " and <o>.h; give their path without extension with -o\n";
       ok = false;
     }
-    // `-o out/model.o` names the object itself; accept it.
-    if (StringRef(basePath).ends_with(".o"))
-      basePath.resize(basePath.size() - 2);
+    // `-o out/model.o` (.a, .so) names the artifact itself; accept it.
+    StringRef artifactExt = q8::artifactExtension(*artifact);
+    if (StringRef(basePath).ends_with(artifactExt))
+      basePath.resize(basePath.size() - artifactExt.size());
   }
-  SmallVector<std::string, 3> written;
+  int64_t weightsThreshold = -1;
+  if (externalWeights.getNumOccurrences()) {
+    weightsThreshold = 1024;
+    if (!externalWeights.empty() &&
+        (StringRef(externalWeights).getAsInteger(10, weightsThreshold) ||
+         weightsThreshold < 0)) {
+      errs() << "error: --external-weights=" << externalWeights
+             << ": expected a byte count\n";
+      ok = false;
+    }
+    if (!artifact) {
+      errs() << "error: --external-weights needs --emit=obj, lib or shared\n";
+      ok = false;
+    }
+  }
+  // Refuse to overwrite the model, whatever the spelling.
+  std::vector<std::string> written;
+  if (artifact)
+    written = q8::modelOutputPaths(basePath, *artifact, weightsThreshold >= 0);
   if (outputPath != "-")
     written.push_back(outputPath);
-  if (stage == Emit::Obj)
-    written.append({basePath + ".o", basePath + ".h"});
   for (const std::string &path : written) {
     bool same = path == inputPath;
     if (!same && sys::fs::exists(path))
@@ -197,17 +247,18 @@ int main(int argc, char **argv) {
   q8::CodegenOptions codegen;
   codegen.target = target;
   codegen.optLevel = optLevel;
+  codegen.externalWeightsThreshold = weightsThreshold;
   codegen.modelName = q8::modelNameFromPath(
-      stage == Emit::Obj || outputPath != "-" ? StringRef(basePath)
-                                              : StringRef(inputPath));
+      artifact || outputPath != "-" ? StringRef(basePath)
+                                    : StringRef(inputPath));
   if (stage == Emit::Linalg && failed(q8::lowerToLinalg(module)))
     return 1;
-  if ((stage == Emit::LLVM || stage == Emit::Obj) &&
+  if ((stage == Emit::LLVM || artifact) &&
       failed(q8::compileModule(module, codegen)))
     return 1;
 
-  if (stage == Emit::Obj) {
-    if (failed(q8::emitModel(module, codegen, basePath)))
+  if (artifact) {
+    if (failed(q8::emitModel(module, codegen, basePath, *artifact, inputPath)))
       return 1;
   } else if (stage != Emit::None) {
     std::error_code ec;

@@ -27,7 +27,7 @@ int main(void) {
   };
   q8_tensor_desc outputs[1] = {{"y", Q8_DTYPE_F32, 1, {3}}};
   q8_model_desc desc = {Q8_ABI_VERSION, 2, 1, 0, "m", inputs, outputs,
-                        128, dummyRun};
+                        128, 0, dummyRun};
   printf("check valid: %s\n", q8_status_string(q8_model_check(&desc)));
   printf("check null: %s\n", q8_status_string(q8_model_check(NULL)));
   q8_model_desc old = desc;
