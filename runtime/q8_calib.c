@@ -25,9 +25,10 @@ typedef struct calib_tensor {
   int ema_init;
   double ema_min, ema_max;
 
-  int64_t *hist;  /* bins counts */
+  int64_t *hist;  /* bins counts, then a sink for non-finite values */
   double range;   /* R; 0 until the first non-zero finite value */
-  double scale;   /* (bins/2)/R, exact powers of two apart after re-binning */
+  double scale;   /* (bins/2)/R as a float, exact powers of two apart after
+                     re-binning */
 
   int64_t channels;
   float *absmax;  /* channels */
@@ -130,7 +131,7 @@ q8_calib_session *q8_calib_create(const q8_calib_options *options,
     calib_tensor *t = &s->tensors[i];
     size_t len = strlen(in->name);
     t->name = malloc(len + 1);
-    t->hist = calloc((size_t)opts.histogram_bins, sizeof(int64_t));
+    t->hist = calloc((size_t)opts.histogram_bins + 1, sizeof(int64_t));
     if (!t->name || !t->hist)
       goto oom;
     memcpy(t->name, in->name, len + 1);
@@ -198,23 +199,28 @@ static void hist_merge(int64_t *hist, int32_t half, int k) {
 }
 
 /* `a` = |x| * scale exceeded bins/2: doubles R until it does not. */
-static void hist_grow(calib_tensor *t, int32_t half, double a) {
+static void hist_grow(calib_tensor *t, int32_t half, float a) {
   int k = 0;
-  while (a > (double)half) {
-    a *= 0.5;
+  while (a > (float)half) {
+    a *= 0.5f;
     ++k;
   }
   hist_merge(t->hist, half, k);
   t->range = ldexp(t->range, k);
-  t->scale = ldexp(t->scale, -k);
+  t->scale = ldexpf(t->scale, -k);
 }
+
+/* Smallest starting R, so that (bins/2)/R stays a normal float. */
+#define Q8_CALIB_MIN_RANGE 0x1p-100f
 
 /* The first non-zero maximum |x|: R = m, scale = (bins/2)/m, rounded down
  * until m itself lands in range. */
 static void hist_start(calib_tensor *t, int32_t half, float m) {
-  double s = (double)half / (double)m;
-  while ((double)m * s > (double)half)
-    s = nextafter(s, 0.0);
+  if (m < Q8_CALIB_MIN_RANGE)
+    m = Q8_CALIB_MIN_RANGE;
+  float s = (float)half / m;
+  while (m * s > (float)half)
+    s = nextafterf(s, 0.0f);
   t->range = m;
   t->scale = s;
 }
@@ -263,49 +269,97 @@ typedef struct acc {
   int64_t nan, inf, finite;
 } acc;
 
+/* Elements per chunk of the hot loop: its bin indices live on the stack. */
+#define Q8_CALIB_CHUNK 256
+
 /* The hot loop: one run of n elements at stride st. `chan_vec` (channel =
  * element index) or `chan_one` (one channel for the run) or neither. Called
- * with constant st/chan arguments so that each combination specializes. */
+ * with constant st/chan arguments so that each combination specializes.
+ * Per chunk: (1) extent, non-finite count and channel absmax, (2) re-bin if
+ * the chunk exceeds R, (3) bin indices, (4) the increments. (1) and (3) are
+ * branch-free and vectorize at stride 1; non-finite values go to the spare
+ * bin `bins`, which nothing reads. */
 Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
                    int64_t st, float *chan_vec, float *chan_one, acc *A) {
   int64_t *hist = t->hist;
-  const double halfd = (double)half;
-  double s = t->scale;
-  float mn = A->mn, mx = A->mx, cmax = chan_one ? *chan_one : 0.0f;
-  int64_t bad = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    float v = p[i * st];
-    float av = fabsf(v);
-    if (Q8_UNLIKELY(!(av <= FLT_MAX))) { /* NaN or +-Inf */
-      if (v != v)
-        A->nan++;
-      else
-        A->inf++;
-      ++bad;
-      continue;
+  const int32_t spare = 2 * half;
+  float mn = A->mn, mx = A->mx;
+  int32_t idx[Q8_CALIB_CHUNK];
+  for (int64_t i0 = 0; i0 < n; i0 += Q8_CALIB_CHUNK) {
+    int32_t m = n - i0 < Q8_CALIB_CHUNK ? (int32_t)(n - i0) : Q8_CALIB_CHUNK;
+    const float *q = p + i0 * st;
+    /* Extent in the integer domain (finite floats ordered as int32 keys,
+     * magnitudes as their bits), which vectorizes without fast-math. */
+    int32_t cm = 0, cmn = INT32_MAX, cmx = INT32_MIN;
+    int32_t bad = 0;
+    for (int32_t i = 0; i < m; ++i) {
+      int32_t bits;
+      memcpy(&bits, &q[i * st], sizeof bits);
+      int32_t mag = bits & 0x7fffffff;
+      int fin = mag < 0x7f800000;
+      int32_t key = bits ^ ((bits >> 31) & 0x7fffffff);
+      bad += !fin;
+      int32_t fmag = fin ? mag : 0;
+      int32_t lo = fin ? key : INT32_MAX, hi = fin ? key : INT32_MIN;
+      cm = fmag > cm ? fmag : cm;
+      cmn = lo < cmn ? lo : cmn;
+      cmx = hi > cmx ? hi : cmx;
     }
-    mn = v < mn ? v : mn;
-    mx = v > mx ? v : mx;
-    double a = (double)av * s;
-    if (Q8_UNLIKELY(a > halfd)) {
-      hist_grow(t, half, a);
-      s = t->scale;
-      a = (double)av * s;
+    if (chan_vec) {
+      int32_t *cv = (int32_t *)(void *)(chan_vec + i0);
+      for (int32_t i = 0; i < m; ++i) {
+        int32_t bits;
+        memcpy(&bits, &q[i * st], sizeof bits);
+        int32_t mag = bits & 0x7fffffff;
+        mag = mag < 0x7f800000 ? mag : 0;
+        cv[i] = mag > cv[i] ? mag : cv[i];
+      }
     }
-    int32_t k = (int32_t)a; /* ceil(a) - 1, and 0 for a == 0 */
-    k -= (double)k == a;
-    k = k < 0 ? 0 : k;
-    hist[v < 0.0f ? half - 1 - k : half + k]++;
-    if (chan_vec)
-      chan_vec[i] = av > chan_vec[i] ? av : chan_vec[i];
+    if (cmn <= cmx) { /* some finite value */
+      int32_t lob = cmn ^ ((cmn >> 31) & 0x7fffffff);
+      int32_t hib = cmx ^ ((cmx >> 31) & 0x7fffffff);
+      float fl, fh;
+      memcpy(&fl, &lob, sizeof fl);
+      memcpy(&fh, &hib, sizeof fh);
+      mn = fl < mn ? fl : mn;
+      mx = fh > mx ? fh : mx;
+    }
+    float cmf;
+    memcpy(&cmf, &cm, sizeof cmf);
     if (chan_one)
-      cmax = av > cmax ? av : cmax;
+      *chan_one = cmf > *chan_one ? cmf : *chan_one;
+    if (Q8_UNLIKELY(bad)) {
+      for (int32_t i = 0; i < m; ++i) {
+        float v = q[i * st];
+        if (v != v)
+          A->nan++;
+        else if (fabsf(v) > FLT_MAX)
+          A->inf++;
+      }
+      A->finite -= bad;
+    }
+    float s = (float)t->scale;
+    if (Q8_UNLIKELY(cmf * s > (float)half)) {
+      hist_grow(t, half, cmf * s);
+      s = (float)t->scale;
+    }
+    for (int32_t i = 0; i < m; ++i) {
+      float v = q[i * st];
+      float av = fabsf(v);
+      int fin = av <= FLT_MAX;
+      float a = fin ? av * s : 0.0f;
+      int32_t k = (int32_t)a; /* ceil(a) - 1, and 0 for a == 0 */
+      k -= (float)k == a;
+      k = k < 0 ? 0 : k;
+      int32_t b = v < 0.0f ? half - 1 - k : half + k;
+      idx[i] = fin ? b : spare;
+    }
+    for (int32_t i = 0; i < m; ++i)
+      hist[idx[i]]++;
+    A->finite += m;
   }
   A->mn = mn;
   A->mx = mx;
-  A->finite += n - bad;
-  if (chan_one)
-    *chan_one = cmax;
 }
 
 /* Max finite |x| over the view (for the histogram's first range). */

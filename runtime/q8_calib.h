@@ -26,21 +26,24 @@
  *
  * Histogram. `bins` (even) bins over [-R, R], width w = 2R/bins, built so
  * that folding it gives the |x| histogram exactly. A finite value x has the
- * magnitude bin j = ceil(|x| * s) - 1 clamped to [0, bins/2 - 1], where
- * s = (bins/2)/R is `histogram_scale` (computed in double); x >= 0 (+0 and
- * -0 included) goes to bin bins/2 + j, x < 0 to bin bins/2 - 1 - j. So
- * positive bin bins/2 + j holds (j*w, (j+1)*w] and the first one also 0;
- * negative bin bins/2 - 1 - j holds [-(j+1)*w, -j*w): a value on an edge
- * goes to the bin nearer 0, and x = +-R to an outermost bin. Folding:
+ * magnitude bin j = ceil(a) - 1 clamped to [0, bins/2 - 1], where
+ * a = |x| * s in single precision and s = (bins/2)/R is `histogram_scale`
+ * (a float value); x >= 0 (+0 and -0 included) goes to bin bins/2 + j,
+ * x < 0 to bin bins/2 - 1 - j. So positive bin bins/2 + j holds
+ * (j*w, (j+1)*w] and the first one also 0; negative bin bins/2 - 1 - j holds
+ * [-(j+1)*w, -j*w): a value on an edge goes to the bin nearer 0, and
+ * x = +-R to an outermost bin. Folding:
  * |x| bin j = hist[bins/2 + j] + hist[bins/2 - 1 - j].
- * R starts as the first non-zero observation's max |x| (until then R = 0
- * and only zeros have been binned, all in bin bins/2). When |x| * s > bins/2
- * (x beyond R), R doubles (repeatedly, s halves) and bins merge pairwise
- * toward the center: j -> j/2 on each side. With the ceil convention this
- * is exact: the merged histogram equals the one computed directly at the
- * new R with the halved s (s is a power-of-two multiple of the first one,
- * which is (bins/2)/R rounded down by at most an ulp so that the first
- * maximum lands in range).
+ * R starts as the first non-zero observation's max |x| (at least 2^-100,
+ * so that s stays a normal float); until then R = 0 and only zeros have
+ * been binned, all in bin bins/2. When a > bins/2 (x beyond R), R doubles
+ * (repeatedly, s halves) and bins merge pairwise toward the center,
+ * j -> j/2 on each side. With the ceil convention this is exact: halving s
+ * halves a exactly, and ceil(c/2) - 1 = floor((ceil(c) - 1)/2), so the
+ * merged histogram equals the one computed directly at the new R. s is a
+ * power-of-two multiple of the first one, (bins/2)/R rounded down by at
+ * most a few ulps so that the first maximum lands in range (exactly
+ * (bins/2)/R when R is a power of two).
  *
  * Thread safety: a session is used by one thread at a time (record and
  * observe are not synchronized); different sessions are independent.
@@ -141,7 +144,8 @@ typedef struct q8_calib_stats {
                                 initializes; later ones blend; 0 until then */
   int32_t bins;            /**< histogram bins (even) */
   double histogram_range;  /**< R: bins cover [-R, R]; 0 until a non-zero */
-  double histogram_scale;  /**< s: magnitude bin = ceil(|x| * s) - 1 */
+  double histogram_scale;  /**< s (a float value): magnitude bin =
+                                ceil(|x| * s) - 1, in single precision */
   const int64_t *histogram; /**< `bins` counts, see the header comment */
   int64_t channels;              /**< dims[channel_axis], 0 without axis */
   const float *channel_absmax;   /**< `channels` values; 0 for a channel
