@@ -62,7 +62,7 @@ typedef enum q8_status {
   Q8_ERROR_DTYPE_MISMATCH = 4,   /**< a tensor's element type differs */
   Q8_ERROR_COUNT_MISMATCH = 5,   /**< wrong number of inputs or outputs */
   Q8_ERROR_UNSUPPORTED_CPU = 6,  /**< the CPU lacks features the code needs */
-  Q8_ERROR_MISALIGNED = 7,       /**< workspace not suitably aligned */
+  Q8_ERROR_MISALIGNED = 7,       /**< workspace or weights misaligned */
   Q8_ERROR_IO = 8,               /**< a file cannot be opened or read */
   Q8_ERROR_SIZE_MISMATCH = 9,    /**< a weights file has the wrong size */
   Q8_ERROR_OUT_OF_MEMORY = 10,   /**< an allocation failed */
