@@ -306,13 +306,15 @@ Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
       cmx = hi > cmx ? hi : cmx;
     }
     if (chan_vec) {
-      int32_t *cv = (int32_t *)(void *)(chan_vec + i0);
+      /* Non-negative floats order as their bits. */
+      float *cv = chan_vec + i0;
       for (int32_t i = 0; i < m; ++i) {
-        int32_t bits;
+        int32_t bits, old;
         memcpy(&bits, &q[i * st], sizeof bits);
+        memcpy(&old, &cv[i], sizeof old);
         int32_t mag = bits & 0x7fffffff;
-        mag = mag < 0x7f800000 ? mag : 0;
-        cv[i] = mag > cv[i] ? mag : cv[i];
+        mag = mag < 0x7f800000 && mag > old ? mag : old;
+        memcpy(&cv[i], &mag, sizeof mag);
       }
     }
     if (cmn <= cmx) { /* some finite value */
@@ -321,6 +323,8 @@ Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
       float fl, fh;
       memcpy(&fl, &lob, sizeof fl);
       memcpy(&fh, &hib, sizeof fh);
+      fl += 0.0f; /* -0 -> +0 */
+      fh += 0.0f;
       mn = fl < mn ? fl : mn;
       mx = fh > mx ? fh : mx;
     }
