@@ -1,4 +1,5 @@
-# q8_add_model(NAME MODEL [TARGET target] [OUTPUT_DIR dir] [Q8C_ARGS args...])
+# q8_add_model(NAME MODEL [TARGET target] [OUTPUT_DIR dir] [EXTERNAL_WEIGHTS]
+#              [Q8C_ARGS args...])
 #
 # Compiles the ONNX model MODEL with q8c at build time into
 # OUTPUT_DIR/NAME.o and OUTPUT_DIR/NAME.h (default: the current binary dir
@@ -10,11 +11,14 @@
 #   add_executable(classify classify.c)
 #   target_link_libraries(classify PRIVATE digits_cnn)
 #
-# and `#include "digits_cnn.h"`. Inside the q8 build the q8c and q8rt
+# and `#include "digits_cnn.h"`. With EXTERNAL_WEIGHTS, q8c runs with
+# --external-weights: the weights go to OUTPUT_DIR/NAME.weights (the target's
+# Q8_WEIGHTS_FILE property), which the program loads with q8_weights_load
+# and passes to the entry point. Inside the q8 build the q8c and q8rt
 # targets are used; elsewhere set Q8C_EXECUTABLE, Q8_RUNTIME_LIBRARY and
 # Q8_RUNTIME_INCLUDE_DIR (the folder holding q8_abi.h).
 function(q8_add_model name model)
-  cmake_parse_arguments(PARSE_ARGV 2 ARG "" "TARGET;OUTPUT_DIR" "Q8C_ARGS")
+  cmake_parse_arguments(PARSE_ARGV 2 ARG "EXTERNAL_WEIGHTS" "TARGET;OUTPUT_DIR" "Q8C_ARGS")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "q8_add_model: unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -41,9 +45,15 @@ function(q8_add_model name model)
   endif()
 
   set(base "${ARG_OUTPUT_DIR}/${name}")
+  set(outputs "${base}.o" "${base}.h")
+  set(weights_args)
+  if(ARG_EXTERNAL_WEIGHTS)
+    list(APPEND outputs "${base}.weights")
+    set(weights_args --external-weights)
+  endif()
   add_custom_command(
-    OUTPUT "${base}.o" "${base}.h"
-    COMMAND "${q8c}" "${model}" -o "${base}" "--target=${ARG_TARGET}" ${ARG_Q8C_ARGS}
+    OUTPUT ${outputs}
+    COMMAND "${q8c}" "${model}" -o "${base}" "--target=${ARG_TARGET}" ${weights_args} ${ARG_Q8C_ARGS}
     DEPENDS "${model}" ${q8c_depends}
     COMMENT "q8c: compiling ${name} (${ARG_TARGET}) from ${model}"
     VERBATIM)
@@ -53,6 +63,9 @@ function(q8_add_model name model)
   add_library(${name} STATIC "${base}.o" "${base}.h")
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE C)
   target_include_directories(${name} PUBLIC "${ARG_OUTPUT_DIR}")
+  if(ARG_EXTERNAL_WEIGHTS)
+    set_target_properties(${name} PROPERTIES Q8_WEIGHTS_FILE "${base}.weights")
+  endif()
 
   if(TARGET q8rt)
     target_link_libraries(${name} PUBLIC q8rt)
