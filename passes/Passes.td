@@ -64,6 +64,54 @@ def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def InsertObservers : Pass<"q8-insert-observers", "::mlir::func::FuncOp"> {
+  let summary = "mark the activations int8 ops consume with q8.observe";
+  let description = [{
+    Calibration points: every non-constant f32 operand of `q8.matmul`
+    (both sides: attention's activation x activation products quantize
+    too), `q8.gemm` and the input of `q8.conv` gets one `q8.observe`, named
+    by its ONNX value name, with `axis` the dimension the op contracts
+    (matmul lhs: last; rhs: second-to-last; gemm: by transA/transB; conv:
+    channels). Only the quantizable consumers read the observer. With
+    `outputs` (the default), the function's f32 results are observed too,
+    without an axis, for the accuracy report. A value without an ONNX name
+    is named `<node>:<result>`; names are made unique with `#<n>`.
+  }];
+  let options = [
+    Option<"outputs", "outputs", "bool", /*default=*/"true",
+           "also observe the function's f32 results">,
+  ];
+  let dependentDialects = ["::q8::Q8Dialect"];
+}
+
+def LowerObservers : Pass<"q8-lower-observers", "::mlir::ModuleOp"> {
+  let summary = "turn q8.observe into calls to the calibration collectors";
+  let description = [{
+    The calibration build's lowering of `q8.observe` (outside calibration
+    the op is never lowered: quantization replaces it). Observer `i`, in
+    walk order, becomes
+
+      %m = bufferization.to_buffer %x read_only : ... to memref<AxBxf32>
+      %p = memref.extract_aligned_pointer_as_index %m ; index_cast to i64
+      func.call @<callee>(%c_i, %p) : (i64, i64) -> ()
+
+    and its uses read `%x` again. The callee (private, declared here) gets
+    the address of a dense row-major buffer (identity layout: bufferization
+    copies a strided value): in C, `void callee(int64_t id, intptr_t data)`. The module gets
+    `q8.observers`: one `{id, name, type, axis?}` dictionary per observer,
+    in id order.
+  }];
+  let options = [
+    Option<"calleeName", "callee", "std::string",
+           /*default=*/"\"q8_calib_observe_dense\"",
+           "the collector function the calls go to">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def PlanArena : Pass<"q8-plan-arena", "::mlir::func::FuncOp"> {
   let summary = "place static allocations in one workspace argument by liveness";
   let description = [{

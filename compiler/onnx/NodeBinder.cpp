@@ -5,6 +5,7 @@
 #include "compiler/onnx/Tensors.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8Shapes.h"
+#include "dialects/Q8/Q8ValueNames.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
@@ -185,8 +186,16 @@ bool NodeBinder::isOutputUsed(unsigned i) const {
 LogicalResult NodeBinder::setResult(unsigned i, Value value) {
   if (!value)
     return failure();
-  if (i < static_cast<unsigned>(node.output_size()) && !node.output(i).empty())
+  if (i < static_cast<unsigned>(node.output_size()) && !node.output(i).empty()) {
     importer.define(node.output(i), value);
+    // Name the value after its ONNX tensor when this node's op made it (an
+    // Identity passes on a value that already has its producer's name).
+    Operation *op = value.getDefiningOp();
+    auto made = op ? dyn_cast<NameLoc>(op->getLoc()) : NameLoc();
+    if (made && made.getName() == cast<NameLoc>(loc).getName() &&
+        q8::getValueName(value).empty())
+      q8::setValueName(value, node.output(i));
+  }
   return success();
 }
 

@@ -54,6 +54,10 @@ getQuantElement(const ShapeDiag &diag, RankedTensorType type, StringRef what) {
 LogicalResult ObserveOp::verify() {
   if (getName().empty())
     return emitOpError() << "'name' must not be empty";
+  int64_t rank = getInput().getType().getRank();
+  if (std::optional<int64_t> axis = getAxis(); axis && (*axis < 0 || *axis >= rank))
+    return emitOpError() << "'axis' " << *axis << " is out of range for rank "
+                         << rank;
   return success();
 }
 

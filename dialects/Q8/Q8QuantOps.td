@@ -18,12 +18,15 @@ def Q8_ObserveOp : Q8_Op<"observe", [
                                       MemoryEffects<[MemWrite]>]> {
   let summary = "a calibration point: records statistics of the value passing through";
   let description = [{
-    `name` is the ONNX value name the statistics are keyed by. The op has a
-    write effect so that nothing removes it before calibration lowers it
-    into a call to the runtime's collectors; outside calibration it is an
-    identity.
+    `name` is the ONNX value name the statistics are keyed by. `axis`, when
+    present, is the dimension the consuming matmul or convolution contracts:
+    the collectors keep a per-channel absmax along it (what SmoothQuant
+    scales) and sample rows along it. The op has a write effect so that
+    nothing removes it before calibration lowers it into a call to the
+    runtime's collectors; outside calibration it is an identity.
   }];
-  let arguments = (ins Q8_FloatTensor:$input, StrAttr:$name);
+  let arguments = (ins Q8_FloatTensor:$input, StrAttr:$name,
+                       OptionalAttr<I64Attr>:$axis);
   let results = (outs Q8_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;

@@ -8,12 +8,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
+#include "compiler/calibration/Calibrate.h"
 #include "compiler/codegen/ObjectEmitter.h"
 
 #include <optional>
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -91,6 +94,40 @@ static cl::opt<std::string> externalWeights(
              "point takes them as a trailing `weights` argument"),
     cl::value_desc("bytes"), cl::ValueOptional, cl::cat(q8cCategory));
 
+static cl::OptionCategory calibrationCategory("q8c calibration options");
+static cl::opt<std::string> calibrate(
+    "calibrate",
+    cl::desc("Run the model natively on the samples in DIR (.npy, .npz or "
+             ".pb; see docs/calibration.md) and record activation "
+             "statistics; 'random' for a quick, unrepresentative try"),
+    cl::value_desc("dir|random"), cl::cat(calibrationCategory));
+static cl::opt<std::string> calibrationTable(
+    "calibration-table",
+    cl::desc("The calibration table: written by --calibrate (default "
+             "<o>.calib.json), otherwise read and reused without running "
+             "anything"),
+    cl::value_desc("file"), cl::cat(calibrationCategory));
+static cl::opt<int64_t> randomSamples(
+    "calibration-samples",
+    cl::desc("With --calibrate=random: how many samples (default 16)"),
+    cl::init(16), cl::cat(calibrationCategory));
+static cl::opt<uint64_t> calibrationSeed(
+    "calibration-seed",
+    cl::desc("Seed of random samples and of the reservoir (default 0)"),
+    cl::init(0), cl::cat(calibrationCategory));
+static cl::opt<double> percentile(
+    "percentile",
+    cl::desc("Percentile of the percentile calibration method (default "
+             "99.99)"),
+    cl::init(99.99), cl::cat(calibrationCategory));
+static cl::opt<int> histogramBins(
+    "histogram-bins", cl::desc("Histogram bins per tensor (default 2048)"),
+    cl::init(2048), cl::cat(calibrationCategory));
+static cl::opt<int> reservoirRows(
+    "reservoir-rows",
+    cl::desc("Activation rows kept per quantizable input (default 64)"),
+    cl::init(64), cl::cat(calibrationCategory));
+
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
   std::tie(name, value) = arg.split('=');
@@ -104,7 +141,8 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(q8cCategory);
+  mlir::registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions({&q8cCategory, &calibrationCategory});
   cl::ParseCommandLineOptions(argc, argv, "q8c: the q8 ONNX compiler\n");
 
   q8::ImportOptions options;
@@ -204,6 +242,41 @@ int main(int argc, char **argv) {
       ok = false;
     }
   }
+  // Where the calibration table goes (--calibrate) or comes from.
+  std::string tablePath = calibrationTable;
+  if (!calibrate.empty() && tablePath.empty()) {
+    if (outputPath == "-") {
+      errs() << "error: --calibrate writes its table to --calibration-table "
+                "FILE, or to <o>.calib.json with -o; give one\n";
+      ok = false;
+    } else {
+      tablePath = basePath + ".calib.json";
+    }
+  }
+  if (!calibrate.empty() && !tablePath.empty()) {
+    bool same = tablePath == inputPath;
+    if (!same && sys::fs::exists(tablePath))
+      sys::fs::equivalent(tablePath, inputPath, same);
+    if (same) {
+      errs() << "error: the calibration table " << tablePath
+             << " would overwrite the model\n";
+      ok = false;
+    }
+  }
+  if (calibrate == "random" && randomSamples <= 0) {
+    errs() << "error: --calibration-samples must be positive\n";
+    ok = false;
+  }
+  if (!(percentile > 50 && percentile <= 100)) {
+    errs() << "error: --percentile " << percentile
+           << ": expected a value in (50, 100]\n";
+    ok = false;
+  }
+  if (histogramBins < 2 || histogramBins % 2 || reservoirRows < 0) {
+    errs() << "error: --histogram-bins must be even and at least 2, "
+              "--reservoir-rows non-negative\n";
+    ok = false;
+  }
   if (optLevel < 0 || optLevel > 3) {
     errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
     ok = false;
@@ -244,6 +317,52 @@ int main(int argc, char **argv) {
     q8::printSummary(os, module);
   }
 
+  if (!calibrate.empty()) {
+    q8::calibration::CalibrateOptions calib;
+    calib.samples = calibrate;
+    calib.randomCount = randomSamples;
+    calib.randomSeed = calibrationSeed;
+    calib.settings.seed = calibrationSeed;
+    calib.settings.percentile = percentile;
+    calib.settings.histogramBins = histogramBins;
+    calib.settings.reservoirRows = reservoirRows;
+    calib.codegen.target = target;
+    calib.progress = sys::Process::StandardErrIsDisplayed();
+    if (calibrate == "random")
+      errs() << "warning: calibrating on " << randomSamples
+             << " random samples: the ranges say nothing about real inputs\n";
+    q8::calibration::RunStats stats;
+    mlir::FailureOr<q8::calibration::Table> table =
+        q8::calibration::calibrate(module, calib, &stats);
+    if (failed(table))
+      return 1;
+    std::string error;
+    if (!q8::calibration::writeTable(*table, tablePath, error)) {
+      errs() << "error: " << tablePath << ": " << error << "\n";
+      return 1;
+    }
+    errs() << format("calibration: %lld samples in %.3f s (%.2f ms/sample; "
+                     "JIT %.2f s), %zu tensors -> ",
+                     (long long)stats.samples, stats.runSeconds,
+                     1e3 * stats.runSeconds / std::max<int64_t>(stats.samples, 1),
+                     stats.jitSeconds, table->tensors.size())
+           << tablePath << "\n";
+  } else if (!tablePath.empty()) {
+    q8::calibration::Table table;
+    std::string error;
+    if (!q8::calibration::readTable(tablePath, table, error)) {
+      errs() << "error: " << tablePath << ": " << error << "\n";
+      return 1;
+    }
+    if (failed(q8::calibration::checkTable(table, module, error))) {
+      errs() << "error: " << tablePath << " does not fit " << inputPath
+             << ": " << error << "\n";
+      return 1;
+    }
+    errs() << "calibration: reusing " << tablePath << " (" << table.samples
+           << " samples, " << table.tensors.size() << " tensors)\n";
+  }
+
   q8::CodegenOptions codegen;
   codegen.target = target;
   codegen.optLevel = optLevel;
@@ -272,7 +391,8 @@ int main(int argc, char **argv) {
       if (failed(q8::emitLLVMIR(module, codegen, out.os())))
         return 1;
     } else {
-      module.print(out.os());
+      // --mlir-print-debuginfo shows the locations (node and value names).
+      module.print(out.os(), mlir::OpPrintingFlags());
     }
     out.keep();
   }

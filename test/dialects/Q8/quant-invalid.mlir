@@ -10,6 +10,14 @@ func.func @observe_name(%x: tensor<2xf32>) {
 
 // -----
 
+func.func @observe_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'axis' 2 is out of range for rank 2}}
+  %0 = q8.observe %x {axis = 2 : i64, name = "x"} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
 func.func @quantize_result_not_tensor(%x: tensor<2xf32>) {
   // expected-error @+2 {{'resultType' must be a statically shaped tensor, got '!quant.uniform<u8:f32, 1.000000e-01:128>'}}
   // expected-error @+1 {{failed to infer returned types}}

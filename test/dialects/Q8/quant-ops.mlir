@@ -9,6 +9,8 @@
 func.func @observe(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   // CHECK: q8.observe %{{.*}} {name = "x"} : tensor<2x4xf32>
   %0 = q8.observe %x {name = "x"} : tensor<2x4xf32>
+  // CHECK: q8.observe %{{.*}} {axis = 1 : i64, name = "x"} : tensor<2x4xf32>
+  %a = q8.observe %x {axis = 1 : i64, name = "x"} : tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 
