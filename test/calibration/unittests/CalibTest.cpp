@@ -640,6 +640,33 @@ static void testDeterminism() {
   q8_calib_destroy(b);
 }
 
+static void testZerosFirst() {
+  // R waits for a non-zero value; zeros (and -0) go to bin bins/2 meanwhile
+  // and stay there once R is set. A rank-0 tensor is one element.
+  q8_calib_tensor t = tensor("z", {4}, -1);
+  q8_calib_options o = options(16);
+  q8_calib_session *s = q8_calib_create(&o, &t, 1);
+  recordDense(s, 0, {0.0f, -0.0f, 0.0f, 0.0f}, {4});
+  q8_calib_stats st = stats(s, 0);
+  checkEq("zeros.range_waits", st.histogram_range, 0.0);
+  checkEq("zeros.center_bin", (double)st.histogram[8], 4);
+  checkEq("zeros.min_is_positive_zero", std::signbit(st.min), 0);
+  recordDense(s, 0, {0.0f, 2.0f, -1.0f, 0.5f}, {4});
+  st = stats(s, 0);
+  checkEq("zeros.range", st.histogram_range, 2.0);
+  // w = 0.25: 2 -> bin 15, -1 -> magnitude bin 3 -> bin 4, 0.5 -> bin 9.
+  bool bins = st.histogram[8] == 5 && st.histogram[15] == 1 &&
+              st.histogram[4] == 1 && st.histogram[9] == 1;
+  checkTrue("zeros.bins", bins, "8:5 15:1 4:1 9:1");
+  q8_calib_tensor scalar = tensor("s", {}, -1);
+  q8_calib_session *s0 = q8_calib_create(&o, &scalar, 1);
+  float one = -3.5f;
+  q8_calib_record(s0, 0, &one, nullptr, nullptr);
+  checkEq("scalar.min", stats(s0, 0).min, -3.5);
+  q8_calib_destroy(s);
+  q8_calib_destroy(s0);
+}
+
 static int bench() {
   const int64_t rows = 128, cols = 768, n = rows * cols;
   std::vector<float> v(n);
@@ -694,6 +721,7 @@ int main(int argc, char **argv) {
   testNonFinite();
   testChannelAbsmax();
   testRebin();
+  testZerosFirst();
   testReservoir();
   testPercentile();
   testEntropy();
