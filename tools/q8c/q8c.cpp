@@ -221,8 +221,10 @@ int main(int argc, char **argv) {
              << ": expected a byte count\n";
       ok = false;
     }
-    if (!artifact) {
-      errs() << "error: --external-weights needs --emit=obj, lib or shared\n";
+    // The LLVM IR shows the weights argument; earlier stages do not have it.
+    if (!artifact && stage != Emit::LLVM) {
+      errs() << "error: --external-weights needs --emit=obj, lib, shared "
+                "or llvm\n";
       ok = false;
     }
   }
