@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* The largest inputs + outputs + workspace q8_io_call spells out. */
-#define Q8_IO_MAX_ARGS 8
+#define Q8_IO_MAX_ARGS 24
 
 typedef void *q8_io_ptr;
 
@@ -95,27 +95,62 @@ static inline double q8_io_element(int32_t dtype, const void *data,
 }
 
 /* Calls the type-erased entry point with its exact arity: every argument is
- * a pointer, so each case is the model's real prototype up to pointer types. */
+ * a pointer, so each case is the model's real prototype up to pointer types.
+ * P<n> spells n pointer parameters, A<n> the first n arguments. */
+#define Q8_IO_P2 q8_io_ptr, q8_io_ptr
+#define Q8_IO_A2 a[0], a[1]
+#define Q8_IO_P3 Q8_IO_P2, q8_io_ptr
+#define Q8_IO_A3 Q8_IO_A2, a[2]
+#define Q8_IO_P4 Q8_IO_P3, q8_io_ptr
+#define Q8_IO_A4 Q8_IO_A3, a[3]
+#define Q8_IO_P5 Q8_IO_P4, q8_io_ptr
+#define Q8_IO_A5 Q8_IO_A4, a[4]
+#define Q8_IO_P6 Q8_IO_P5, q8_io_ptr
+#define Q8_IO_A6 Q8_IO_A5, a[5]
+#define Q8_IO_P7 Q8_IO_P6, q8_io_ptr
+#define Q8_IO_A7 Q8_IO_A6, a[6]
+#define Q8_IO_P8 Q8_IO_P7, q8_io_ptr
+#define Q8_IO_A8 Q8_IO_A7, a[7]
+#define Q8_IO_P9 Q8_IO_P8, q8_io_ptr
+#define Q8_IO_A9 Q8_IO_A8, a[8]
+#define Q8_IO_P10 Q8_IO_P9, q8_io_ptr
+#define Q8_IO_A10 Q8_IO_A9, a[9]
+#define Q8_IO_P11 Q8_IO_P10, q8_io_ptr
+#define Q8_IO_A11 Q8_IO_A10, a[10]
+#define Q8_IO_P12 Q8_IO_P11, q8_io_ptr
+#define Q8_IO_A12 Q8_IO_A11, a[11]
+#define Q8_IO_P13 Q8_IO_P12, q8_io_ptr
+#define Q8_IO_A13 Q8_IO_A12, a[12]
+#define Q8_IO_P14 Q8_IO_P13, q8_io_ptr
+#define Q8_IO_A14 Q8_IO_A13, a[13]
+#define Q8_IO_P15 Q8_IO_P14, q8_io_ptr
+#define Q8_IO_A15 Q8_IO_A14, a[14]
+#define Q8_IO_P16 Q8_IO_P15, q8_io_ptr
+#define Q8_IO_A16 Q8_IO_A15, a[15]
+#define Q8_IO_P17 Q8_IO_P16, q8_io_ptr
+#define Q8_IO_A17 Q8_IO_A16, a[16]
+#define Q8_IO_P18 Q8_IO_P17, q8_io_ptr
+#define Q8_IO_A18 Q8_IO_A17, a[17]
+#define Q8_IO_P19 Q8_IO_P18, q8_io_ptr
+#define Q8_IO_A19 Q8_IO_A18, a[18]
+#define Q8_IO_P20 Q8_IO_P19, q8_io_ptr
+#define Q8_IO_A20 Q8_IO_A19, a[19]
+#define Q8_IO_P21 Q8_IO_P20, q8_io_ptr
+#define Q8_IO_A21 Q8_IO_A20, a[20]
+#define Q8_IO_P22 Q8_IO_P21, q8_io_ptr
+#define Q8_IO_A22 Q8_IO_A21, a[21]
+#define Q8_IO_P23 Q8_IO_P22, q8_io_ptr
+#define Q8_IO_A23 Q8_IO_A22, a[22]
+#define Q8_IO_P24 Q8_IO_P23, q8_io_ptr
+#define Q8_IO_A24 Q8_IO_A23, a[23]
 static inline int q8_io_call(q8_run_fn run, int n, q8_io_ptr *a) {
-  typedef q8_io_ptr ptr;
   switch (n) {
-#define FN(...) ((void (*)(__VA_ARGS__))run)
-  case 2: FN(ptr, ptr)(a[0], a[1]); return 0;
-  case 3: FN(ptr, ptr, ptr)(a[0], a[1], a[2]); return 0;
-  case 4: FN(ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3]); return 0;
-  case 5: FN(ptr, ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3], a[4]); return 0;
-  case 6:
-    FN(ptr, ptr, ptr, ptr, ptr, ptr)(a[0], a[1], a[2], a[3], a[4], a[5]);
+#define Q8_IO_CASE(n)                                                          \
+  case n:                                                                      \
+    ((void (*)(Q8_IO_P##n))run)(Q8_IO_A##n);                                   \
     return 0;
-  case 7:
-    FN(ptr, ptr, ptr, ptr, ptr, ptr, ptr)
-    (a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-    return 0;
-  case 8:
-    FN(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)
-    (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-    return 0;
-#undef FN
+    Q8_IO_CASE(2) Q8_IO_CASE(3) Q8_IO_CASE(4) Q8_IO_CASE(5) Q8_IO_CASE(6) Q8_IO_CASE(7) Q8_IO_CASE(8) Q8_IO_CASE(9) Q8_IO_CASE(10) Q8_IO_CASE(11) Q8_IO_CASE(12) Q8_IO_CASE(13) Q8_IO_CASE(14) Q8_IO_CASE(15) Q8_IO_CASE(16) Q8_IO_CASE(17) Q8_IO_CASE(18) Q8_IO_CASE(19) Q8_IO_CASE(20) Q8_IO_CASE(21) Q8_IO_CASE(22) Q8_IO_CASE(23) Q8_IO_CASE(24)
+#undef Q8_IO_CASE
   default:
     return 1;
   }
