@@ -299,6 +299,10 @@ int main(int argc, char **argv) {
   // the message (which names the ONNX node where there is one).
   mlir::ScopedDiagnosticHandler diagnostics(
       &context, [&](mlir::Diagnostic &diag) {
+        if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning) {
+          errs() << "warning: " << inputPath << ": " << diag.str() << "\n";
+          return mlir::success();
+        }
         if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
           return mlir::failure(); // the default handler prints the rest
         errs() << "error: " << inputPath << ": ";
