@@ -381,6 +381,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     return emitError(loc) << "the collectors rejected an observation: "
                           << q8_status_string(last);
 
+  std::vector<std::string> warnings;
   Table table;
   table.samples = source.samples.size();
   table.source = options.samples;
@@ -409,9 +410,10 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     t.reservoir.assign(st.reservoir,
                        st.reservoir + st.reservoir_rows * st.row_length);
     if (t.nanCount || t.infCount)
-      emitWarning(loc) << "'" << spec.name << "': " << t.nanCount
-                       << " NaN and " << t.infCount
-                       << " infinite values, left out of its ranges";
+      warnings.push_back("'" + spec.name + "': " +
+                         std::to_string(t.nanCount) + " NaN and " +
+                         std::to_string(t.infCount) +
+                         " infinite values, left out of its ranges");
     if (t.count) {
       HistogramView h;
       h.counts = t.histogram.data();
@@ -427,8 +429,8 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
       t.ranges["entropy"] = entropyRange(h);
       t.ranges["mse"] = mseRange(h);
     } else {
-      emitWarning(loc) << "'" << spec.name
-                       << "' had no finite values: it gets no range";
+      warnings.push_back("'" + spec.name +
+                         "' had no finite values: it gets no range");
     }
     table.tensors.push_back(std::move(t));
   }
@@ -437,6 +439,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     stats->jitSeconds =
         std::chrono::duration<double>(jitted - start).count();
     stats->runSeconds = runSeconds;
+    stats->warnings = std::move(warnings);
   }
   return table;
 }

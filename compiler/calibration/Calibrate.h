@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace q8::calibration {
 
@@ -40,6 +41,9 @@ struct RunStats {
   int64_t samples = 0;
   double jitSeconds = 0;    ///< lowering + JIT compilation
   double runSeconds = 0;    ///< all samples, observers included
+  /// What the user should know about the data: NaN/Inf activations,
+  /// tensors without a finite value.
+  std::vector<std::string> warnings;
 };
 
 /// Calibrates `imported` (q8 IR as the importer made it; left unchanged).

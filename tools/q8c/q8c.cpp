@@ -299,10 +299,6 @@ int main(int argc, char **argv) {
   // the message (which names the ONNX node where there is one).
   mlir::ScopedDiagnosticHandler diagnostics(
       &context, [&](mlir::Diagnostic &diag) {
-        if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning) {
-          errs() << "warning: " << inputPath << ": " << diag.str() << "\n";
-          return mlir::success();
-        }
         if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
           return mlir::failure(); // the default handler prints the rest
         errs() << "error: " << inputPath << ": ";
@@ -342,6 +338,8 @@ int main(int argc, char **argv) {
         q8::calibration::calibrate(module, calib, &stats);
     if (failed(table))
       return 1;
+    for (const std::string &warning : stats.warnings)
+      errs() << "warning: " << inputPath << ": " << warning << "\n";
     std::string error;
     if (!q8::calibration::writeTable(*table, tablePath, error)) {
       errs() << "error: " << tablePath << ": " << error << "\n";
