@@ -200,9 +200,10 @@ bool parseNpz(StringRef data, std::vector<q8::HostTensor> &tensors,
     if (method == 8) {
       inflated.resize(size);
       z_stream z{};
-      z.next_in = (Bytef *)raw.data();
+      // zlib takes a non-const input pointer but only reads through it.
+      z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(raw.data()));
       z.avail_in = raw.size();
-      z.next_out = (Bytef *)inflated.data();
+      z.next_out = reinterpret_cast<Bytef *>(inflated.data());
       z.avail_out = size;
       bool ok = inflateInit2(&z, -MAX_WBITS) == Z_OK &&
                 inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == size;
@@ -308,13 +309,6 @@ bool readProto(StringRef path, q8::HostTensor &t, std::string &error) {
 
 bool q8::readTensorFile(StringRef path, std::vector<HostTensor> &tensors,
                         std::string &error) {
-  if (path.ends_with(".pb")) {
-    HostTensor t;
-    if (!readProto(path, t, error))
-      return false;
-    tensors.push_back(std::move(t));
-    return true;
-  }
   ErrorOr<std::unique_ptr<MemoryBuffer>> file =
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
@@ -322,18 +316,27 @@ bool q8::readTensorFile(StringRef path, std::vector<HostTensor> &tensors,
     error = "cannot open: " + file.getError().message();
     return false;
   }
+  // By content, whatever the extension: NumPy's magic, a zip archive, or
+  // else a serialized TensorProto.
   StringRef data = (*file)->getBuffer();
-  if (path.ends_with(".npz"))
-    return parseNpz(data, tensors, error);
-  if (path.ends_with(".npy")) {
+  if (data.starts_with("\x93NUMPY")) {
     HostTensor t;
     if (!parseNpy(data, t, error))
       return false;
     tensors.push_back(std::move(t));
     return true;
   }
-  error = "unknown tensor file type (expected .npy, .npz or .pb)";
-  return false;
+  if (data.starts_with(StringRef("PK\x03\x04", 4)) || path.ends_with(".npz"))
+    return parseNpz(data, tensors, error);
+  if (path.ends_with(".npy")) {
+    error = "not a .npy array (no \\x93NUMPY magic)";
+    return false;
+  }
+  HostTensor t;
+  if (!readProto(path, t, error))
+    return false;
+  tensors.push_back(std::move(t));
+  return true;
 }
 
 bool q8::writeNpy(StringRef path, const HostTensor &t, std::string &error) {

@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
-#include "compiler/onnx/ModelLoader.h"
+#include "compiler/TensorFile.h"
 #include "q8_runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -75,12 +75,7 @@ static cl::opt<std::string> weightsPath(
 
 namespace {
 /// One tensor in memory: what an input file or an --expect file holds.
-struct Tensor {
-  std::string name;
-  int32_t dtype = -1;
-  std::vector<int64_t> dims;
-  std::vector<char> bytes;
-};
+using Tensor = q8::HostTensor;
 
 int fail(const Twine &message) {
   errs() << "error: " << message << "\n";
@@ -95,102 +90,18 @@ std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
   return s + "]";
 }
 
-/// q8 dtype of an ONNX TensorProto::DataType, or -1.
-int32_t dtypeFromOnnx(int32_t t) {
-  switch (t) {
-  case onnx::TensorProto::FLOAT: return Q8_DTYPE_F32;
-  case onnx::TensorProto::DOUBLE: return Q8_DTYPE_F64;
-  case onnx::TensorProto::FLOAT16: return Q8_DTYPE_F16;
-  case onnx::TensorProto::BFLOAT16: return Q8_DTYPE_BF16;
-  case onnx::TensorProto::INT8: return Q8_DTYPE_I8;
-  case onnx::TensorProto::INT16: return Q8_DTYPE_I16;
-  case onnx::TensorProto::INT32: return Q8_DTYPE_I32;
-  case onnx::TensorProto::INT64: return Q8_DTYPE_I64;
-  case onnx::TensorProto::UINT8: return Q8_DTYPE_U8;
-  case onnx::TensorProto::UINT16: return Q8_DTYPE_U16;
-  case onnx::TensorProto::UINT32: return Q8_DTYPE_U32;
-  case onnx::TensorProto::UINT64: return Q8_DTYPE_U64;
-  case onnx::TensorProto::BOOL: return Q8_DTYPE_BOOL;
-  default: return -1;
-  }
-}
-
-/// Reads a .npy (by extension) or a serialized TensorProto.
+/// Reads the one tensor of a .npy or TensorProto file.
 bool readTensor(StringRef path, Tensor &t, std::string &error) {
-  if (!sys::fs::exists(path)) {
-    error = "cannot open";
+  std::vector<Tensor> tensors;
+  if (!q8::readTensorFile(path, tensors, error))
+    return false;
+  if (tensors.size() != 1) {
+    error = "holds " + std::to_string(tensors.size()) +
+            " arrays; give a file with one";
     return false;
   }
-  if (path.ends_with(".npy")) {
-    npy_array a;
-    if (npy_read(path.str().c_str(), &a) != 0) {
-      error = "not a readable .npy file (see above)";
-      return false;
-    }
-    t.dtype = a.dtype;
-    t.dims.assign(a.dims, a.dims + a.rank);
-    const char *data = static_cast<const char *>(a.data);
-    t.bytes.assign(data, data + a.count * q8_dtype_size((q8_dtype)a.dtype));
-    free(a.data);
-    return true;
-  }
-  onnx::TensorProto proto;
-  if (!q8::importer::loadTensor(path.str(), proto, error))
-    return false;
-  t.name = proto.name();
-  t.dtype = dtypeFromOnnx(proto.data_type());
-  if (t.dtype < 0) {
-    error = "element type " + std::to_string(proto.data_type()) +
-            " is not one q8 models take (float, double, float16, bfloat16, "
-            "int8/16/32/64, uint8/16/32/64, bool)";
-    return false;
-  }
-  int64_t count = 1;
-  for (int64_t d : proto.dims()) {
-    t.dims.push_back(d);
-    count *= d;
-  }
-  size_t size = q8_dtype_size((q8_dtype)t.dtype);
-  t.bytes.resize(count * size);
-  // float_data and double_data hold values; the integer fields keep each
-  // element in their low `size` bytes (little-endian), which also covers
-  // bool and the half types' bits in int32_data.
-  auto copy = [&](const auto &field) {
-    if ((int64_t)field.size() != count)
-      return false;
-    for (int64_t i = 0; i < count; ++i) {
-      if (t.dtype == Q8_DTYPE_F32) {
-        float v = (float)field[i];
-        memcpy(&t.bytes[i * size], &v, size);
-      } else if (t.dtype == Q8_DTYPE_F64) {
-        double v = (double)field[i];
-        memcpy(&t.bytes[i * size], &v, size);
-      } else {
-        uint64_t v = (uint64_t)field[i];
-        memcpy(&t.bytes[i * size], &v, size);
-      }
-    }
-    return true;
-  };
-  bool ok;
-  if (proto.has_raw_data()) {
-    ok = proto.raw_data().size() == t.bytes.size();
-    if (ok)
-      memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
-  } else if (t.dtype == Q8_DTYPE_F32) {
-    ok = copy(proto.float_data());
-  } else if (t.dtype == Q8_DTYPE_F64) {
-    ok = copy(proto.double_data());
-  } else if (t.dtype == Q8_DTYPE_I64) {
-    ok = copy(proto.int64_data());
-  } else if (t.dtype == Q8_DTYPE_U32 || t.dtype == Q8_DTYPE_U64) {
-    ok = copy(proto.uint64_data());
-  } else {
-    ok = copy(proto.int32_data()); // the narrower integers, bool, halves
-  }
-  if (!ok)
-    error = "holds a different number of elements than its dims say";
-  return ok;
+  t = std::move(tensors.front());
+  return true;
 }
 
 bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
