@@ -106,7 +106,7 @@ q8_calib_session *q8_calib_create(const q8_calib_options *options,
     q8_calib_options_default(&opts);
   if (count < 0 || (count > 0 && !tensors))
     return NULL;
-  if (opts.histogram_bins < 2 || opts.histogram_bins % 2 != 0 ||
+  if (opts.histogram_bins < 0 || opts.histogram_bins % 2 != 0 ||
       opts.reservoir_rows < 0 || !(opts.ema_constant >= 0.0) ||
       !(opts.ema_constant <= 1.0))
     return NULL;
@@ -342,6 +342,10 @@ Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
       }
       A->finite -= bad;
     }
+    if (!half) { /* no histogram: min/max, EMA and absmax only */
+      A->finite += m;
+      continue;
+    }
     float s = (float)t->scale;
     if (Q8_UNLIKELY(cmf * s > (float)half)) {
       hist_grow(t, half, cmf * s);
@@ -490,7 +494,7 @@ q8_status q8_calib_record(q8_calib_session *session, int32_t id,
   view_build(&v, t->rank, t->channel_axis, t->rank ? sizes : &one,
              t->rank ? strides : &one);
   int32_t half = session->half;
-  if (t->range == 0.0) {
+  if (t->range == 0.0 && half) {
     float m = view_absmax(data, &v);
     if (m > 0.0f)
       hist_start(t, half, m);

@@ -60,7 +60,8 @@ extern "C" {
 
 /** How a session collects. */
 typedef struct q8_calib_options {
-  int32_t histogram_bins; /**< even and >= 2; default 2048 */
+  int32_t histogram_bins; /**< even; default 2048; 0 = no histogram (min/max,
+                               EMA, absmax and reservoir only) */
   int32_t reservoir_rows; /**< rows kept per tensor (0 = none); default 64 */
   double ema_constant;    /**< m = (1-c)*m + c*observation_min (and max);
                                in [0, 1]; default 0.01 (ONNX Runtime's) */

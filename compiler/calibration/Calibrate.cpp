@@ -425,9 +425,13 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
       t.ranges["minmax"] = minMaxRange(t.min, t.max, t.count);
       t.ranges["ema"] =
           movingAverageRange(t.emaMin, t.emaMax, t.min, t.max, t.count);
-      t.ranges["percentile"] = percentileRange(h, options.settings.percentile);
-      t.ranges["entropy"] = entropyRange(h);
-      t.ranges["mse"] = mseRange(h);
+      // The histogram methods, unless collection ran without one.
+      if (h.bins > 0) {
+        t.ranges["percentile"] =
+            percentileRange(h, options.settings.percentile);
+        t.ranges["entropy"] = entropyRange(h);
+        t.ranges["mse"] = mseRange(h);
+      }
     } else {
       warnings.push_back("'" + spec.name +
                          "' had no finite values: it gets no range");

@@ -121,7 +121,9 @@ static cl::opt<double> percentile(
              "99.99)"),
     cl::init(99.99), cl::cat(calibrationCategory));
 static cl::opt<int> histogramBins(
-    "histogram-bins", cl::desc("Histogram bins per tensor (default 2048)"),
+    "histogram-bins",
+    cl::desc("Histogram bins per tensor (default 2048; 0: none, so only the "
+             "minmax and ema ranges)"),
     cl::init(2048), cl::cat(calibrationCategory));
 static cl::opt<int> reservoirRows(
     "reservoir-rows",
@@ -274,8 +276,8 @@ int main(int argc, char **argv) {
            << ": expected a value in (50, 100]\n";
     ok = false;
   }
-  if (histogramBins < 2 || histogramBins % 2 || reservoirRows < 0) {
-    errs() << "error: --histogram-bins must be even and at least 2, "
+  if (histogramBins < 0 || histogramBins % 2 || reservoirRows < 0) {
+    errs() << "error: --histogram-bins must be even (0 for none), "
               "--reservoir-rows non-negative\n";
     ok = false;
   }

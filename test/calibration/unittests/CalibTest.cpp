@@ -591,6 +591,30 @@ static void testObserve() {
   q8_calib_destroy(s);
 }
 
+/// histogram_bins = 0: min/max, counts and absmax as with a histogram, and
+/// no histogram at all (the cheap mode for min/max calibration).
+static void testNoHistogram() {
+  q8_calib_tensor t = tensor("x", {2, 3}, 1);
+  q8_calib_options o = options(0);
+  q8_calib_session *s = q8_calib_create(&o, &t, 1);
+  checkTrue("nohist.create", s != nullptr, "session");
+  if (!s)
+    return;
+  std::vector<float> data = {-2, 1, NAN, 4, -8, 0.5f};
+  recordDense(s, 0, data, {2, 3});
+  q8_calib_stats st = stats(s, 0);
+  checkEq("nohist.min", st.min, -8);
+  checkEq("nohist.max", st.max, 4);
+  checkEq("nohist.count", (double)st.count, 5);
+  checkEq("nohist.nan", (double)st.nan_count, 1);
+  checkEq("nohist.bins", st.bins, 0);
+  checkEq("nohist.range", st.histogram_range, 0);
+  checkEq("nohist.absmax0", st.channel_absmax[0], 4);
+  checkEq("nohist.absmax1", st.channel_absmax[1], 8);
+  checkEq("nohist.absmax2", st.channel_absmax[2], 0.5);
+  q8_calib_destroy(s);
+}
+
 static void testBadArgs() {
   q8_calib_tensor t = tensor("x", {4}, 0);
   q8_calib_options o = options(15);
@@ -727,6 +751,7 @@ int main(int argc, char **argv) {
   testEntropy();
   testMse();
   testObserve();
+  testNoHistogram();
   testBadArgs();
   testDeterminism();
   std::printf("%d passed, %d failed\n", passed, failed);
