@@ -4,6 +4,7 @@
 
 #include "compiler/Compiler.h"
 #include "compiler/calibration/Samples.h"
+#include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/codegen/Target.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "passes/Passes.h"
@@ -266,6 +267,10 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
 
   CodegenOptions codegen = options.codegen;
   codegen.modelName = "q8_calib";
+  // Weights stay out of the JIT's code: passed as one buffer, they are not
+  // copied into LLVM IR constants, an object and its loaded image (which
+  // for a 12-layer BERT-base is a gigabyte).
+  codegen.externalWeightsThreshold = 1024;
   if (failed(lowerToLinalg(*module)) ||
       failed(lowerToLLVMDialect(*module, codegen)))
     return failure();
@@ -275,8 +280,21 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
       entry = func;
   if (!entry)
     return emitError(loc) << "the calibration build has no entry function";
-  if (entry->hasAttr("q8.weights_size"))
-    return emitError(loc) << "calibration does not take external weights";
+  std::unique_ptr<void, void (*)(void *)> weights(nullptr, std::free);
+  if (entry->hasAttr("q8.weights_size")) {
+    FailureOr<uint64_t> size = externalWeightsSize(*module);
+    if (failed(size))
+      return failure();
+    size_t bytes = std::max<size_t>((*size + 63) / 64 * 64, 64);
+    weights.reset(std::aligned_alloc(64, bytes));
+    if (!weights)
+      return emitError(loc) << "cannot allocate " << bytes
+                            << " bytes of weights";
+    if (failed(fillWeights(*module,
+                           MutableArrayRef<char>(
+                               static_cast<char *>(weights.get()), *size))))
+      return failure();
+  }
   int64_t workspaceSize = 0;
   if (auto ws = entry->getAttrOfType<IntegerAttr>("q8.workspace_size"))
     workspaceSize = ws.getInt();
@@ -322,6 +340,9 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
   if (!run)
     return emitError(loc) << "JIT lookup failed: "
                           << llvm::toString(run.takeError());
+  // The engine holds the code; the IR (and its copies of the constants) can
+  // go before the samples run.
+  module = nullptr;
   auto jitted = std::chrono::steady_clock::now();
 
   q8_calib_options collectorOptions;
@@ -348,6 +369,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
   SampleReader reader(source, inputs);
   Progress progress(options.progress, source.samples.size());
   double runSeconds = 0;
+  std::vector<double> sampleSeconds;
   currentObserved = &observed;
   for (size_t s = 0; s < source.samples.size(); ++s) {
     std::string error;
@@ -362,6 +384,8 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     for (auto &buffer : outputBuffers)
       pointers.push_back(buffer.data());
     pointers.push_back(workspace.get());
+    if (weights)
+      pointers.push_back(weights.get());
     std::vector<void *> packed;
     for (void *&p : pointers)
       packed.push_back(&p);
@@ -369,9 +393,11 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     q8_calib_bind(session.get());
     (*run)(packed.data());
     q8_calib_bind(nullptr);
-    runSeconds +=
+    double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
             .count();
+    sampleSeconds.push_back(seconds);
+    runSeconds += seconds;
     progress.update(s + 1, runSeconds);
   }
   currentObserved = nullptr;
@@ -443,6 +469,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     stats->jitSeconds =
         std::chrono::duration<double>(jitted - start).count();
     stats->runSeconds = runSeconds;
+    stats->sampleSeconds = std::move(sampleSeconds);
     stats->warnings = std::move(warnings);
   }
   return table;

@@ -41,6 +41,7 @@ struct RunStats {
   int64_t samples = 0;
   double jitSeconds = 0;    ///< lowering + JIT compilation
   double runSeconds = 0;    ///< all samples, observers included
+  std::vector<double> sampleSeconds; ///< each sample's call
   /// What the user should know about the data: NaN/Inf activations,
   /// tensors without a finite value.
   std::vector<std::string> warnings;

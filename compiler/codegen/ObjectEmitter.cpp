@@ -321,17 +321,38 @@ LogicalResult q8::emitArtifact(ModuleOp module, const CodegenOptions &options,
   return success();
 }
 
-LogicalResult q8::emitWeights(ModuleOp module, StringRef path) {
+FailureOr<uint64_t> q8::externalWeightsSize(ModuleOp module) {
   FailureOr<WeightsLayout> layout = readWeightsLayout(module);
   if (failed(layout))
     return failure();
-  std::vector<char> blob(layout->size, 0);
+  return static_cast<uint64_t>(layout->size);
+}
+
+LogicalResult q8::fillWeights(ModuleOp module, MutableArrayRef<char> blob) {
+  FailureOr<WeightsLayout> layout = readWeightsLayout(module);
+  if (failed(layout))
+    return failure();
+  if (blob.size() != static_cast<size_t>(layout->size))
+    return module.emitError() << "the weights buffer holds " << blob.size()
+                              << " bytes, the model's weights "
+                              << layout->size;
+  std::fill(blob.begin(), blob.end(), 0);
   for (const WeightsLayout::Entry &entry : layout->entries)
     if (!copyConstantBytes(
-            entry.value, MutableArrayRef<char>(blob).slice(
-                             entry.offset, *constantByteSize(entry.value))))
+            entry.value,
+            blob.slice(entry.offset, *constantByteSize(entry.value))))
       return module.emitError() << "cannot serialize external weight at "
                                 << entry.offset;
+  return success();
+}
+
+LogicalResult q8::emitWeights(ModuleOp module, StringRef path) {
+  FailureOr<uint64_t> size = externalWeightsSize(module);
+  if (failed(size))
+    return failure();
+  std::vector<char> blob(*size, 0);
+  if (failed(fillWeights(module, blob)))
+    return failure();
   std::error_code ec;
   llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
   if (ec)

@@ -54,6 +54,13 @@ mlir::LogicalResult emitArtifact(mlir::ModuleOp module,
 /// external weights.
 mlir::LogicalResult emitWeights(mlir::ModuleOp module, llvm::StringRef path);
 
+/// The size of that blob, and the blob itself written into `blob` (exactly
+/// that many bytes), for callers that keep the weights in memory (the
+/// calibration JIT).
+mlir::FailureOr<uint64_t> externalWeightsSize(mlir::ModuleOp module);
+mlir::LogicalResult fillWeights(mlir::ModuleOp module,
+                                llvm::MutableArrayRef<char> blob);
+
 /// Writes `module` as optimized LLVM IR text, with the target's triple, data
 /// layout, CPU and features.
 mlir::LogicalResult emitLLVMIR(mlir::ModuleOp module,

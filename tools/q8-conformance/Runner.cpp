@@ -445,7 +445,9 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     rep.send("skip", "no data set matches the inputs bound at compile time");
   else
     rep.send("passed", std::to_string(sets));
-  finish(0);
+  // Spelled out (not finish()) so the compiler sees the [[noreturn]] hold.
+  close(fd);
+  _exit(0);
 }
 
 /// Parent side: turns the child's lines and exit status into a result.

@@ -347,12 +347,23 @@ int main(int argc, char **argv) {
       errs() << "error: " << tablePath << ": " << error << "\n";
       return 1;
     }
+    std::vector<double> ms;
+    for (double seconds : stats.sampleSeconds)
+      ms.push_back(1e3 * seconds);
+    llvm::sort(ms);
+    double median = ms.empty() ? 0
+                    : ms.size() % 2 ? ms[ms.size() / 2]
+                                    : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     errs() << format("calibration: %lld samples in %.3f s (%.2f ms/sample; "
                      "JIT %.2f s), %zu tensors -> ",
                      (long long)stats.samples, stats.runSeconds,
                      1e3 * stats.runSeconds / std::max<int64_t>(stats.samples, 1),
                      stats.jitSeconds, table->tensors.size())
            << tablePath << "\n";
+    errs() << format("calibration: per sample min %.3f ms, median %.3f ms, "
+                     "max %.3f ms\n",
+                     ms.empty() ? 0 : ms.front(), median,
+                     ms.empty() ? 0 : ms.back());
   } else if (!tablePath.empty()) {
     q8::calibration::Table table;
     std::string error;
