@@ -31,6 +31,6 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.q8_tools_dir, config.llvm_tools_dir]
-tools = ["q8-opt", "q8c", "q8-conformance", "q8-run", "q8-calib-test"]
+tools = ["q8-opt", "q8c", "q8-conformance", "q8-run", "q8-calib-test", "q8-quant-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
