@@ -118,12 +118,21 @@ jitTargetMachine(ModuleOp module, StringRef targetName) {
   return machine;
 }
 
+/// "calibrating: 12/100 samples, 35.2/s, ETA 3s" on stderr, redrawn at
+/// most ten times a second, from wall time (sample reading included).
 class Progress {
 public:
-  Progress(bool enabled, size_t total) : enabled(enabled), total(total) {}
-  void update(size_t done, double seconds) {
+  Progress(bool enabled, size_t total)
+      : enabled(enabled), total(total),
+        start(std::chrono::steady_clock::now()) {}
+  void update(size_t done) {
     if (!enabled)
       return;
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last < std::chrono::milliseconds(100))
+      return;
+    last = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
     double rate = seconds > 0 ? done / seconds : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
     llvm::errs() << llvm::format("\rcalibrating: %zu/%zu samples, %.1f/s, "
@@ -138,6 +147,7 @@ public:
 private:
   bool enabled;
   size_t total;
+  std::chrono::steady_clock::time_point start, last;
 };
 
 } // namespace
@@ -398,7 +408,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
             .count();
     sampleSeconds.push_back(seconds);
     runSeconds += seconds;
-    progress.update(s + 1, runSeconds);
+    progress.update(s + 1);
   }
   currentObserved = nullptr;
   progress.finish();
