@@ -5,7 +5,6 @@
 #include "compiler/Compiler.h"
 #include "compiler/calibration/Samples.h"
 #include "compiler/codegen/ObjectEmitter.h"
-#include "compiler/codegen/Target.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "passes/Passes.h"
 #include "q8_calib.h"
@@ -19,12 +18,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Triple.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -96,26 +93,6 @@ extern "C" void q8CalibObserveDense(int64_t id, intptr_t address) {
   q8_calib_record(session, static_cast<int32_t>(id), data,
                   currentObserved->sizes[id].data(),
                   currentObserved->strides[id].data());
-}
-
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-jitTargetMachine(ModuleOp module, StringRef targetName) {
-  std::optional<TargetInfo> info = resolveTarget(targetName);
-  if (!info)
-    return module.emitError() << "unknown target '" << targetName << "'";
-  llvm::Triple triple("x86_64-unknown-linux-gnu");
-  std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return module.emitError() << "no LLVM x86-64 target: " << error;
-  llvm::TargetOptions options;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, info->cpu, info->features, options, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
-  if (!machine)
-    return module.emitError() << "cannot create a target machine for "
-                              << targetName;
-  return machine;
 }
 
 /// "calibrating: 12/100 samples, 35.2/s, ETA 3s" on stderr, redrawn at
@@ -324,7 +301,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
-      jitTargetMachine(*module, codegen.target);
+      createTargetMachine(*module, codegen);
   if (failed(machine))
     return failure();
   auto transformer =

@@ -33,11 +33,8 @@
 
 using namespace mlir;
 
-namespace {
-
-/// A TargetMachine for `options.target` on x86-64 Linux.
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
-createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
+q8::createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
   std::optional<q8::TargetInfo> info = q8::resolveTarget(options.target);
   if (!info)
     return module.emitError() << "unknown target '" << options.target
@@ -71,6 +68,8 @@ createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
                               << info->cpu;
   return machine;
 }
+
+namespace {
 
 /// Adds the exported `const q8_model_desc <model>_q8_desc` (and the private
 /// tensor tables and strings it points to) to `llvmModule`: the same
@@ -216,7 +215,7 @@ namespace {
 LogicalResult generate(ModuleOp module, const q8::CodegenOptions &options,
                        llvm::raw_pwrite_stream &os, q8::ObjectFormat format) {
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(module, options);
+      q8::createTargetMachine(module, options);
   if (failed(machine))
     return failure();
   llvm::LLVMContext llvmContext;
@@ -366,7 +365,7 @@ LogicalResult q8::emitWeights(ModuleOp module, StringRef path) {
 LogicalResult q8::emitLLVMIR(ModuleOp module, const CodegenOptions &options,
                              llvm::raw_ostream &os) {
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(module, options);
+      q8::createTargetMachine(module, options);
   if (failed(machine))
     return failure();
   llvm::LLVMContext llvmContext;

@@ -17,7 +17,19 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <memory>
+
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
+
 namespace q8 {
+
+/// The TargetMachine for `options.target` (CPU, features, -O level) on
+/// x86-64 Linux, position-independent: what objects and the calibration JIT
+/// are compiled with.
+mlir::FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(mlir::ModuleOp module, const CodegenOptions &options);
 
 enum class ObjectFormat { Object, Assembly };
 
