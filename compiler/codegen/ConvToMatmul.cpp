@@ -1,13 +1,19 @@
 //===- ConvToMatmul.cpp - 2-D convolutions as im2col + contraction --------===//
 //
 // A direct 2-D convolution does not vectorize in linalg (only 1-D ones do),
-// so it would run as scalar loops. Rewritten by upstream's im2col
-// (linalg::rewriteInIm2Col) it becomes a gather into a [N, C*KH*KW, OH*OW]
-// column buffer and a contraction out[n, f, p] += W[f, k] * col[n, k, p]
-// that q8-matmul-kernels runs on its micro-kernels, vectorized along the
-// output pixels p. Depthwise and grouped convolutions keep their direct
-// form: they have no reduction over channels to amortize the gather. So do
-// dilated ones, which upstream's im2col rejects.
+// so it would run as scalar loops. As im2col it becomes a gather into a
+// [N, C*KH*KW, OH*OW] column buffer and a contraction
+// out[n, f, p] += W[f, k] * col[n, k, p] that q8-matmul-kernels runs on its
+// micro-kernels, vectorized along the output pixels p.
+//
+// NCHW (what q8-convert-to-linalg emits) builds the column buffer itself,
+// one strided slice copy per filter tap: col[n, (c, kh, kw), (oh, ow)] =
+// x[n, c, oh*s + kh*d, ow*s + kw*d] is, for a fixed (kh, kw), a slice of x
+// with strides (s, s) inserted as a [N, C, OH, OW] block. Those copies
+// vectorize along ow; upstream's im2col (linalg::rewriteInIm2Col, used for
+// NHWC) is one generic whose floordiv/mod input map does not, and takes
+// unit dilations only. Depthwise and grouped convolutions keep their direct
+// form: they have no reduction over channels to amortize the gather.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +23,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace q8 {
@@ -27,6 +35,89 @@ namespace q8 {
 using namespace mlir;
 
 namespace {
+
+/// Rewrites a static NCHW/FCHW convolution as tap-slice im2col + a
+/// contraction generic; see the file comment.
+void rewriteNchw(IRRewriter &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  Location loc = conv.getLoc();
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+          kw = filterType.getDimSize(3);
+  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  Type element = inputType.getElementType();
+
+  // col as [N, C, KH, KW, OH, OW]: one [N, C, OH, OW] block per tap.
+  Value col = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, element);
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      SmallVector<OpFoldResult> offsets = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(i * dilations[0]),
+          rewriter.getIndexAttr(j * dilations[1])};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
+          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
+      SmallVector<OpFoldResult> steps = {
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+          rewriter.getIndexAttr(strides[0]), rewriter.getIndexAttr(strides[1])};
+      Value tap = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({n, c, oh, ow}, element), input,
+          offsets, sizes, steps);
+      SmallVector<OpFoldResult> at = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(i),  rewriter.getIndexAttr(j),
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> blockSizes = {
+          rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
+      SmallVector<OpFoldResult> ones(6, rewriter.getIndexAttr(1));
+      col = tensor::InsertSliceOp::create(rewriter, loc, tap, col, at,
+                                          blockSizes, ones);
+    }
+  }
+  int64_t k = c * kh * kw, p = oh * ow;
+  Value cols = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({n, k, p}, element), col,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({f, k}, element), filter,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value acc = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({n, f, p}, element), init,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+
+  // out[n, f, p] += W[f, k] * col[n, k, p]
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(context, d0, d1, d2, d3);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {d1, d3}, context),
+      AffineMap::get(4, 0, {d0, d3, d2}, context),
+      AffineMap::get(4, 0, {d0, d1, d2}, context)};
+  SmallVector<utils::IteratorType> iterators = {
+      utils::IteratorType::parallel, utils::IteratorType::parallel,
+      utils::IteratorType::parallel, utils::IteratorType::reduction};
+  auto matmul = linalg::GenericOp::create(
+      rewriter, loc, acc.getType(), ValueRange{weights, cols}, ValueRange{acc},
+      maps, iterators, [](OpBuilder &b, Location loc, ValueRange args) {
+        Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+        Value sum = arith::AddFOp::create(b, loc, product, args[2]);
+        linalg::YieldOp::create(b, loc, sum);
+      });
+  Value result = tensor::ExpandShapeOp::create(
+      rewriter, loc, outType, matmul.getResult(0),
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  rewriter.replaceOp(conv, result);
+}
 
 struct ConvToMatmul : q8::impl::ConvToMatmulBase<ConvToMatmul> {
   void runOnOperation() override {
@@ -42,10 +133,9 @@ struct ConvToMatmul : q8::impl::ConvToMatmulBase<ConvToMatmul> {
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp conv : convs) {
       rewriter.setInsertionPoint(conv);
-      // A conv im2col cannot express (dilations) stays direct.
       if (auto nchw = dyn_cast<linalg::Conv2DNchwFchwOp>(conv.getOperation()))
-        (void)linalg::rewriteInIm2Col(rewriter, nchw);
-      else
+        rewriteNchw(rewriter, nchw);
+      else // upstream's im2col; a dilated conv it rejects stays direct
         (void)linalg::rewriteInIm2Col(
             rewriter, cast<linalg::Conv2DNhwcHwcfOp>(conv.getOperation()));
     }

@@ -33,13 +33,15 @@ def PrepareEntry : Pass<"q8-prepare-entry", "::mlir::ModuleOp"> {
 def ConvToMatmul : Pass<"q8-conv-to-matmul", "::mlir::func::FuncOp"> {
   let summary = "rewrite f32 2-D convolutions on tensors as im2col plus a contraction";
   let description = [{
-    `linalg.conv_2d_nchw_fchw` and `linalg.conv_2d_nhwc_hwcf` with static
-    shapes become upstream's im2col form (`linalg::rewriteInIm2Col`): a
-    generic that gathers the input patches into a column tensor and a
-    contraction generic with the filter, which `q8-matmul-kernels` turns
-    into micro-kernels after bufferization. Depthwise and grouped
-    convolutions (no channel reduction to amortize the gather) and dilated
-    ones (upstream's im2col takes unit dilations only) are left as they are.
+    `linalg.conv_2d_nchw_fchw` with static shapes becomes one strided
+    `tensor.extract_slice`/`insert_slice` copy per filter tap into a column
+    tensor [N, C, KH, KW, OH, OW] (copies that vectorize along OW; strides
+    and dilations are the slices' offsets and steps) and a contraction
+    generic out[n, f, p] += W[f, k] * col[n, k, p] on the collapsed shapes,
+    which `q8-matmul-kernels` turns into micro-kernels after bufferization.
+    `linalg.conv_2d_nhwc_hwcf` uses upstream's `linalg::rewriteInIm2Col`
+    (unit dilations only). Depthwise and grouped convolutions (no channel
+    reduction to amortize the gather) are left as they are.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

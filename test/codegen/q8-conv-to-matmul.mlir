@@ -1,18 +1,27 @@
 // RUN: q8-opt %s -q8-conv-to-matmul -split-input-file | FileCheck %s
 
-// NCHW: the filter collapses to [F, C*KH*KW], the input patches are gathered
-// into a [N, C*KH*KW, OH*OW] column tensor, and the convolution becomes a
-// contraction out[n, f, p] += W[f, k] * col[n, k, p] on the collapsed output.
-// CHECK-DAG:   #[[GATHER:.*]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, d2 floordiv 6 + (d1 mod 9) floordiv 3, d2 mod 6 + d1 mod 3)>
+// NCHW: one strided slice copy per filter tap fills col as
+// [N, C, KH, KW, OH, OW] (tap (kh, kw) is x[:, :, kh:kh+OH, kw:kw+OW]); the
+// filter collapses to [F, C*KH*KW], col to [N, C*KH*KW, OH*OW], and the
+// convolution becomes a contraction out[n, f, p] += W[f, k] * col[n, k, p]
+// on the collapsed output.
 // CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG:   #[[COL:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @nchw
 // CHECK-NOT:     linalg.conv_2d
 // CHECK:         %[[FILL:.*]] = linalg.fill
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<1x3x3x3x6x6xf32>
+// CHECK:         %[[T0:.*]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 3, 6, 6] [1, 1, 1, 1] : tensor<1x3x8x8xf32> to tensor<1x3x6x6xf32>
+// CHECK:         %[[C0:.*]] = tensor.insert_slice %[[T0]] into %[[E]][0, 0, 0, 0, 0, 0] [1, 3, 1, 1, 6, 6] [1, 1, 1, 1, 1, 1]
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 1] [1, 3, 6, 6] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 1, 0, 0] [1, 3, 1, 1, 6, 6]
+// CHECK-COUNT-6: tensor.insert_slice
+// CHECK:         tensor.extract_slice %arg0[0, 0, 2, 2] [1, 3, 6, 6] [1, 1, 1, 1]
+// CHECK:         %[[CLAST:.*]] = tensor.insert_slice {{.*}}[0, 0, 2, 2, 0, 0] [1, 3, 1, 1, 6, 6]
+// CHECK:         %[[COLS:.*]] = tensor.collapse_shape %[[CLAST]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x6x6xf32> into tensor<1x27x36xf32>
 // CHECK:         %[[WC:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK:         %[[OC:.*]] = tensor.collapse_shape %[[FILL]] {{\[\[}}0], [1], [2, 3]] : tensor<1x4x6x6xf32> into tensor<1x4x36xf32>
-// CHECK:         %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0 : tensor<1x3x8x8xf32>) outs(%{{.*}} : tensor<1x27x36xf32>)
 // CHECK:         %[[MM:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[COL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[WC]], %[[COLS]] : tensor<4x27xf32>, tensor<1x27x36xf32>) outs(%[[OC]] : tensor<1x4x36xf32>)
 // CHECK:           arith.mulf
 // CHECK:           arith.addf
@@ -44,37 +53,39 @@ func.func @nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %o: tensor<1x6
 
 // -----
 
-// Strides go into the gather map: output pixel p = (oh, ow) and tap
-// (kh, kw) read ih = 2*oh + kh, iw = 2*ow + kw.
-// CHECK-DAG:   #[[STRIDED:.*]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, (d2 floordiv 4) * 2 + (d1 mod 9) floordiv 3, (d2 mod 4) * 2 + d1 mod 3)>
+// Strides and dilations are the taps' slices: tap (kh, kw) of a stride-2,
+// dilation-2 conv starts at (2*kh, 2*kw) and steps by 2.
 // CHECK-LABEL: func.func @strided
-// CHECK:         linalg.generic {indexing_maps = [#[[STRIDED]], {{.*}} ins(%arg0 : tensor<1x2x9x9xf32>) outs(%{{.*}} : tensor<1x18x16xf32>)
-func.func @strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
-  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
-       ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
-  return %c : tensor<1x4x4x4xf32>
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x9x9xf32> to tensor<1x2x3x3xf32>
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 2] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK:         tensor.extract_slice %arg0[0, 0, 4, 4] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x18xf32>, tensor<1x18x9xf32>) outs(%{{.*}} : tensor<1x4x9xf32>)
+func.func @strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %o: tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%o : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %c : tensor<1x4x3x3xf32>
 }
 
 // -----
 
 // Left alone: depthwise convolutions (no channel reduction to amortize the
-// gather), dilated ones (upstream's im2col takes unit dilations only),
+// gather), dilated NHWC ones (upstream's im2col takes unit dilations only),
 // non-f32 element types, and dynamic shapes.
 // CHECK-LABEL: func.func @kept
 // CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
-// CHECK:         linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>
+// CHECK:         linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>
 // CHECK:         linalg.conv_2d_nchw_fchw {{.*}} tensor<1x3x8x8xi32>
 // CHECK:         linalg.conv_2d_nchw_fchw {{.*}} tensor<?x3x8x8xf32>
 // CHECK-NOT:     tensor.collapse_shape
 func.func @kept(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3xf32>, %o: tensor<1x6x6x3xf32>,
-                %xi_f: tensor<1x3x8x8xf32>, %xi: tensor<1x3x8x8xi32>, %wi: tensor<4x3x3x3xi32>, %oi: tensor<1x4x6x6xi32>,
+                %xh: tensor<1x8x8x3xf32>, %wh: tensor<3x3x3x4xf32>, %xi: tensor<1x3x8x8xi32>, %wi: tensor<4x3x3x3xi32>, %oi: tensor<1x4x6x6xi32>,
                 %xd: tensor<?x3x8x8xf32>, %wd: tensor<4x3x3x3xf32>, %od: tensor<?x4x6x6xf32>,
                 %ow: tensor<1x4x4x4xf32>)
     -> (tensor<1x6x6x3xf32>, tensor<1x4x4x4xf32>, tensor<1x4x6x6xi32>, tensor<?x4x6x6xf32>) {
   %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
        ins(%x, %w : tensor<1x8x8x3xf32>, tensor<3x3x3xf32>) outs(%o : tensor<1x6x6x3xf32>) -> tensor<1x6x6x3xf32>
-  %3 = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-       ins(%xi_f, %wd : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%ow : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %3 = linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%xh, %wh : tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>) outs(%ow : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   %1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
        ins(%xi, %wi : tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>) outs(%oi : tensor<1x4x6x6xi32>) -> tensor<1x4x6x6xi32>
   %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
