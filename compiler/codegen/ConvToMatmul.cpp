@@ -12,8 +12,9 @@
 // with strides (s, s) inserted as a [N, C, OH, OW] block. Those copies
 // vectorize along ow; upstream's im2col (linalg::rewriteInIm2Col, used for
 // NHWC) is one generic whose floordiv/mod input map does not, and takes
-// unit dilations only. Depthwise and grouped convolutions keep their direct
-// form: they have no reduction over channels to amortize the gather.
+// unit dilations only. NCHW depthwise convolutions, which have no channel
+// reduction to amortize a gather, become one elementwise generic over the
+// taps' slices instead; other grouped convolutions stay direct.
 //
 //===----------------------------------------------------------------------===//
 
@@ -119,11 +120,77 @@ void rewriteNchw(IRRewriter &rewriter, linalg::Conv2DNchwFchwOp conv) {
   rewriter.replaceOp(conv, result);
 }
 
+/// Rewrites a static NCHW depthwise convolution (weights [C, KH, KW]) as
+/// one elementwise generic over the output that reads every tap's strided
+/// slice of the input and its per-channel weight:
+///   out[n, c, oh, ow] += sum_taps x_tap[n, c, oh, ow] * w_tap[c].
+/// Each input is an identity or a channel map, so the vectorizer runs it
+/// along OW (the named depthwise op only vectorizes in 1-D).
+void rewriteDepthwiseNchw(IRRewriter &rewriter,
+                          linalg::DepthwiseConv2DNchwChwOp conv) {
+  Location loc = conv.getLoc();
+  Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t kh = filterType.getDimSize(1), kw = filterType.getDimSize(2);
+  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  Type element = inputType.getElementType();
+  auto index = [&](int64_t v) -> OpFoldResult {
+    return rewriter.getIndexAttr(v);
+  };
+
+  SmallVector<Value> taps, weights;
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      taps.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({n, c, oh, ow}, element), input,
+          {index(0), index(0), index(i * dilations[0]), index(j * dilations[1])},
+          {index(n), index(c), index(oh), index(ow)},
+          {index(1), index(1), index(strides[0]), index(strides[1])}));
+      // w[:, i, j] as a [C] tensor (rank-reducing slice).
+      weights.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({c}, element), filter,
+          {index(0), index(i), index(j)}, {index(c), index(1), index(1)},
+          {index(1), index(1), index(1)}));
+    }
+  }
+  MLIRContext *context = rewriter.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, context);
+  AffineMap channel =
+      AffineMap::get(4, 0, {getAffineDimExpr(1, context)}, context);
+  SmallVector<AffineMap> maps(taps.size(), identity);
+  maps.append(weights.size(), channel);
+  maps.push_back(identity);
+  SmallVector<Value> ins(taps);
+  ins.append(weights);
+  size_t count = taps.size();
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, outType, ins, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [count](OpBuilder &b, Location loc, ValueRange args) {
+        Value acc = args.back();
+        // mul + add, not math.fma: the generic target has no FMA, where
+        // math.fma would become a libm call per element.
+        for (size_t t = 0; t < count; ++t)
+          acc = arith::AddFOp::create(
+              b, loc, arith::MulFOp::create(b, loc, args[t], args[count + t]),
+              acc);
+        linalg::YieldOp::create(b, loc, acc);
+      });
+  rewriter.replaceOp(conv, generic.getResult(0));
+}
+
 struct ConvToMatmul : q8::impl::ConvToMatmulBase<ConvToMatmul> {
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> convs;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::Conv2DNchwFchwOp, linalg::Conv2DNhwcHwcfOp>(op) &&
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::Conv2DNhwcHwcfOp,
+              linalg::DepthwiseConv2DNchwChwOp>(op) &&
           op.hasPureTensorSemantics() && !op.hasDynamicShape() &&
           cast<ShapedType>(op.getDpsInputOperand(0)->get().getType())
               .getElementType()
@@ -135,6 +202,9 @@ struct ConvToMatmul : q8::impl::ConvToMatmulBase<ConvToMatmul> {
       rewriter.setInsertionPoint(conv);
       if (auto nchw = dyn_cast<linalg::Conv2DNchwFchwOp>(conv.getOperation()))
         rewriteNchw(rewriter, nchw);
+      else if (auto dw =
+                   dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(conv.getOperation()))
+        rewriteDepthwiseNchw(rewriter, dw);
       else // upstream's im2col; a dilated conv it rejects stays direct
         (void)linalg::rewriteInIm2Col(
             rewriter, cast<linalg::Conv2DNhwcHwcfOp>(conv.getOperation()));

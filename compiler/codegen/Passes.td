@@ -40,8 +40,10 @@ def ConvToMatmul : Pass<"q8-conv-to-matmul", "::mlir::func::FuncOp"> {
     generic out[n, f, p] += W[f, k] * col[n, k, p] on the collapsed shapes,
     which `q8-matmul-kernels` turns into micro-kernels after bufferization.
     `linalg.conv_2d_nhwc_hwcf` uses upstream's `linalg::rewriteInIm2Col`
-    (unit dilations only). Depthwise and grouped convolutions (no channel
-    reduction to amortize the gather) are left as they are.
+    (unit dilations only). `linalg.depthwise_conv_2d_nchw_chw` becomes one
+    elementwise generic that reads each tap's strided slice and its [C]
+    weight column (the named op vectorizes only in 1-D). Other grouped
+    convolutions are left as they are.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -68,9 +68,32 @@ func.func @strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %o: tensor<
 
 // -----
 
-// Left alone: depthwise convolutions (no channel reduction to amortize the
-// gather), dilated NHWC ones (upstream's im2col takes unit dilations only),
-// non-f32 element types, and dynamic shapes.
+// NCHW depthwise: one elementwise generic over the output reading the nine
+// taps' strided slices and the matching [C] weight columns, accumulating
+// mul + add per tap (vectorizable along OW).
+// CHECK-DAG:   #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @depthwise_nchw
+// CHECK-NOT:     linalg.depthwise_conv
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 2, 2] : tensor<1x4x9x9xf32> to tensor<1x4x4x4xf32>
+// CHECK:         tensor.extract_slice %arg1[0, 0, 0] [4, 1, 1] [1, 1, 1] : tensor<4x3x3xf32> to tensor<4xf32>
+// CHECK:         tensor.extract_slice %arg0[0, 0, 2, 2] [1, 4, 4, 4] [1, 1, 2, 2]
+// CHECK:         tensor.extract_slice %arg1[0, 2, 2] [4, 1, 1] [1, 1, 1]
+// CHECK:         linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+// CHECK-SAME:      outs(%arg2 : tensor<1x4x4x4xf32>)
+// CHECK-COUNT-9:   arith.mulf
+// CHECK:           linalg.yield
+func.func @depthwise_nchw(%x: tensor<1x4x9x9xf32>, %w: tensor<4x3x3xf32>, %o: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %c = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x4x9x9xf32>, tensor<4x3x3xf32>) outs(%o : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Left alone: NHWC depthwise convolutions, dilated NHWC ones (upstream's
+// im2col takes unit dilations only), non-f32 element types, and dynamic
+// shapes.
 // CHECK-LABEL: func.func @kept
 // CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
 // CHECK:         linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>
