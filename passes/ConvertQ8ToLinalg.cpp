@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -284,6 +285,7 @@ void q8::populateQ8ToLinalgPatterns(RewritePatternSet &patterns) {
   populateQ8DataToLinalgPatterns(patterns);
   populateQ8ResizeToLinalgPatterns(patterns);
   populateQ8RecurrentToLinalgPatterns(patterns);
+  populateQ8QuantToLinalgPatterns(patterns);
 }
 
 //===----------------------------------------------------------------------===//
@@ -300,6 +302,8 @@ bool isConvertedOp(Operation *op) {
   auto hasQuantized = [](Type type) {
     return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
   };
+  if (isa<QuantizeOp, DequantizeOp, QLinearOp>(op))
+    return true;
   if (llvm::any_of(op->getOperandTypes(), hasQuantized) ||
       llvm::any_of(op->getResultTypes(), hasQuantized))
     return false;
@@ -348,6 +352,10 @@ struct ConvertQ8ToLinalg
                            tensor::TensorDialect>();
     target.addDynamicallyLegalDialect<q8::Q8Dialect>(
         [](Operation *op) { return !isConvertedOp(op); });
+    // quant.scast is storage reinterpretation; the int8 lowering keeps only
+    // those it marks as bridges to users it leaves quantized.
+    target.addDynamicallyLegalOp<quant::StorageCastOp>(
+        [](Operation *op) { return op->hasAttr("q8.storage_bridge"); });
 
     RewritePatternSet patterns(context);
     q8::populateQ8ToLinalgPatterns(patterns);

@@ -156,6 +156,8 @@ void populateQ8DataToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQ8ResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// lstm and gru (an scf.for over the time steps per direction).
 void populateQ8RecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// quantize, dequantize, qlinear and quant.scast (the generic int8 path).
+void populateQ8QuantToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every q8-to-linalg pattern (the union of the above).
 void populateQ8ToLinalgPatterns(mlir::RewritePatternSet &patterns);

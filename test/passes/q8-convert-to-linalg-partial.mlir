@@ -1,11 +1,14 @@
 // RUN: q8-opt %s -q8-convert-to-linalg | FileCheck %s
 // RUN: q8-opt %s -q8-convert-to-linalg -one-shot-bufferize="allow-unknown-ops bufferize-function-boundaries" -convert-linalg-to-loops | FileCheck %s --check-prefix=LOOPS
 
-// The conversion is partial: ops on quantized values stay for the int8
-// lowering, while the f32 ops around them are converted.
+// The conversion is partial: ops on quantized values that no pattern
+// lowers (a quantized reshape) stay, reading the storage of the lowered
+// quantize through a marked quant.scast, while the ops around them are
+// converted.
 // CHECK-LABEL: func.func @left_alone
 // CHECK:       %[[R:.*]] = linalg.generic
-// CHECK:       %[[Q:.*]] = q8.quantize %[[R]]
+// CHECK:       %[[S:.*]] = linalg.generic {{.*}} ins(%[[R]] : tensor<4xf32>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK:       %[[Q:.*]] = quant.scast %[[S]] {q8.storage_bridge} : tensor<4xi8> to tensor<4x!quant.uniform
 // CHECK:       q8.reshape %[[Q]] {{.*}} : (tensor<4x!quant.uniform
 // LOOPS-LABEL: func.func @left_alone
 // LOOPS:       scf.for

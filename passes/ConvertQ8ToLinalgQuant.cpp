@@ -1,0 +1,655 @@
+//===- ConvertQ8ToLinalgQuant.cpp - the int8 quant ops to linalg ----------===//
+//
+// The generic (untiled, target-independent) int8 lowering. Quantized tensors
+// become their storage tensors (signless i8; u8 storage picks the unsigned
+// ops, as the unsigned lowering does) and:
+//  - quantize: one generic, round-half-even(x * prescale[c] / scale) + zp,
+//    clamped to the storage range, NaN to the zero point (computed in f64
+//    as q8::quant::quantize does);
+//  - dequantize: one generic, scale * float(q - zp) (q8::quant::dequantize);
+//  - qlinear: an exact int32 contraction (a matmul-shaped linalg.generic on
+//    zero/sign-extended values) followed by one epilogue generic: + bias +
+//    zero-point correction (from the weight column sums at compile time when
+//    the weight is a constant with zero zero points; otherwise the zero
+//    points are subtracted inside the contraction), then either
+//    requantize (q8::quant::requantize's Q31 rounding doubling high multiply
+//    and rounding shift, bit for bit) or acc * s_in * s_w[c] in f32.
+// Every compile-time number comes from passes/QuantMath.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/ConvertQ8ToLinalg.h"
+
+#include "dialects/Q8/Q8Ops.h"
+#include "passes/QuantMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using namespace q8;
+namespace mq = mlir::quant;
+namespace qm = q8::quant;
+
+namespace {
+
+/// Per-channel (or per-tensor: one entry) parameters of a quantized type.
+struct QuantInfo {
+  SmallVector<qm::QuantParams> params;
+  int64_t axis = -1; ///< -1 per tensor
+  bool isSigned = true;
+  unsigned width = 8;
+};
+
+QuantInfo getQuantInfo(mq::QuantizedType type) {
+  QuantInfo info;
+  info.isSigned = type.isSigned();
+  info.width = type.getStorageTypeIntegralWidth();
+  auto make = [&](double scale, int64_t zp) {
+    qm::QuantParams p;
+    p.scale = static_cast<float>(scale);
+    p.zeroPoint = static_cast<int32_t>(zp);
+    p.qmin = static_cast<int32_t>(type.getStorageTypeMin());
+    p.qmax = static_cast<int32_t>(type.getStorageTypeMax());
+    return p;
+  };
+  if (auto perAxis = dyn_cast<mq::UniformQuantizedPerAxisType>(type)) {
+    info.axis = perAxis.getQuantizedDimension();
+    for (auto [scale, zp] :
+         llvm::zip(perAxis.getScales(), perAxis.getZeroPoints()))
+      info.params.push_back(make(scale, zp));
+  } else {
+    auto uniform = cast<mq::UniformQuantizedType>(type);
+    info.params.push_back(make(uniform.getScale(), uniform.getZeroPoint()));
+  }
+  return info;
+}
+
+mq::QuantizedType getQuantElement(Type type) {
+  return dyn_cast<mq::QuantizedType>(getElementTypeOrSelf(type));
+}
+
+/// The storage tensor type of a quantized tensor type: signless iN.
+RankedTensorType getStorageType(RankedTensorType type) {
+  auto element = getQuantElement(type);
+  if (!element)
+    return getLoweredType(type);
+  return type.clone(IntegerType::get(type.getContext(),
+                                     element.getStorageTypeIntegralWidth()));
+}
+
+/// `value` as its storage tensor (the converted value normally already is).
+Value asStorage(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  RankedTensorType storage = getStorageType(type);
+  if (storage == type)
+    return value;
+  return UnrealizedConversionCastOp::create(b, loc, TypeRange{storage}, value)
+      .getResult(0);
+}
+
+/// Marks the quant.scast that replaceQuantized leaves for unconverted users.
+constexpr llvm::StringLiteral kBridge = "q8.storage_bridge";
+
+/// Replaces `op` (whose one result is quantized) by `storage`, its storage
+/// tensor. Users this lowering does not convert (a quantized q8.reshape,
+/// say) keep reading the quantized type through an explicit cast, and
+/// whatever rejects them later names them.
+void replaceQuantized(ConversionPatternRewriter &rewriter, Operation *op,
+                      Value storage) {
+  Value result = op->getResult(0);
+  bool allConverted = llvm::all_of(result.getUsers(), [](Operation *user) {
+    return isa<QuantizeOp, DequantizeOp, QLinearOp, mq::StorageCastOp>(user);
+  });
+  if (allConverted || result.getType() == storage.getType()) {
+    rewriter.replaceOp(op, storage);
+    return;
+  }
+  auto bridge = mq::StorageCastOp::create(rewriter, op->getLoc(),
+                                         result.getType(), storage);
+  bridge->setAttr(kBridge, rewriter.getUnitAttr());
+  rewriter.replaceOp(op, bridge.getResult());
+}
+
+/// A per-channel scalar parameter of a generic body: a constant when every
+/// channel has the same value, else a 1-D constant tensor read at the
+/// channel's index (an extra generic input).
+struct ChannelParam {
+  SmallVector<double> values;
+  Type type;
+  bool uniform() const {
+    return llvm::all_of(values, [&](double v) { return v == values.front(); });
+  }
+};
+
+/// Collects the generic inputs (and their maps) of the non-uniform params and
+/// lets the body fetch each param as a scalar.
+struct ParamInputs {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<int> slot; ///< per param: input index, or -1 when uniform
+
+  void add(OpBuilder &b, Location loc, const ChannelParam &param,
+           AffineMap channelMap) {
+    if (param.uniform()) {
+      slot.push_back(-1);
+      return;
+    }
+    auto type = RankedTensorType::get({int64_t(param.values.size())},
+                                      param.type);
+    Attribute attr;
+    if (isa<FloatType>(param.type)) {
+      SmallVector<APFloat> values;
+      for (double v : param.values) {
+        APFloat f(v);
+        bool lost;
+        f.convert(cast<FloatType>(param.type).getFloatSemantics(),
+                  APFloat::rmNearestTiesToEven, &lost);
+        values.push_back(f);
+      }
+      attr = DenseElementsAttr::get(type, values);
+    } else {
+      SmallVector<APInt> values;
+      unsigned width = param.type.getIntOrFloatBitWidth();
+      for (double v : param.values)
+        values.push_back(APInt(64, static_cast<int64_t>(v), true).trunc(width));
+      attr = DenseElementsAttr::get(type, values);
+    }
+    slot.push_back(inputs.size());
+    inputs.push_back(
+        arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr)));
+    maps.push_back(channelMap);
+  }
+
+  /// The value of param `index` inside a body whose param block arguments
+  /// start at `args`.
+  Value get(OpBuilder &b, Location loc, const ChannelParam &param,
+            unsigned index, ValueRange args) const {
+    if (slot[index] < 0)
+      return createScalar(b, loc, param.type, param.values.front());
+    return args[slot[index]];
+  }
+};
+
+/// The map of a channel parameter along `axis` of a rank-`rank` iteration
+/// (a zero-result-free constant map for per-tensor params).
+AffineMap channelMap(MLIRContext *context, int64_t rank, int64_t axis) {
+  return AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
+}
+
+/// Sign- or zero-extends an integer scalar.
+Value extend(OpBuilder &b, Location loc, Value v, Type to, bool isSigned) {
+  if (v.getType() == to)
+    return v;
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, to, v);
+  return arith::ExtUIOp::create(b, loc, to, v);
+}
+
+//===----------------------------------------------------------------------===//
+// quantize / dequantize
+//===----------------------------------------------------------------------===//
+
+/// q8.quantize %x {resultType = tensor<4x!quant.uniform<u8:f32, 0.5:3>>}
+/// becomes one generic: q = clamp(roundeven(f64(x) / 0.5) + 3, 0, 255),
+/// NaN -> 3, stored as i8.
+struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto element = getQuantElement(resultType);
+    if (!element || !isa<FloatType>(element.getExpressedType()))
+      return rewriter.notifyMatchFailure(op, "expects a float -> quant op");
+    QuantInfo info = getQuantInfo(element);
+    int64_t rank = resultType.getRank();
+    MLIRContext *context = rewriter.getContext();
+    Type f64 = rewriter.getF64Type();
+    Type i32 = rewriter.getI32Type();
+
+    ChannelParam scale{{}, f64}, zp{{}, f64};
+    for (const qm::QuantParams &p : info.params) {
+      scale.values.push_back(p.scale);
+      zp.values.push_back(p.zeroPoint);
+    }
+    ChannelParam prescale{{}, cast<RankedTensorType>(op.getInput().getType())
+                                  .getElementType()};
+    int64_t prescaleAxis = 0;
+    if (auto values = op.getPrescale()) {
+      for (float v : *values)
+        prescale.values.push_back(v);
+      prescaleAxis = *op.getAxis() < 0 ? *op.getAxis() + rank : *op.getAxis();
+    }
+
+    ParamInputs params;
+    AffineMap quantMap = info.axis >= 0 ? channelMap(context, rank, info.axis)
+                                        : AffineMap();
+    params.add(rewriter, loc, scale, quantMap);
+    params.add(rewriter, loc, zp, quantMap);
+    if (!prescale.values.empty())
+      params.add(rewriter, loc, prescale,
+                 channelMap(context, rank, prescaleAxis));
+
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    inputs.append(params.inputs);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(params.maps);
+    double qmin = info.params.front().qmin, qmax = info.params.front().qmax;
+    auto storage = getStorageType(resultType);
+    Value result = createParallelGeneric(
+        rewriter, loc, storage, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value x = args[0];
+          ValueRange rest = args.drop_front();
+          if (!prescale.values.empty())
+            x = arith::MulFOp::create(b, loc, x,
+                                      params.get(b, loc, prescale, 2, rest));
+          if (x.getType() != f64)
+            x = arith::ExtFOp::create(b, loc, f64, x);
+          Value zero = params.get(b, loc, zp, 1, rest);
+          Value q = math::RoundEvenOp::create(
+              b, loc,
+              arith::DivFOp::create(b, loc, x,
+                                    params.get(b, loc, scale, 0, rest)));
+          q = arith::AddFOp::create(b, loc, q, zero);
+          q = arith::MaximumFOp::create(b, loc, q,
+                                        createScalar(b, loc, f64, qmin));
+          q = arith::MinimumFOp::create(b, loc, q,
+                                        createScalar(b, loc, f64, qmax));
+          Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                              x, x);
+          q = arith::SelectOp::create(b, loc, isNan, zero, q);
+          Value qi = arith::FPToSIOp::create(b, loc, i32, q);
+          return arith::TruncIOp::create(b, loc, storage.getElementType(), qi)
+              .getResult();
+        });
+    replaceQuantized(rewriter, op, result);
+    return success();
+  }
+};
+
+/// q8.dequantize becomes one generic: scale * f32(ext(q) - zp).
+struct DequantizeToLinalg : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto element = getQuantElement(op.getInput().getType());
+    if (!element)
+      return rewriter.notifyMatchFailure(op, "expects a quantized input");
+    QuantInfo info = getQuantInfo(element);
+    int64_t rank = resultType.getRank();
+    Type floatType = resultType.getElementType();
+    Type i32 = rewriter.getI32Type();
+    ChannelParam scale{{}, floatType}, zp{{}, i32};
+    for (const qm::QuantParams &p : info.params) {
+      scale.values.push_back(p.scale);
+      zp.values.push_back(p.zeroPoint);
+    }
+    ParamInputs params;
+    AffineMap quantMap =
+        info.axis >= 0 ? channelMap(rewriter.getContext(), rank, info.axis)
+                       : AffineMap();
+    params.add(rewriter, loc, scale, quantMap);
+    params.add(rewriter, loc, zp, quantMap);
+    SmallVector<Value> inputs = {asStorage(rewriter, loc, adaptor.getInput())};
+    inputs.append(params.inputs);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(params.maps);
+    Value result = createParallelGeneric(
+        rewriter, loc, resultType, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          ValueRange rest = args.drop_front();
+          Value q = extend(b, loc, args[0], i32, info.isSigned);
+          q = arith::SubIOp::create(b, loc, q, params.get(b, loc, zp, 1, rest));
+          Value f = arith::SIToFPOp::create(b, loc, floatType, q);
+          return arith::MulFOp::create(b, loc,
+                                       params.get(b, loc, scale, 0, rest), f)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// quant.scast is a reinterpretation: both sides are the storage tensor.
+struct StorageCastToStorage : OpConversionPattern<mq::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(mq::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "expects ranked tensors");
+    if (op->hasAttr(kBridge))
+      return rewriter.notifyMatchFailure(op, "kept for an unconverted user");
+    if (getQuantElement(op.getType()))
+      replaceQuantized(rewriter, op,
+                       asStorage(rewriter, op.getLoc(), adaptor.getInput()));
+    else
+      rewriter.replaceOp(op,
+                         asStorage(rewriter, op.getLoc(), adaptor.getInput()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// qlinear
+//===----------------------------------------------------------------------===//
+
+/// The int8 values of a constant storage tensor behind `value` (through
+/// quant.scast), or nullopt.
+std::optional<SmallVector<int8_t>> getConstantStorage(Value value) {
+  while (auto cast = value.getDefiningOp<mq::StorageCastOp>())
+    value = cast.getInput();
+  ElementsAttr attr;
+  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
+    attr = constant.getValue();
+  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(constant.getValue());
+  if (!attr)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  if (!type || !type.getElementType().isInteger(8))
+    return std::nullopt;
+  SmallVector<int8_t> values;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(static_cast<int8_t>(v.getSExtValue()));
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(type.getNumElements()))
+      return std::nullopt;
+    values.resize(type.getNumElements());
+    std::memcpy(values.data(), blob->getData().data(), values.size());
+    return values;
+  }
+  return std::nullopt;
+}
+
+/// The constant int32 values of `value` (a bias), or nullopt.
+std::optional<SmallVector<int64_t>> getConstantI32(Value value) {
+  if (!value)
+    return std::nullopt;
+  ElementsAttr attr;
+  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
+    attr = constant.getValue();
+  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(constant.getValue());
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense || !dense.getElementType().isInteger(32))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  return values;
+}
+
+/// Rewrites q8.qlinear; for example (u8 input zp 3, constant i8 weights)
+///   %y = q8.qlinear %x, %w, %b {resultType = !quant.uniform<u8:f32, s:z>}
+/// becomes
+///   %x2  = tensor.collapse_shape %x                  : [M, K] i8
+///   %acc = linalg.generic (m, n, k) ins(%x2, %w) outs(zeros : [M, N] i32)
+///            { acc + extui(x) * extsi(w) }
+///   %y   = linalg.generic (m, n) ins(%acc, %b?, per-column constants)
+///            { requantize(acc + bias[n] + corr[n], m[n], shift[n]) + z,
+///              clamped (and max'd with z for relu) }
+/// where corr[n] = zeroPointCorrection(3, W[:, n]) is folded with a
+/// constant bias. With non-constant weights or weight zero points the
+/// contraction reads (ext(x) - zx) * (ext(w) - zw[n]) instead.
+struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    StringRef activation = op.getActivation();
+    if (activation != "none" && activation != "relu")
+      return rewriter.notifyMatchFailure(op, "only none and relu epilogues");
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    QuantInfo in = getQuantInfo(getQuantElement(inputType));
+    QuantInfo w = getQuantInfo(getQuantElement(weightType));
+    auto outQuant = getQuantElement(resultType);
+    int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
+    int64_t m = inputType.getNumElements() / std::max<int64_t>(k, 1);
+    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    auto weightParam = [&](int64_t c) -> const qm::QuantParams & {
+      return w.params[w.params.size() == 1 ? 0 : c];
+    };
+    int32_t zx = in.params.front().zeroPoint;
+    float sx = in.params.front().scale;
+
+    Value x = reshapeTo(rewriter, loc,
+                        asStorage(rewriter, loc, adaptor.getInput()), {m, k});
+    Value weight = asStorage(rewriter, loc, adaptor.getWeight());
+
+    // The contraction.
+    std::optional<SmallVector<int8_t>> weightData;
+    bool weightZeroPoints = llvm::any_of(
+        w.params, [](const qm::QuantParams &p) { return p.zeroPoint != 0; });
+    if (w.isSigned && !weightZeroPoints)
+      weightData = getConstantStorage(op.getWeight());
+    bool subtractInside = !weightData && (zx != 0 || weightZeroPoints);
+
+    AffineExpr dm, dn, dk;
+    bindDims(context, dm, dn, dk);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
+                                   AffineMap::get(3, 0, {dk, dn}, context)};
+    SmallVector<Value> inputs = {x, weight};
+    ChannelParam zw{{}, i32};
+    for (int64_t c = 0; c < n; ++c)
+      zw.values.push_back(weightParam(c).zeroPoint);
+    ParamInputs contractionParams;
+    if (subtractInside) {
+      contractionParams.add(rewriter, loc, zw,
+                            AffineMap::get(3, 0, {dn}, context));
+      inputs.append(contractionParams.inputs);
+      maps.append(contractionParams.maps);
+    }
+    maps.push_back(AffineMap::get(3, 0, {dm, dn}, context));
+    auto accType = RankedTensorType::get({m, n}, i32);
+    Value zeros = createFilled(rewriter, loc, accType,
+                               createScalar(rewriter, loc, i32, 0));
+    Value acc =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
+            {utils::IteratorType::parallel, utils::IteratorType::parallel,
+             utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location loc, ValueRange args) {
+              Value a = extend(b, loc, args[0], i32, in.isSigned);
+              Value bw = extend(b, loc, args[1], i32, w.isSigned);
+              if (subtractInside) {
+                a = arith::SubIOp::create(b, loc, a,
+                                          createScalar(b, loc, i32, zx));
+                bw = arith::SubIOp::create(
+                    b, loc, bw,
+                    contractionParams.get(b, loc, zw, 0,
+                                          args.drop_front(2).drop_back()));
+              }
+              Value product = arith::MulIOp::create(b, loc, a, bw);
+              linalg::YieldOp::create(
+                  b, loc,
+                  ValueRange{arith::AddIOp::create(b, loc, args.back(),
+                                                   product)});
+            })
+            .getResult(0);
+
+    // The per-column int32 term: bias + zero-point correction.
+    ChannelParam column{SmallVector<double>(n, 0.0), i32};
+    if (weightData && zx != 0) {
+      SmallVector<int8_t> col(k);
+      for (int64_t c = 0; c < n; ++c) {
+        for (int64_t r = 0; r < k; ++r)
+          col[r] = (*weightData)[r * n + c];
+        column.values[c] = qm::zeroPointCorrection(zx, col);
+      }
+    }
+    Value runtimeBias;
+    if (Value bias = op.getBias()) {
+      if (auto values = getConstantI32(bias)) {
+        for (int64_t c = 0; c < n; ++c)
+          column.values[c] = static_cast<int32_t>(static_cast<uint32_t>(
+              static_cast<int64_t>(column.values[c]) + (*values)[c]));
+      } else {
+        runtimeBias = adaptor.getBias();
+      }
+    }
+
+    // The epilogue.
+    AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, context)},
+                                      context);
+    ParamInputs params;
+    SmallVector<Value> epilogueInputs = {acc};
+    SmallVector<AffineMap> epilogueMaps = {rewriter.getMultiDimIdentityMap(2)};
+    if (runtimeBias) {
+      epilogueInputs.push_back(runtimeBias);
+      epilogueMaps.push_back(colMap);
+    }
+    unsigned paramBase = epilogueInputs.size();
+    params.add(rewriter, loc, column, colMap);
+
+    Value result;
+    if (!outQuant) {
+      auto floatType = resultType.getElementType();
+      ChannelParam scale{{}, floatType};
+      for (int64_t c = 0; c < n; ++c)
+        scale.values.push_back(
+            static_cast<float>(static_cast<double>(sx) * weightParam(c).scale));
+      params.add(rewriter, loc, scale, colMap);
+      epilogueInputs.append(params.inputs);
+      epilogueMaps.append(params.maps);
+      auto flatType = RankedTensorType::get({m, n}, floatType);
+      result = createParallelGeneric(
+          rewriter, loc, flatType, epilogueInputs, epilogueMaps,
+          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+            ValueRange rest = args.drop_front(paramBase);
+            Value v = args[0];
+            if (runtimeBias)
+              v = arith::AddIOp::create(b, loc, v, args[1]);
+            if (!column.uniform() || column.values.front() != 0)
+              v = arith::AddIOp::create(b, loc, v,
+                                        params.get(b, loc, column, 0, rest));
+            Value f = arith::SIToFPOp::create(b, loc, floatType, v);
+            f = arith::MulFOp::create(b, loc, f,
+                                      params.get(b, loc, scale, 1, rest));
+            if (activation == "relu")
+              f = arith::MaximumFOp::create(b, loc, f,
+                                            createScalar(b, loc, floatType, 0));
+            return f;
+          });
+    } else {
+      QuantInfo out = getQuantInfo(outQuant);
+      if (out.axis >= 0)
+        return rewriter.notifyMatchFailure(op, "per-axis result quantization");
+      const qm::QuantParams &y = out.params.front();
+      ChannelParam multiplier{{}, i64}, leftShift{{}, i64}, rightShift{{}, i64};
+      for (int64_t c = 0; c < n; ++c) {
+        qm::FixedMultiplier fm = qm::fixedMultiplier(
+            static_cast<double>(sx) * weightParam(c).scale / y.scale);
+        multiplier.values.push_back(fm.multiplier);
+        leftShift.values.push_back(fm.shift < 0 ? -fm.shift : 0);
+        rightShift.values.push_back(fm.shift > 0 ? fm.shift : 0);
+      }
+      params.add(rewriter, loc, multiplier, colMap);
+      params.add(rewriter, loc, leftShift, colMap);
+      params.add(rewriter, loc, rightShift, colMap);
+      epilogueInputs.append(params.inputs);
+      epilogueMaps.append(params.maps);
+      int32_t lo = y.qmin, hi = y.qmax;
+      if (activation == "relu")
+        lo = std::max(lo, y.zeroPoint);
+      auto storage = RankedTensorType::get(
+          {m, n}, IntegerType::get(context, out.width));
+      result = createParallelGeneric(
+          rewriter, loc, storage, epilogueInputs, epilogueMaps,
+          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+            ValueRange rest = args.drop_front(paramBase);
+            auto c64 = [&](int64_t v) { return createScalar(b, loc, i64, v); };
+            Value v = args[0];
+            if (runtimeBias)
+              v = arith::AddIOp::create(b, loc, v, args[1]);
+            if (!column.uniform() || column.values.front() != 0)
+              v = arith::AddIOp::create(b, loc, v,
+                                        params.get(b, loc, column, 0, rest));
+            // q8::quant::requantize: a saturating left shift (multipliers
+            // >= 1), the rounding doubling high multiply, a rounding right
+            // shift (half away from zero), + zero point, clamp.
+            Value wide = arith::ExtSIOp::create(b, loc, i64, v);
+            if (!leftShift.uniform() || leftShift.values.front() != 0) {
+              wide = arith::ShLIOp::create(
+                  b, loc, wide, params.get(b, loc, leftShift, 2, rest));
+              wide = arith::MaxSIOp::create(
+                  b, loc, wide, c64(std::numeric_limits<int32_t>::min()));
+              wide = arith::MinSIOp::create(
+                  b, loc, wide, c64(std::numeric_limits<int32_t>::max()));
+            }
+            Value ab = arith::MulIOp::create(
+                b, loc, wide, params.get(b, loc, multiplier, 1, rest));
+            Value nonNegative = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::sge, ab, c64(0));
+            Value nudge = arith::SelectOp::create(b, loc, nonNegative,
+                                                  c64(1ll << 30),
+                                                  c64(1 - (1ll << 30)));
+            Value high = arith::DivSIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, ab, nudge),
+                c64(1ll << 31));
+            if (!rightShift.uniform() || rightShift.values.front() != 0) {
+              Value shift = params.get(b, loc, rightShift, 3, rest);
+              Value half = arith::ShRSIOp::create(
+                  b, loc, arith::ShLIOp::create(b, loc, c64(1), shift), c64(1));
+              Value positive = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::sge, high, c64(0));
+              Value magnitude = arith::SelectOp::create(
+                  b, loc, positive, high,
+                  arith::SubIOp::create(b, loc, c64(0), high));
+              Value shifted = arith::ShRSIOp::create(
+                  b, loc, arith::AddIOp::create(b, loc, magnitude, half),
+                  shift);
+              high = arith::SelectOp::create(
+                  b, loc, positive, shifted,
+                  arith::SubIOp::create(b, loc, c64(0), shifted));
+            }
+            Value q = arith::AddIOp::create(b, loc, high, c64(y.zeroPoint));
+            q = arith::MaxSIOp::create(b, loc, q, c64(lo));
+            q = arith::MinSIOp::create(b, loc, q, c64(hi));
+            return arith::TruncIOp::create(b, loc, storage.getElementType(), q)
+                .getResult();
+          });
+    }
+    SmallVector<int64_t> shape(resultType.getShape());
+    Value reshaped = reshapeTo(rewriter, loc, result, shape);
+    if (outQuant)
+      replaceQuantized(rewriter, op, reshaped);
+    else
+      rewriter.replaceOp(op, reshaped);
+    return success();
+  }
+};
+
+} // namespace
+
+void q8::populateQ8QuantToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<QuantizeToLinalg, DequantizeToLinalg, StorageCastToStorage,
+               QLinearToLinalg>(patterns.getContext());
+}
