@@ -171,9 +171,16 @@ def ApproximateMath : Pass<"q8-approximate-math", "::mlir::func::FuncOp"> {
   let description = [{
     `populateMathPolynomialApproximationPatterns` and the f32 expansions:
     exp, erf, tanh, log, sigmoid-style expressions become arith (and vector)
-    code, so that compiled models vectorize them and call no libm. Math ops
-    without an approximation are left for math-to-llvm / math-to-libm.
+    code, so that compiled models vectorize them and call no libm. On a
+    `target` without FMA or SSE4.1 (generic) math.fma and math.floor are
+    expanded as well, which LLVM would otherwise lower to fmaf/floorf calls.
+    Math ops without an approximation are left for math-to-llvm /
+    math-to-libm.
   }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host | avx2 | avx-vnni | avx512 | avx512-vnni | generic">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];

@@ -97,7 +97,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createApproximateMath());
+  ApproximateMathOptions approximate;
+  approximate.target = options.target;
+  pm.addNestedPass<func::FuncOp>(createApproximateMath(approximate));
   // Integer powers (math.ipowi) have no LLVM lowering: outlined
   // square-and-multiply functions (vector ones are scalarized first).
   pm.addPass(createConvertMathToFuncs());

@@ -1,0 +1,29 @@
+// RUN: q8-opt %s -q8-approximate-math=target=generic | FileCheck %s --check-prefix=GENERIC
+// RUN: q8-opt %s -q8-approximate-math=target=avx2 | FileCheck %s --check-prefix=AVX2
+
+// Without FMA and SSE4.1 (generic), math.fma becomes mul + add and
+// math.floor an i32 round trip (|x| < 2^23, stepping down where truncation
+// rounded up; copysign keeps -0.0), so no libm call is left. AVX2 keeps
+// both for LLVM's vfmadd and vroundps.
+// GENERIC-LABEL: func.func @fma_floor
+// GENERIC-NOT:     math.fma
+// GENERIC-NOT:     math.floor
+// GENERIC:         arith.mulf %arg0, %arg1 : vector<4xf32>
+// GENERIC:         arith.addf
+// GENERIC:         %[[I:.*]] = arith.fptosi %arg0 : vector<4xf32> to vector<4xi32>
+// GENERIC:         %[[T:.*]] = arith.sitofp %[[I]] : vector<4xi32> to vector<4xf32>
+// GENERIC:         %[[UP:.*]] = arith.cmpf ogt, %[[T]], %arg0
+// GENERIC:         %[[DOWN:.*]] = arith.subf %[[T]]
+// GENERIC:         %[[STEP:.*]] = arith.select %[[UP]], %[[DOWN]], %[[T]]
+// GENERIC:         %[[ABS:.*]] = math.absf %arg0
+// GENERIC:         %[[SMALL:.*]] = arith.cmpf olt, %[[ABS]], %{{.*}}
+// GENERIC:         %[[F:.*]] = arith.select %[[SMALL]], %[[STEP]], %arg0
+// GENERIC:         math.copysign %[[F]], %arg0
+// AVX2-LABEL:  func.func @fma_floor
+// AVX2:          math.fma
+// AVX2:          math.floor
+func.func @fma_floor(%x: vector<4xf32>, %y: vector<4xf32>, %z: vector<4xf32>) -> (vector<4xf32>, vector<4xf32>) {
+  %0 = math.fma %x, %y, %z : vector<4xf32>
+  %1 = math.floor %x : vector<4xf32>
+  return %0, %1 : vector<4xf32>, vector<4xf32>
+}
