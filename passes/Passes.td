@@ -136,4 +136,84 @@ def PlanArena : Pass<"q8-plan-arena", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
+  let summary = "SmoothQuant: move activation outliers into the weights";
+  let description = [{
+    For every `q8.matmul` with a constant f32 `[K, N]` rhs, and `q8.gemm`
+    (transA = false) with a constant B, whose activation has a
+    `channel_absmax` in the calibration `table`:
+    `s_j = smoothQuantScales(channel_absmax, max_n |W[j, n]|, alpha)`
+    (passes/QuantMath.h), the weights become `W'[j, :] = W[j, :] * s_j`
+    (gemm: the effective `alpha * op(B)` is measured, `op(B)` is scaled in
+    its stored layout) and the activation is divided by `s`: one
+    `q8.mul %x, dense<1/s> : tensor<K>` marked `q8.smoothquant`, so the IR
+    computes the same function between passes. `q8-quantize` folds that
+    marked multiply into its `q8.quantize` as `prescale` (axis = the
+    contracted dim), where it costs nothing.
+
+    An activation feeding several such ops gets one `s`, from the max of
+    their per-channel weight absmaxes, and one multiply.
+
+    The table's ranges describe `x`, not `x / s`. The multiply carries
+    `q8.smoothquant = {ranges = {method = [lo', hi'], ...}}`, one per range
+    in the table: channel j of x lies in `[max(lo, -a_j), min(hi, a_j)]`
+    (a = channel_absmax), so `x_j / s_j` lies in that interval times
+    `1/s_j` and `[lo', hi'] = [min_j, max_j]` of those bounds. For minmax
+    this contains every observed value of `x / s` (conservative; the
+    reservoir is a sample and is not used), for clipping methods
+    (percentile, entropy, mse) it keeps their clip per channel.
+
+    Activations without a table entry or channel_absmax get a remark and
+    are left alone. Upstream MLIR has no calibration-driven rescaling.
+  }];
+  let options = [
+    Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
+           "the calibration table (JSON, q8-calibration version 1)">,
+    Option<"alpha", "alpha", "float", /*default=*/"0.5f",
+           "migration strength: s_j = amax_x^alpha / amax_w^(1-alpha)">,
+  ];
+  let dependentDialects = ["::q8::Q8Dialect"];
+}
+
+def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
+  let summary = "static W8A8: int8 matmul/gemm from a calibration table";
+  let description = [{
+    Rewrites every `q8.matmul` whose rhs is a constant f32 `[K, N]`, and
+    every `q8.gemm` (transA = false) with a constant B (transB transposed
+    and alpha folded at compile time; C, when a constant `[N]`, times beta
+    becomes the bias), whose activation has an entry in the calibration
+    `table`:
+
+    - activation -> `q8.quantize` to `!quant.uniform<u8:f32, s:zp>` per
+      tensor, from the table's `method` range through `asymmetricU8`; one
+      quantize per activation, shared by its consumers. An activation
+      produced by q8-smoothquant's marked `q8.mul` is quantized from the
+      multiply's input with the multiplier as `prescale` (axis = last dim)
+      and the rescaled range the multiply records;
+    - weights -> `q8.constant dense<i8>` + `quant.scast` to
+      `!quant.uniform<i8:f32:1, {s_n...}>` (symmetric per output channel,
+      `symmetricI8` with qmax 127, or 63 for `weight-bits=7`, whose type is
+      `i8<-63:63>` so the AVX2 kernels know vpmaddubsw cannot saturate);
+    - bias -> `q8.constant dense<i32>` from `quantizeBias`;
+    - result -> `q8.qlinear` with resultType f32 (dequantized output).
+
+    Attention's activation x activation matmuls are left fp32: qlinear's
+    weight must be `[K, N]` and theirs are batched. Convolutions stay fp32
+    (q8 has no quantized conv op yet). An op whose activation has no table
+    entry (or no range for `method`) stays fp32 with a remark; a table entry
+    whose shape differs from the value's is an error, as is a table that
+    does not read. Upstream MLIR's quant passes work on QDQ-annotated
+    TOSA/stablehlo, not on a calibration table.
+  }];
+  let options = [
+    Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
+           "the calibration table (JSON, q8-calibration version 1)">,
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "activation range: minmax, ema, percentile, entropy or mse">,
+    Option<"weightBits", "weight-bits", "int", /*default=*/"8",
+           "8, or 7 for AVX2-safe weights (qmax 63)">,
+  ];
+  let dependentDialects = ["::q8::Q8Dialect", "::mlir::quant::QuantDialect"];
+}
+
 #endif // Q8_PASSES_TD

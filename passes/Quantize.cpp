@@ -1,0 +1,332 @@
+//===- Quantize.cpp - static W8A8 from a calibration table ----------------===//
+//
+// q8-quantize turns the matmuls and gemms with constant weights into
+// q8.qlinear: the activation quantized per tensor (uint8 asymmetric, from a
+// calibrated range), the weights per output channel (int8 symmetric), the
+// bias in int32 at s_x * s_w, the result dequantized to f32. Every scale,
+// zero point and quantized value comes from passes/QuantMath.h.
+//
+// Quantized weights are an i8 q8.constant cast to their !quant.uniform type
+// with upstream quant.scast: builtin dense attributes cannot hold quantized
+// element types, and scast is exactly "reinterpret the storage".
+//
+// The table is read with q8::calibration::readTable. Q8Passes cannot link
+// Q8Calibration (which links Q8Compiler -> Q8Registration -> Q8Passes), so
+// passes/CMakeLists.txt builds compiler/calibration/Table.cpp, which needs
+// only LLVMSupport, into its own small library Q8CalibrationTable.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/calibration/Table.h"
+#include "dialects/Q8/Q8Ops.h"
+#include "dialects/Q8/Q8ValueNames.h"
+#include "passes/ConstantData.h"
+#include "passes/Passes.h"
+#include "passes/QuantMath.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+#include <memory>
+
+namespace q8 {
+#define GEN_PASS_DEF_QUANTIZE
+#include "passes/Passes.h.inc"
+} // namespace q8
+
+using namespace mlir;
+using namespace q8;
+using q8::quant::QuantParams;
+
+namespace {
+
+/// A constant f32 tensor's values and shape.
+struct F32Constant {
+  SmallVector<float> values;
+  SmallVector<int64_t> shape;
+};
+
+std::optional<F32Constant> getF32Constant(Value value) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  std::optional<SmallVector<float>> values = readF32Values(attr);
+  if (!values)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(attr.getType());
+  return F32Constant{std::move(*values), SmallVector<int64_t>(type.getShape())};
+}
+
+bool isF32Tensor(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.getElementType().isF32();
+}
+
+/// A constant of `type` with integer `values` (i8 or i32): dense when small,
+/// a dense_resource blob otherwise (the ConstantData policy).
+template <typename T>
+ElementsAttr makeIntConstant(RankedTensorType type, ArrayRef<T> values,
+                             StringRef blobName) {
+  if (type.getNumElements() <= kResourceThreshold)
+    return DenseElementsAttr::get(type, values);
+  return DenseResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+}
+
+/// What one matmul/gemm quantizes: the activation `x` [..., K], weights
+/// W[k, n] = alpha * op(B)[k, n] as a K x N row-major array, an optional
+/// bias b[n] (beta * C).
+struct LinearPlan {
+  Operation *op;
+  Value activation;
+  int64_t k = 0, n = 0;
+  SmallVector<float> weights;
+  std::optional<SmallVector<float>> bias;
+};
+
+struct Quantize : q8::impl::QuantizeBase<Quantize> {
+  using QuantizeBase::QuantizeBase;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    if (method != "minmax" && method != "ema" && method != "percentile" &&
+        method != "entropy" && method != "mse")
+      return emitError(UnknownLoc::get(context))
+             << "q8-quantize: unknown method '" << method
+             << "' (minmax, ema, percentile, entropy, mse)";
+    if (weightBits != 8 && weightBits != 7)
+      return emitError(UnknownLoc::get(context))
+             << "q8-quantize: weight-bits must be 8 or 7, got " << weightBits;
+    if (tablePath.empty())
+      return emitError(UnknownLoc::get(context))
+             << "q8-quantize: needs a calibration table (table=PATH)";
+    auto table = std::make_shared<calibration::Table>();
+    std::string error;
+    if (!calibration::readTable(tablePath, *table, error))
+      return emitError(UnknownLoc::get(context))
+             << "q8-quantize: cannot read calibration table '" << tablePath
+             << "': " << error;
+    this->table = std::move(table);
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    SmallVector<LinearPlan> plans;
+    bool failedAny = false;
+    func.walk([&](Operation *op) {
+      if (std::optional<LinearPlan> plan = planFor(op, failedAny))
+        plans.push_back(std::move(*plan));
+    });
+    if (failedAny)
+      return signalPassFailure();
+    for (LinearPlan &plan : plans)
+      rewrite(plan);
+  }
+
+private:
+  std::shared_ptr<const calibration::Table> table;
+  /// One quantize per activation (and its prescale): its consumers share it.
+  DenseMap<Value, Value> quantized;
+
+  int32_t weightQmax() const { return weightBits == 7 ? 63 : 127; }
+
+  /// The activation range: from q8-smoothquant's marker when `x` is its
+  /// multiply, else from the table. nullopt (with a remark) when there is
+  /// none; `failedAny` on a shape mismatch.
+  std::optional<calibration::Range> rangeFor(Operation *user, Value x,
+                                             bool &failedAny) {
+    if (auto mul = x.getDefiningOp<MulOp>())
+      if (auto marker = mul->getAttrOfType<DictionaryAttr>("q8.smoothquant");
+          marker && getF32Constant(mul.getRhs())) {
+        auto ranges = marker.getAs<DictionaryAttr>("ranges");
+        auto range =
+            ranges ? ranges.getAs<DenseF32ArrayAttr>(method) : nullptr;
+        if (!range || range.size() != 2) {
+          user->emitRemark() << "q8-quantize: the smoothed activation has no '"
+                             << method << "' range; left in fp32";
+          return std::nullopt;
+        }
+        return calibration::Range{range[0], range[1]};
+      }
+    std::string name = getValueName(x);
+    const calibration::TensorEntry *entry =
+        name.empty() ? nullptr : table->find(name);
+    if (!entry) {
+      user->emitRemark() << "q8-quantize: no calibration entry for '"
+                         << (name.empty() ? "<unnamed>" : name)
+                         << "'; left in fp32";
+      return std::nullopt;
+    }
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
+    if (ArrayRef<int64_t>(entry->spec.shape) != shape) {
+      user->emitError() << "q8-quantize: calibration entry '" << name
+                        << "' has shape [" << entry->spec.shape
+                        << "] but the value has shape [" << shape << "]";
+      failedAny = true;
+      return std::nullopt;
+    }
+    auto it = entry->ranges.find(method);
+    if (it == entry->ranges.end()) {
+      user->emitRemark() << "q8-quantize: calibration entry '" << name
+                         << "' has no '" << method << "' range; left in fp32";
+      return std::nullopt;
+    }
+    return it->second;
+  }
+
+  std::optional<LinearPlan> planFor(Operation *op, bool &failedAny) {
+    LinearPlan plan;
+    plan.op = op;
+    std::optional<F32Constant> w;
+    if (auto matmul = dyn_cast<MatMulOp>(op)) {
+      if (!isF32Tensor(matmul.getLhs()) || !isF32Tensor(matmul.getRhs()))
+        return std::nullopt;
+      w = getF32Constant(matmul.getRhs());
+      if (!w) {
+        // Attention's activation x activation product: qlinear's weight is
+        // [K, N] per tensor or per channel, theirs are batched.
+        return std::nullopt;
+      }
+      if (w->shape.size() != 2)
+        return std::nullopt;
+      plan.activation = matmul.getLhs();
+      plan.k = w->shape[0];
+      plan.n = w->shape[1];
+      plan.weights = std::move(w->values);
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (!isF32Tensor(gemm.getA()) || !isF32Tensor(gemm.getB()))
+        return std::nullopt;
+      w = getF32Constant(gemm.getB());
+      if (!w || w->shape.size() != 2)
+        return std::nullopt;
+      if (gemm.getTransA()) {
+        op->emitRemark() << "q8-quantize: gemm with transA; left in fp32";
+        return std::nullopt;
+      }
+      bool transB = gemm.getTransB();
+      plan.activation = gemm.getA();
+      plan.k = w->shape[transB ? 1 : 0];
+      plan.n = w->shape[transB ? 0 : 1];
+      float alpha = gemm.getAlpha().convertToFloat();
+      plan.weights.resize(plan.k * plan.n);
+      for (int64_t k = 0; k < plan.k; ++k)
+        for (int64_t n = 0; n < plan.n; ++n)
+          plan.weights[k * plan.n + n] =
+              alpha * w->values[transB ? n * plan.k + k : k * plan.n + n];
+      if (Value c = gemm.getC()) {
+        std::optional<F32Constant> bias = getF32Constant(c);
+        if (!bias || bias->shape != ArrayRef<int64_t>{plan.n}) {
+          op->emitRemark() << "q8-quantize: gemm's C is not a constant ["
+                           << plan.n << "]; left in fp32";
+          return std::nullopt;
+        }
+        float beta = gemm.getBeta().convertToFloat();
+        for (float &b : bias->values)
+          b *= beta;
+        plan.bias = std::move(bias->values);
+      }
+    } else {
+      return std::nullopt;
+    }
+    if (!rangeFor(op, plan.activation, failedAny))
+      return std::nullopt;
+    return plan;
+  }
+
+  /// The activation quantized (shared by every consumer).
+  Value quantizeActivation(OpBuilder &b, Operation *user, Value x,
+                           QuantParams &params) {
+    bool failedAny = false;
+    calibration::Range range = *rangeFor(user, x, failedAny);
+    params = q8::quant::asymmetricU8(range.lo, range.hi);
+    if (Value q = quantized.lookup(x))
+      return q;
+    MLIRContext *context = b.getContext();
+    Value input = x;
+    DenseF32ArrayAttr prescale;
+    IntegerAttr axis;
+    if (auto mul = x.getDefiningOp<MulOp>();
+        mul && mul->hasAttr("q8.smoothquant")) {
+      std::optional<F32Constant> inv = getF32Constant(mul.getRhs());
+      input = mul.getLhs();
+      prescale = DenseF32ArrayAttr::get(context, inv->values);
+      axis = b.getI64IntegerAttr(
+          cast<RankedTensorType>(input.getType()).getRank() - 1);
+    }
+    auto type = cast<RankedTensorType>(input.getType());
+    auto element = mlir::quant::UniformQuantizedType::get(
+        /*flags=*/0, b.getIntegerType(8), b.getF32Type(), params.scale,
+        params.zeroPoint, 0, 255);
+    OpBuilder::InsertionGuard guard(b);
+    if (Operation *def = input.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(input.getParentBlock());
+    Value q = QuantizeOp::create(b, user->getLoc(), input,
+                                 TypeAttr::get(type.clone(element)), prescale,
+                                 axis);
+    quantized[x] = q;
+    return q;
+  }
+
+  void rewrite(LinearPlan &plan) {
+    Operation *op = plan.op;
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    int64_t k = plan.k, n = plan.n;
+
+    QuantParams xParams;
+    Value x = quantizeActivation(b, op, plan.activation, xParams);
+
+    // Weights: int8 symmetric per output channel n.
+    SmallVector<QuantParams> wParams(n);
+    SmallVector<int8_t> wq(k * n);
+    for (int64_t j = 0; j < n; ++j) {
+      float absmax = 0;
+      for (int64_t i = 0; i < k; ++i)
+        absmax = std::max(absmax, std::fabs(plan.weights[i * n + j]));
+      wParams[j] = q8::quant::symmetricI8(absmax, weightQmax());
+      for (int64_t i = 0; i < k; ++i)
+        wq[i * n + j] = static_cast<int8_t>(
+            q8::quant::quantize(plan.weights[i * n + j], wParams[j]));
+    }
+    SmallVector<double> scales;
+    SmallVector<int64_t> zeroPoints(n, 0);
+    for (const QuantParams &p : wParams)
+      scales.push_back(p.scale);
+    int64_t storageMin = weightBits == 7 ? -63 : -128;
+    int64_t storageMax = weightBits == 7 ? 63 : 127;
+    auto wElement = mlir::quant::UniformQuantizedPerAxisType::get(
+        mlir::quant::QuantizationFlags::Signed, b.getIntegerType(8),
+        b.getF32Type(), scales, zeroPoints, /*quantizedDimension=*/1,
+        storageMin, storageMax);
+    auto storageType = RankedTensorType::get({k, n}, b.getIntegerType(8));
+    Value wStorage = ConstantOp::create(
+        b, loc,
+        makeIntConstant<int8_t>(storageType, wq, "q8_weights_i8"));
+    Value w = mlir::quant::StorageCastOp::create(
+        b, loc, RankedTensorType::get({k, n}, wElement), wStorage);
+
+    Value bias;
+    if (plan.bias) {
+      SmallVector<int32_t> bq(n);
+      for (int64_t j = 0; j < n; ++j)
+        bq[j] = q8::quant::quantizeBias((*plan.bias)[j], xParams.scale,
+                                        wParams[j].scale);
+      auto biasType = RankedTensorType::get({n}, b.getI32Type());
+      bias = ConstantOp::create(
+          b, loc, makeIntConstant<int32_t>(biasType, bq, "q8_bias_i32"));
+    }
+    Value result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+  }
+};
+
+} // namespace

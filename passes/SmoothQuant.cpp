@@ -1,0 +1,213 @@
+//===- SmoothQuant.cpp - migrate activation outliers into the weights -----===//
+//
+// SmoothQuant (Xiao et al. 2023): per input channel j of a matmul,
+// x W = (x / s) (diag(s) W) with s_j = amax(x_j)^alpha / amax(W_j)^(1-alpha)
+// (passes/QuantMath.h), which flattens x's outlier channels at the cost of
+// W's. The weights are rescaled here, at compile time; 1/s becomes a marked
+// q8.mul on the activation that q8-quantize folds into its quantize op's
+// prescale. The multiply also records the ranges of x / s, which the table
+// (ranges of x) does not have; see Passes.td for how they are bounded.
+//
+// The table is read like q8-quantize's (compiler/calibration/Table.cpp,
+// through the Q8CalibrationTable library).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/calibration/Table.h"
+#include "dialects/Q8/Q8Ops.h"
+#include "dialects/Q8/Q8ValueNames.h"
+#include "passes/ConstantData.h"
+#include "passes/Passes.h"
+#include "passes/QuantMath.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/MapVector.h"
+
+#include <cmath>
+
+namespace q8 {
+#define GEN_PASS_DEF_SMOOTHQUANT
+#include "passes/Passes.h.inc"
+} // namespace q8
+
+using namespace mlir;
+using namespace q8;
+
+namespace {
+
+/// One consumer of an activation: its weight operand and how to index it.
+struct Consumer {
+  Operation *op;
+  OpOperand *weight;
+  SmallVector<float> values; ///< the stored weight payload
+  int64_t k = 0, n = 0;
+  bool transposed = false; ///< stored [N, K] (gemm transB)
+  float alpha = 1.0f;      ///< gemm's alpha (scales the effective weights)
+
+  float &at(int64_t i, int64_t j) {
+    return values[transposed ? j * k + i : i * n + j];
+  }
+};
+
+bool isF32Tensor(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.getElementType().isF32();
+}
+
+std::optional<Consumer> consumerFor(Operation *op, Value &activation) {
+  Consumer c;
+  c.op = op;
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    activation = matmul.getLhs();
+    c.weight = &matmul.getRhsMutable();
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA())
+      return std::nullopt;
+    activation = gemm.getA();
+    c.weight = &gemm.getBMutable();
+    c.transposed = gemm.getTransB();
+    c.alpha = gemm.getAlpha().convertToFloat();
+  } else {
+    return std::nullopt;
+  }
+  if (!isF32Tensor(activation) || !isF32Tensor(c.weight->get()))
+    return std::nullopt;
+  ElementsAttr attr;
+  if (!matchPattern(c.weight->get(), m_Constant(&attr)))
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(attr.getType());
+  if (type.getRank() != 2)
+    return std::nullopt;
+  std::optional<SmallVector<float>> values = readF32Values(attr);
+  if (!values)
+    return std::nullopt;
+  c.values = std::move(*values);
+  c.k = type.getDimSize(c.transposed ? 1 : 0);
+  c.n = type.getDimSize(c.transposed ? 0 : 1);
+  return c;
+}
+
+struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
+  using SmoothQuantBase::SmoothQuantBase;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    if (!(alpha >= 0.0f && alpha <= 1.0f))
+      return emitError(UnknownLoc::get(context))
+             << "q8-smoothquant: alpha must be in [0, 1], got " << alpha;
+    if (tablePath.empty())
+      return emitError(UnknownLoc::get(context))
+             << "q8-smoothquant: needs a calibration table (table=PATH)";
+    auto table = std::make_shared<calibration::Table>();
+    std::string error;
+    if (!calibration::readTable(tablePath, *table, error))
+      return emitError(UnknownLoc::get(context))
+             << "q8-smoothquant: cannot read calibration table '" << tablePath
+             << "': " << error;
+    this->table = std::move(table);
+    return success();
+  }
+
+  void runOnOperation() override {
+    // Consumers grouped by activation, in program order.
+    llvm::MapVector<Value, SmallVector<Consumer>> groups;
+    getOperation().walk([&](Operation *op) {
+      Value activation;
+      if (std::optional<Consumer> c = consumerFor(op, activation))
+        groups[activation].push_back(std::move(*c));
+    });
+    bool failedAny = false;
+    for (auto &[activation, consumers] : groups)
+      if (failed(smooth(activation, consumers)))
+        failedAny = true;
+    if (failedAny)
+      signalPassFailure();
+  }
+
+private:
+  std::shared_ptr<const calibration::Table> table;
+
+  LogicalResult smooth(Value x, MutableArrayRef<Consumer> consumers) {
+    Operation *first = consumers.front().op;
+    std::string name = getValueName(x);
+    const calibration::TensorEntry *entry =
+        name.empty() ? nullptr : table->find(name);
+    if (!entry || entry->channelAbsmax.empty()) {
+      first->emitRemark() << "q8-smoothquant: no channel_absmax for '"
+                          << (name.empty() ? "<unnamed>" : name)
+                          << "'; not smoothed";
+      return success();
+    }
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t k = consumers.front().k;
+    if (ArrayRef<int64_t>(entry->spec.shape) != type.getShape() ||
+        static_cast<int64_t>(entry->channelAbsmax.size()) != k)
+      return first->emitError()
+             << "q8-smoothquant: calibration entry '" << name << "' (shape ["
+             << entry->spec.shape << "], " << entry->channelAbsmax.size()
+             << " channel absmaxes) does not fit the value of shape ["
+             << type.getShape() << "] contracted over " << k << " channels";
+
+    // One s for every consumer: from the max of their weight absmaxes.
+    std::vector<float> weightAbsmax(k, 0.0f);
+    for (Consumer &c : consumers)
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < c.n; ++j)
+          weightAbsmax[i] =
+              std::max(weightAbsmax[i], std::fabs(c.alpha * c.at(i, j)));
+    std::vector<float> s =
+        q8::quant::smoothQuantScales(entry->channelAbsmax, weightAbsmax, alpha);
+
+    // W'[i, :] = W[i, :] * s_i, one new constant per consumer (the original
+    // may have other users).
+    for (Consumer &c : consumers) {
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < c.n; ++j)
+          c.at(i, j) *= s[i];
+      OpBuilder b(c.op);
+      auto wType = cast<RankedTensorType>(c.weight->get().getType());
+      Value w = ConstantOp::create(
+          b, c.op->getLoc(), makeF32Constant(wType, c.values, "q8_smoothed"));
+      c.weight->set(w);
+    }
+
+    // x / s as x * (1/s); the ranges of x / s, per method.
+    SmallVector<float> inverse(k);
+    for (int64_t i = 0; i < k; ++i)
+      inverse[i] = 1.0f / s[i];
+    MLIRContext *context = x.getContext();
+    SmallVector<NamedAttribute> ranges;
+    for (StringRef method : calibration::rangeMethods()) {
+      auto it = entry->ranges.find(method.str());
+      if (it == entry->ranges.end())
+        continue;
+      float lo = 0.0f, hi = 0.0f;
+      for (int64_t i = 0; i < k; ++i) {
+        float a = entry->channelAbsmax[i];
+        lo = std::min(lo, std::max(it->second.lo, -a) * inverse[i]);
+        hi = std::max(hi, std::min(it->second.hi, a) * inverse[i]);
+      }
+      ranges.emplace_back(StringAttr::get(context, method),
+                          DenseF32ArrayAttr::get(context, {lo, hi}));
+    }
+    OpBuilder b(context);
+    if (Operation *def = x.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(x.getParentBlock());
+    Location loc = first->getLoc();
+    auto invType = RankedTensorType::get({k}, b.getF32Type());
+    Value inv = ConstantOp::create(
+        b, loc, makeF32Constant(invType, inverse, "q8_smooth_inverse"));
+    auto mul = MulOp::create(b, loc, x, inv);
+    mul->setAttr("q8.smoothquant",
+                 b.getDictionaryAttr(b.getNamedAttr(
+                     "ranges", b.getDictionaryAttr(ranges))));
+    setValueName(mul.getResult(), name + "/smoothquant");
+    for (Consumer &c : consumers)
+      c.op->setOperand(0, mul.getResult());
+    return success();
+  }
+};
+
+} // namespace
