@@ -51,7 +51,8 @@ static cl::opt<std::string>
               cl::desc("<model.onnx | model.onnxtxt | model.so>"),
               cl::cat(category));
 static cl::list<std::string>
-    inputArgs("input", cl::desc("A model input: NAME=FILE.npy or NAME=FILE.pb"),
+    inputArgs("input", cl::desc("A model input: NAME=FILE.npy, NAME=FILE.pb, "
+                                "or FILE.pb (named by its TensorProto)"),
               cl::value_desc("name=file"), cl::cat(category));
 static cl::list<std::string> expectArgs(
     "expect",
@@ -195,15 +196,31 @@ int main(int argc, char **argv) {
   // Inputs first: a bad file fails before the (slow) compile.
   std::map<std::string, Tensor> inputs;
   for (StringRef arg : inputArgs) {
+    // NAME=FILE, or a bare FILE.pb whose TensorProto carries the name (an
+    // existing file wins over splitting a path that contains '=').
     StringRef name, file;
-    if (!splitAssignment(arg, name, file))
-      return fail("--input expects NAME=FILE.npy or NAME=FILE.pb, got '" +
-                  arg + "'");
+    bool bare = !arg.contains('=') || sys::fs::exists(arg);
+    if (bare)
+      file = arg;
+    else if (!splitAssignment(arg, name, file))
+      return fail("--input expects NAME=FILE.npy, NAME=FILE.pb or a named "
+                  "FILE.pb, got '" + arg + "'");
     Tensor t;
     std::string error;
     if (!readTensor(file, t, error))
-      return fail("--input " + name + ": " + file + ": " + error);
-    inputs[name.str()] = std::move(t);
+      return fail("--input " + (bare ? file : name) + ": " +
+                  (bare ? StringRef() : file) + (bare ? "" : ": ") + error);
+    if (bare) {
+      if (t.name.empty())
+        return fail("--input " + file +
+                    ": the file does not name its tensor (only a "
+                    "TensorProto does); write NAME=" + file);
+      name = t.name;
+    }
+    std::string key = name.str();
+    if (inputs.count(key))
+      return fail("--input " + key + " is given twice");
+    inputs[key] = std::move(t);
   }
   std::vector<Tensor> expected;
   for (StringRef file : expectArgs) {
