@@ -127,6 +127,18 @@ struct Quantize : q8::impl::QuantizeBase<Quantize> {
       return signalPassFailure();
     for (LinearPlan &plan : plans)
       rewrite(plan);
+    // q8-smoothquant's multiplies now folded into quantize prescales.
+    SmallVector<MulOp> dead;
+    func.walk([&](MulOp mul) {
+      if (mul->hasAttr("q8.smoothquant") && mul->use_empty())
+        dead.push_back(mul);
+    });
+    for (MulOp mul : dead) {
+      Operation *inverse = mul.getRhs().getDefiningOp();
+      mul->erase();
+      if (inverse && inverse->use_empty())
+        inverse->erase();
+    }
   }
 
 private:
@@ -252,8 +264,10 @@ private:
     DenseF32ArrayAttr prescale;
     IntegerAttr axis;
     if (auto mul = x.getDefiningOp<MulOp>();
-        mul && mul->hasAttr("q8.smoothquant")) {
+        mul && mul->hasAttr("q8.smoothquant") &&
+        getF32Constant(mul.getRhs())) {
       std::optional<F32Constant> inv = getF32Constant(mul.getRhs());
+      assert(inv && "rangeFor checked the multiplier");
       input = mul.getLhs();
       prescale = DenseF32ArrayAttr::get(context, inv->values);
       axis = b.getI64IntegerAttr(
