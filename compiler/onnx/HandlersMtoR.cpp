@@ -2,6 +2,9 @@
 
 #include "compiler/onnx/Handlers.h"
 
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -270,8 +273,211 @@ static LogicalResult handleResize11(NodeBinder &b) {
       b.attrString("nearest_mode", "round_prefer_floor"));
 }
 
+//===----------------------------------------------------------------------===//
+// QDQ ops: QuantizeLinear, DequantizeLinear, QLinearMatMul, MatMulInteger.
+// DequantizeLinear is registered here too: it shares the quant type
+// builder below. Quantized values are !quant.uniform tensors bridged to
+// ONNX's integer tensors by quant.scast (and a q8.cast between ui8 and
+// the signless i8 storage that quant.scast takes).
+//===----------------------------------------------------------------------===//
+
+/// The !quant.uniform element of a tensor of `shape` quantized with the
+/// constant scale (input `scaleIndex`) and optional zero point (input
+/// `zpIndex`; absent: 0 as uint8); `axis` applies to per-axis scales.
+static FailureOr<quant::QuantizedType>
+buildQuantType(NodeBinder &b, unsigned scaleIndex, unsigned zpIndex,
+               ArrayRef<int64_t> shape, int64_t axis, StringRef what) {
+  auto scales = b.optionalFloats(scaleIndex, (what + "_scale").str());
+  if (failed(scales))
+    return failure();
+  if (!*scales)
+    return b.invalid("required operand '" + what + "_scale' is missing");
+  SmallVector<int64_t> zeroPoints;
+  bool isSigned = false;
+  if (b.hasInput(zpIndex)) {
+    auto zps = b.optionalInts(zpIndex, (what + "_zero_point").str());
+    if (failed(zps))
+      return failure();
+    zeroPoints = **zps;
+    auto element = dyn_cast<IntegerType>(
+        b.getType(b.input(zpIndex)).getElementType());
+    if (!element || element.getWidth() != 8)
+      return b.unsupported("only int8 and uint8 quantization is supported");
+    isSigned = !element.isUnsigned();
+  }
+  SmallVector<double> scaleValues = **scales;
+  if (zeroPoints.empty())
+    zeroPoints.assign(scaleValues.size(), 0);
+  if (zeroPoints.size() != scaleValues.size())
+    return b.invalid("'" + what + "_scale' and '" + what +
+                     "_zero_point' have different sizes");
+  for (double scale : scaleValues)
+    if (!(scale > 0) || !std::isfinite(scale))
+      return b.unsupported("scales must be positive and finite");
+  MLIRContext *context = b.getContext();
+  Type storage = IntegerType::get(context, 8);
+  Type expressed = Float32Type::get(context);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  int64_t lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
+  if (scaleValues.size() == 1)
+    return cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+        flags, storage, expressed, scaleValues[0], zeroPoints[0], lo, hi));
+  FailureOr<int64_t> dim = b.normalizeAxis(axis, shape.size(), "axis");
+  if (failed(dim))
+    return failure();
+  if (shape[*dim] != static_cast<int64_t>(scaleValues.size()))
+    return b.invalid("'" + what + "_scale' has " + Twine(scaleValues.size()) +
+                     " values for dim " + Twine(*dim) + " of size " +
+                     Twine(shape[*dim]));
+  return cast<quant::QuantizedType>(quant::UniformQuantizedPerAxisType::get(
+      flags, storage, expressed, scaleValues, zeroPoints, *dim, lo, hi));
+}
+
+/// ONNX integer tensor `x` (i8 or ui8) as a tensor of `element`.
+static Value toQuantized(NodeBinder &b, Value x, quant::QuantizedType element) {
+  if (!x)
+    return {};
+  RankedTensorType type = b.getType(x);
+  auto integer = dyn_cast<IntegerType>(type.getElementType());
+  if (!integer || integer.getWidth() != 8 ||
+      integer.isUnsigned() == element.isSigned()) {
+    (void)b.invalid("an 8-bit integer operand must match its zero point's "
+                    "type");
+    return {};
+  }
+  Type i8 = IntegerType::get(b.getContext(), 8);
+  if (integer.isUnsigned())
+    x = b.create<q8::CastOp>({x}, {b.named("to", TypeAttr::get(i8))});
+  if (!x)
+    return {};
+  return quant::StorageCastOp::create(b.getBuilder(), b.getLoc(),
+                                      type.clone(element), x);
+}
+
+/// A quantized tensor as ONNX's i8 or ui8 tensor.
+static Value fromQuantized(NodeBinder &b, Value q) {
+  if (!q)
+    return {};
+  RankedTensorType type = b.getType(q);
+  auto element = cast<quant::QuantizedType>(type.getElementType());
+  Type i8 = IntegerType::get(b.getContext(), 8);
+  Value x = quant::StorageCastOp::create(b.getBuilder(), b.getLoc(),
+                                         type.clone(i8), q);
+  if (element.isSigned())
+    return x;
+  return b.create<q8::CastOp>(
+      {x}, {b.named("to", TypeAttr::get(IntegerType::get(
+                              b.getContext(), 8, IntegerType::Unsigned)))});
+}
+
+static LogicalResult handleDequantizeLinear(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  FailureOr<quant::QuantizedType> element = buildQuantType(
+      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "x");
+  if (failed(element))
+    return failure();
+  return b.result(
+      b.create<q8::DequantizeOp>({toQuantized(b, x, *element)}));
+}
+
+static LogicalResult handleQuantizeLinear(NodeBinder &b) {
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  if (!b.getType(x).getElementType().isF32())
+    return b.unsupported("only f32 inputs are supported");
+  FailureOr<quant::QuantizedType> element = buildQuantType(
+      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "y");
+  if (failed(element))
+    return failure();
+  Value q = b.create<q8::QuantizeOp>(
+      {x}, {b.named("resultType",
+                    TypeAttr::get(b.getType(x).clone(*element)))});
+  return b.result(fromQuantized(b, q));
+}
+
+/// The slices of `x` ([B, ...]) along dim 0, each without that dim.
+static SmallVector<Value> unstack(NodeBinder &b, Value x) {
+  ArrayRef<int64_t> shape = b.getShape(x);
+  SmallVector<int64_t> sizes(shape[0], 1);
+  SmallVector<Value> pieces = b.createMulti<q8::SplitOp>(
+      {x}, {b.namedI64("axis", 0), b.namedI64s("sizes", sizes)});
+  for (Value &piece : pieces)
+    piece = b.reshape(piece, shape.drop_front());
+  return pieces;
+}
+
+static LogicalResult handleQLinearMatMul(NodeBinder &b) {
+  Value a = b.input(0), w = b.input(3);
+  if (!a || !w)
+    return failure();
+  ArrayRef<int64_t> aShape = b.getShape(a), wShape = b.getShape(w);
+  int64_t wRank = wShape.size();
+  // Batched weights: one q8.qlinear per batch over the same batch of `a`.
+  bool batched = wRank > 2;
+  if (wRank < 2 || aShape.size() < 1 ||
+      (batched && (aShape.size() != wShape.size() ||
+                   aShape.drop_back(2) != wShape.drop_back(2))))
+    return b.unsupported("only [..., K] x [K, N] operands, or equal batch "
+                         "dims, are supported");
+  auto aType = buildQuantType(b, 1, 2, aShape.take_back(2), -1, "a");
+  if (failed(aType))
+    return failure();
+  if (isa<quant::UniformQuantizedPerAxisType>(*aType))
+    return b.unsupported("'a' must be quantized per tensor");
+  auto wType = buildQuantType(b, 4, 5, wShape.take_back(2), 1, "b");
+  auto yType = buildQuantType(b, 6, 7, {}, 0, "y");
+  if (failed(wType) || failed(yType))
+    return failure();
+  auto linear = [&](Value x, Value weight) {
+    return fromQuantized(
+        b, b.create<q8::QLinearOp>(
+               {toQuantized(b, x, *aType), toQuantized(b, weight, *wType)},
+               {b.named("resultType", TypeAttr::get(*yType))}));
+  };
+  if (!batched)
+    return b.result(linear(a, w));
+  int64_t count = product(wShape, 0, wRank - 2);
+  int64_t m = aShape[wRank - 2], k = wShape[wRank - 2], n = wShape.back();
+  SmallVector<Value> as = unstack(b, b.reshape(a, {count, m, k}));
+  SmallVector<Value> ws = unstack(b, b.reshape(w, {count, k, n}));
+  if (as.size() != size_t(count) || ws.size() != size_t(count))
+    return failure();
+  SmallVector<Value> ys;
+  for (int64_t i = 0; i < count; ++i)
+    ys.push_back(b.reshape(linear(as[i], ws[i]), {1, m, n}));
+  Value y = ys.size() == 1 ? ys.front()
+                           : b.create<q8::ConcatOp>(ys, {b.namedI64("axis", 0)});
+  SmallVector<int64_t> shape(aShape.drop_back());
+  shape.push_back(n);
+  return b.result(b.reshape(y, shape));
+}
+
+/// (A - a_zero_point) x (B - b_zero_point) in int32: an exact i32 matmul.
+static LogicalResult handleMatMulInteger(NodeBinder &b) {
+  Type i32 = IntegerType::get(b.getContext(), 32);
+  auto widen = [&](Value v) {
+    return b.create<q8::CastOp>({v}, {b.named("to", TypeAttr::get(i32))});
+  };
+  Value lhs = widen(b.input(0)), rhs = widen(b.input(1));
+  if (Value zp = b.optionalInput(2)) {
+    if (b.getType(zp).getNumElements() != 1)
+      return b.unsupported("only a per-tensor 'a_zero_point' is supported");
+    lhs = b.create<q8::SubOp>({lhs, widen(zp)});
+  }
+  if (Value zp = b.optionalInput(3)) {
+    // A per-column zero point [N] broadcasts along B's last dim as is.
+    rhs = b.create<q8::SubOp>({rhs, widen(zp)});
+  }
+  return b.result(b.create<q8::MatMulOp>({lhs, rhs}));
+}
+
 void q8::importer::registerHandlersMtoR(HandlerTable &t) {
+  t.add("DequantizeLinear", 10, handleDequantizeLinear);
   t.add("MatMul", 1, binary<q8::MatMulOp>);
+  t.add("MatMulInteger", 10, handleMatMulInteger);
   t.add("Max", 6, variadic<q8::MaxOp>);
   t.add("MaxPool", 1, handleMaxPool);
   t.add("Mean", 6, handleMean);
@@ -284,6 +490,8 @@ void q8::importer::registerHandlersMtoR(HandlerTable &t) {
   t.add("PRelu", 1, handlePRelu);
   t.add("Pow", 1, legacyBinary<q8::PowOp>);
   t.add("Pow", 7, binary<q8::PowOp>);
+  t.add("QLinearMatMul", 10, handleQLinearMatMul);
+  t.add("QuantizeLinear", 10, handleQuantizeLinear);
   t.add("Range", 11, handleRange);
   t.add("Reciprocal", 1, unary<q8::ReciprocalOp>);
   t.add("ReduceL1", 1, handleReduceComposite<SumKind::L1>);
