@@ -197,8 +197,10 @@ def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
     - bias -> `q8.constant dense<i32>` from `quantizeBias`;
     - result -> `q8.qlinear` with resultType f32 (dequantized output).
 
-    Attention's activation x activation matmuls are left fp32: qlinear's
-    weight must be `[K, N]` and theirs are batched. Convolutions stay fp32
+    An activation x activation matmul with a 2-D rhs quantizes both: the
+    lhs as above, the rhs per tensor as qlinear's (non-constant) weight,
+    int8 symmetric from its range. Attention's batched products stay fp32:
+    qlinear's weight must be `[K, N]`. Convolutions stay fp32
     (q8 has no quantized conv op yet). An op whose activation has no table
     entry (or no range for `method`) stays fp32 with a remark; a table entry
     whose shape differs from the value's is an error, as is a table that

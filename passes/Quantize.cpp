@@ -88,6 +88,8 @@ struct LinearPlan {
   int64_t k = 0, n = 0;
   SmallVector<float> weights;
   std::optional<SmallVector<float>> bias;
+  /// An activation x activation product's rhs [K, N], instead of `weights`.
+  Value rhsActivation;
 };
 
 struct Quantize : q8::impl::QuantizeBase<Quantize> {
@@ -145,6 +147,34 @@ private:
   std::shared_ptr<const calibration::Table> table;
   /// One quantize per activation (and its prescale): its consumers share it.
   DenseMap<Value, Value> quantized;
+  /// The same for activations quantized as int8 weights (rhs of x * y).
+  DenseMap<Value, Value> quantizedRhs;
+
+  /// `y` [K, N], an activation used as qlinear's weight: int8 symmetric per
+  /// tensor from its range, qmax as for constant weights.
+  Value quantizeRhs(OpBuilder &b, Operation *user, Value y) {
+    if (Value q = quantizedRhs.lookup(y))
+      return q;
+    bool failedAny = false;
+    calibration::Range range = *rangeFor(user, y, failedAny);
+    QuantParams params = q8::quant::symmetricI8(
+        std::max(std::fabs(range.lo), std::fabs(range.hi)), weightQmax());
+    auto element = mlir::quant::UniformQuantizedType::get(
+        mlir::quant::QuantizationFlags::Signed, b.getIntegerType(8),
+        b.getF32Type(), params.scale, 0, weightBits == 7 ? -63 : -128,
+        weightBits == 7 ? 63 : 127);
+    auto type = cast<RankedTensorType>(y.getType());
+    OpBuilder::InsertionGuard guard(b);
+    if (Operation *def = y.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(y.getParentBlock());
+    Value q = QuantizeOp::create(b, user->getLoc(), y,
+                                 TypeAttr::get(type.clone(element)), nullptr,
+                                 nullptr);
+    quantizedRhs[y] = q;
+    return q;
+  }
 
   int32_t weightQmax() const { return weightBits == 7 ? 63 : 127; }
 
@@ -201,9 +231,19 @@ private:
         return std::nullopt;
       w = getF32Constant(matmul.getRhs());
       if (!w) {
-        // Attention's activation x activation product: qlinear's weight is
-        // [K, N] per tensor or per channel, theirs are batched.
-        return std::nullopt;
+        // Activation x activation: qlinear takes a non-constant [K, N]
+        // weight; attention's batched products ([..., K, N]) stay fp32.
+        auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
+        if (rhsType.getRank() != 2)
+          return std::nullopt;
+        plan.activation = matmul.getLhs();
+        plan.rhsActivation = matmul.getRhs();
+        plan.k = rhsType.getDimSize(0);
+        plan.n = rhsType.getDimSize(1);
+        if (!rangeFor(op, plan.activation, failedAny) ||
+            !rangeFor(op, plan.rhsActivation, failedAny))
+          return std::nullopt;
+        return plan;
       }
       if (w->shape.size() != 2)
         return std::nullopt;
@@ -297,6 +337,13 @@ private:
 
     QuantParams xParams;
     Value x = quantizeActivation(b, op, plan.activation, xParams);
+    if (plan.rhsActivation) {
+      Value y = quantizeRhs(b, op, plan.rhsActivation);
+      Value result = QLinearOp::create(b, loc, x, y, Value(), b.getF32Type());
+      op->getResult(0).replaceAllUsesWith(result);
+      op->erase();
+      return;
+    }
 
     // Weights: int8 symmetric per output channel n.
     SmallVector<QuantParams> wParams(n);

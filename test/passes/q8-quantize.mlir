@@ -95,15 +95,33 @@ func.func @gemm_broadcast_c(%a: tensor<2x4xf32> {q8.name = "a"}, %c: tensor<2xf3
 
 // -----
 
-// Activation x activation (attention's Q K^T): both operands are in the
-// table, but the product stays fp32 (see the pass description).
+// Activation x activation, 2-D: both operands quantized per tensor, the
+// lhs as an activation (u8), the rhs as qlinear's weight (i8 symmetric):
+//   "q" [-1, 1]: asymmetricU8 scale f32(2/255) = 0.0078431377..., zero point
+//                round(1 / 0.0078431377...) = round(127.49999...) = 127
+//   "k" [-1, 1]: symmetricI8(1) scale f32(1/127) = 0.0078740157...
+
+// CHECK-LABEL: func @activations
+// CHECK-DAG:     %[[K:.*]] = q8.quantize %arg1 {resultType = tensor<4x2x!quant.uniform<i8:f32, 0.0078740157186985015>>}
+// CHECK-DAG:     %[[Q:.*]] = q8.quantize %arg0 {resultType = tensor<2x4x!quant.uniform<u8:f32, 0.0078431377187371254:127>>}
+// CHECK:         %[[S:.*]] = q8.qlinear %[[Q]], %[[K]] {resultType = f32}
+// CHECK:         return %[[S]]
+func.func @activations(%q: tensor<2x4xf32> {q8.name = "q"}, %k: tensor<4x2xf32> {q8.name = "k"}) -> tensor<2x2xf32> {
+  %s = q8.matmul %q, %k : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
+  return %s : tensor<2x2xf32>
+}
+
+// -----
+
+// Attention's batched Q K^T: both operands are in the table, but qlinear's
+// weight is [K, N], so the product stays fp32.
 
 // CHECK-LABEL: func @attention
 // CHECK:         q8.matmul %arg0, %arg1
 // CHECK-NOT:     q8.quantize
-func.func @attention(%q: tensor<2x4xf32> {q8.name = "q"}, %k: tensor<4x2xf32> {q8.name = "k"}) -> tensor<2x2xf32> {
-  %s = q8.matmul %q, %k : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
-  return %s : tensor<2x2xf32>
+func.func @attention(%q: tensor<1x2x2x4xf32> {q8.name = "qb"}, %k: tensor<1x2x4x2xf32> {q8.name = "kb"}) -> tensor<1x2x2x2xf32> {
+  %s = q8.matmul %q, %k : (tensor<1x2x2x4xf32>, tensor<1x2x4x2xf32>) -> tensor<1x2x2x2xf32>
+  return %s : tensor<1x2x2x2xf32>
 }
 
 // -----
