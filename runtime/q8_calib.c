@@ -206,8 +206,12 @@ static void hist_grow(calib_tensor *t, int32_t half, float a) {
     ++k;
   }
   hist_merge(t->hist, half, k);
-  t->range = ldexp(t->range, k);
-  t->scale = ldexpf(t->scale, -k);
+  /* Exact powers of two (R and the scale stay normal floats), without
+   * libm's ldexp. */
+  for (int i = 0; i < k; ++i) {
+    t->range *= 2.0;
+    t->scale *= 0.5f;
+  }
 }
 
 /* Smallest starting R, so that (bins/2)/R stays a normal float. */
@@ -219,8 +223,13 @@ static void hist_start(calib_tensor *t, int32_t half, float m) {
   if (m < Q8_CALIB_MIN_RANGE)
     m = Q8_CALIB_MIN_RANGE;
   float s = (float)half / m;
-  while (m * s > (float)half)
-    s = nextafterf(s, 0.0f);
+  while (m * s > (float)half) {
+    /* The next float toward 0 (s is positive and normal): its bits - 1. */
+    uint32_t bits;
+    memcpy(&bits, &s, sizeof bits);
+    --bits;
+    memcpy(&s, &bits, sizeof s);
+  }
   t->range = m;
   t->scale = s;
 }
@@ -337,7 +346,7 @@ Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
         float v = q[i * st];
         if (v != v)
           A->nan++;
-        else if (fabsf(v) > FLT_MAX)
+        else if (__builtin_fabsf(v) > FLT_MAX)
           A->inf++;
       }
       A->finite -= bad;
@@ -353,7 +362,7 @@ Q8_INLINE void run(calib_tensor *t, int32_t half, const float *p, int64_t n,
     }
     for (int32_t i = 0; i < m; ++i) {
       float v = q[i * st];
-      float av = fabsf(v);
+      float av = __builtin_fabsf(v);
       int fin = av <= FLT_MAX;
       float a = fin ? av * s : 0.0f;
       int32_t k = (int32_t)a; /* ceil(a) - 1, and 0 for a == 0 */
@@ -381,7 +390,7 @@ static float view_absmax(const float *data, const view *v) {
     for (int32_t d = 0; d < last; ++d)
       p += idx[d] * v->stride[d];
     for (int64_t i = 0; i < n; ++i) {
-      float av = fabsf(p[i * st]);
+      float av = __builtin_fabsf(p[i * st]);
       if (av <= FLT_MAX && av > m)
         m = av;
     }
