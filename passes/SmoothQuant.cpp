@@ -139,6 +139,13 @@ private:
       return success();
     }
     auto type = cast<RankedTensorType>(x.getType());
+    if (entry->spec.axis && *entry->spec.axis != type.getRank() - 1) {
+      first->emitRemark() << "q8-smoothquant: the channel_absmax of '" << name
+                          << "' is along dim " << *entry->spec.axis
+                          << ", not the contracted dim " << type.getRank() - 1
+                          << "; not smoothed";
+      return success();
+    }
     int64_t k = consumers.front().k;
     if (ArrayRef<int64_t>(entry->spec.shape) != type.getShape() ||
         static_cast<int64_t>(entry->channelAbsmax.size()) != k)

@@ -78,6 +78,20 @@ func.func @plain(%x: tensor<2x4xf32> {q8.name = "plain"}) -> tensor<2x2xf32> {
 
 // -----
 
+// A channel_absmax along another dim than the one this matmul contracts
+// (the table's axis says which) is not used.
+
+// CHECK-LABEL: func @other_axis
+// CHECK-NOT:     q8.mul
+func.func @other_axis(%x: tensor<4x4xf32> {q8.name = "other_axis"}) -> tensor<4x2xf32> {
+  %w = q8.constant dense<1.0> : tensor<4x2xf32>
+  // expected-remark @+1 {{q8-smoothquant: the channel_absmax of 'other_axis' is along dim 0, not the contracted dim 1; not smoothed}}
+  %y = q8.matmul %x, %w : (tensor<4x4xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
 // No entry at all: left alone, with a remark (q8-quantize's own remark for
 // it is tested in q8-quantize.mlir; here only the first RUN sees this case).
 
