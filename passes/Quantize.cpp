@@ -22,6 +22,7 @@
 #include "dialects/Q8/Q8ValueNames.h"
 #include "passes/ConstantData.h"
 #include "passes/Passes.h"
+#include "passes/QuantizePasses.h"
 #include "passes/QuantMath.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -104,6 +105,8 @@ struct Quantize : q8::impl::QuantizeBase<Quantize> {
     if (weightBits != 8 && weightBits != 7)
       return emitError(UnknownLoc::get(context))
              << "q8-quantize: weight-bits must be 8 or 7, got " << weightBits;
+    if (table) // handed over by createQuantizePass
+      return success();
     if (tablePath.empty())
       return emitError(UnknownLoc::get(context))
              << "q8-quantize: needs a calibration table (table=PATH)";
@@ -143,8 +146,9 @@ struct Quantize : q8::impl::QuantizeBase<Quantize> {
     }
   }
 
-private:
   std::shared_ptr<const calibration::Table> table;
+
+private:
   /// One quantize per activation (and its prescale): its consumers share it.
   DenseMap<Value, Value> quantized;
   /// The same for activations quantized as int8 weights (rhs of x * y).
@@ -391,3 +395,11 @@ private:
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+q8::createQuantizePass(const QuantizeOptions &options,
+                   std::shared_ptr<const calibration::Table> table) {
+  auto pass = std::make_unique<Quantize>(options);
+  pass->table = std::move(table);
+  return pass;
+}

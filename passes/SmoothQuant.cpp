@@ -18,6 +18,7 @@
 #include "dialects/Q8/Q8ValueNames.h"
 #include "passes/ConstantData.h"
 #include "passes/Passes.h"
+#include "passes/QuantizePasses.h"
 #include "passes/QuantMath.h"
 
 #include "mlir/IR/Builders.h"
@@ -95,6 +96,8 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
     if (!(alpha >= 0.0f && alpha <= 1.0f))
       return emitError(UnknownLoc::get(context))
              << "q8-smoothquant: alpha must be in [0, 1], got " << alpha;
+    if (table) // handed over by createSmoothQuantPass
+      return success();
     if (tablePath.empty())
       return emitError(UnknownLoc::get(context))
              << "q8-smoothquant: needs a calibration table (table=PATH)";
@@ -124,8 +127,9 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
       signalPassFailure();
   }
 
-private:
   std::shared_ptr<const calibration::Table> table;
+
+private:
 
   LogicalResult smooth(Value x, MutableArrayRef<Consumer> consumers) {
     Operation *first = consumers.front().op;
@@ -218,3 +222,11 @@ private:
 };
 
 } // namespace
+
+std::unique_ptr<Pass>
+q8::createSmoothQuantPass(const SmoothQuantOptions &options,
+                   std::shared_ptr<const calibration::Table> table) {
+  auto pass = std::make_unique<SmoothQuant>(options);
+  pass->table = std::move(table);
+  return pass;
+}
