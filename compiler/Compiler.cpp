@@ -72,9 +72,10 @@ LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
   if (failed(pm.run(module)))
     return mlir::failure();
 
-  // q8-convert-to-linalg leaves what it has no pattern for in place (by
-  // design: the int8 lowering will claim the quantized ops). Nothing past
-  // this point understands q8 ops, so reject them here, all at once.
+  // q8-convert-to-linalg lowers quantize, dequantize and qlinear, and
+  // leaves other q8 ops on quantized values in place (a quantized reshape,
+  // say, behind a marked quant.scast). Nothing past this point understands
+  // q8 ops, so reject them here, all at once.
   auto *q8Dialect = context->getLoadedDialect<Q8Dialect>();
   bool leftOver = false;
   module.walk([&](mlir::Operation *op) {
