@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
+#include "compiler/Quantize.h"
 #include "compiler/calibration/Calibrate.h"
 #include "compiler/codegen/ObjectEmitter.h"
 
@@ -130,6 +131,28 @@ static cl::opt<int> reservoirRows(
     cl::desc("Activation rows kept per quantizable input (default 64)"),
     cl::init(64), cl::cat(calibrationCategory));
 
+static cl::OptionCategory quantizeCategory("q8c quantization options");
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize: none (default) or w8a8 (int8 weights per output "
+             "channel, uint8 activations per tensor from the calibration "
+             "table; needs --calibrate or --calibration-table)"),
+    cl::init("none"), cl::cat(quantizeCategory));
+static cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("Activation ranges: minmax (default), ema, percentile, entropy "
+             "or mse"),
+    cl::init("minmax"), cl::cat(quantizeCategory));
+static cl::opt<std::string> smoothQuant(
+    "smoothquant",
+    cl::desc("Migrate activation outliers into the weights first, with "
+             "alpha ALPHA (0.5 when given without a value)"),
+    cl::value_desc("alpha"), cl::ValueOptional, cl::cat(quantizeCategory));
+static cl::opt<int> weightBits(
+    "weight-bits",
+    cl::desc("8 (default), or 7: weights AVX2's vpmaddubsw cannot saturate"),
+    cl::init(8), cl::cat(quantizeCategory));
+
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
   std::tie(name, value) = arg.split('=');
@@ -144,7 +167,8 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
-  cl::HideUnrelatedOptions({&q8cCategory, &calibrationCategory});
+  cl::HideUnrelatedOptions(
+      {&q8cCategory, &calibrationCategory, &quantizeCategory});
   cl::ParseCommandLineOptions(argc, argv, "q8c: the q8 ONNX compiler\n");
 
   q8::ImportOptions options;
@@ -281,6 +305,34 @@ int main(int argc, char **argv) {
               "--reservoir-rows non-negative\n";
     ok = false;
   }
+  std::optional<float> alpha;
+  if (quantize != "none" && quantize != "w8a8") {
+    errs() << "error: --quantize=" << quantize << ": expected none or w8a8\n";
+    ok = false;
+  }
+  if (quantize == "w8a8" && tablePath.empty()) {
+    errs() << "error: --quantize=w8a8 needs ranges: --calibrate DIR, or "
+              "--calibration-table FILE\n";
+    ok = false;
+  }
+  if (smoothQuant.getNumOccurrences()) {
+    double a = 0.5;
+    if (!smoothQuant.empty() &&
+        (StringRef(smoothQuant).getAsDouble(a) || a < 0 || a > 1)) {
+      errs() << "error: --smoothquant=" << smoothQuant
+             << ": expected an alpha in [0, 1]\n";
+      ok = false;
+    }
+    if (quantize != "w8a8") {
+      errs() << "error: --smoothquant applies to --quantize=w8a8\n";
+      ok = false;
+    }
+    alpha = static_cast<float>(a);
+  }
+  if (weightBits != 8 && weightBits != 7) {
+    errs() << "error: --weight-bits=" << weightBits << ": expected 8 or 7\n";
+    ok = false;
+  }
   if (optLevel < 0 || optLevel > 3) {
     errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
     ok = false;
@@ -343,6 +395,8 @@ int main(int argc, char **argv) {
     for (const std::string &warning : stats.warnings)
       errs() << "warning: " << inputPath << ": " << warning << "\n";
     std::string error;
+    if (StringRef dir = sys::path::parent_path(tablePath); !dir.empty())
+      (void)sys::fs::create_directories(dir);
     if (!q8::calibration::writeTable(*table, tablePath, error)) {
       errs() << "error: " << tablePath << ": " << error << "\n";
       return 1;
@@ -378,6 +432,24 @@ int main(int argc, char **argv) {
     }
     errs() << "calibration: reusing " << tablePath << " (" << table.samples
            << " samples, " << table.tensors.size() << " tensors)\n";
+  }
+
+  if (quantize == "w8a8") {
+    q8::QuantizeModelOptions qopts;
+    qopts.tablePath = tablePath;
+    qopts.method = calibrationMethod;
+    qopts.smoothQuantAlpha = alpha;
+    qopts.weightBits = weightBits;
+    mlir::FailureOr<q8::QuantizeSummary> quantized =
+        q8::quantizeModel(module, qopts);
+    if (failed(quantized))
+      return 1;
+    errs() << format("quantize: %lld layers int8, %lld kept fp32; layer "
+                     "weights %.2f MB fp32 before, %.2f MB int8 after\n",
+                     (long long)quantized->quantized,
+                     (long long)quantized->keptFp32,
+                     quantized->fp32WeightBytes / 1e6,
+                     quantized->int8WeightBytes / 1e6);
   }
 
   q8::CodegenOptions codegen;

@@ -1,0 +1,86 @@
+//===- Quantize.cpp - W8A8 quantization of an imported model --------------===//
+
+#include "compiler/Quantize.h"
+
+#include "dialects/Q8/Q8Ops.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Bytes of `value` when a constant defines it, else 0.
+int64_t constantBytes(Value value) {
+  ElementsAttr attr;
+  // Through the storage casts q8-quantize puts between a constant and its
+  // quantized type.
+  while (value && !matchPattern(value, m_Constant(&attr))) {
+    Operation *op = value.getDefiningOp();
+    if (!op || op->getNumOperands() != 1)
+      return 0;
+    value = op->getOperand(0);
+  }
+  if (!attr)
+    return 0;
+  auto type = cast<ShapedType>(attr.getType());
+  return type.getNumElements() *
+         ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
+/// The weight operand of a quantizable fp32 op.
+Value weightOf(Operation *op) {
+  if (auto matmul = dyn_cast<q8::MatMulOp>(op))
+    return matmul.getRhs();
+  if (auto gemm = dyn_cast<q8::GemmOp>(op))
+    return gemm.getB();
+  if (auto conv = dyn_cast<q8::ConvOp>(op))
+    return conv.getWeight();
+  return {};
+}
+
+} // namespace
+
+FailureOr<q8::QuantizeSummary>
+q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
+  PassManager pm(module.getContext());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(q8::createFoldBatchNorm());
+  if (failed(pm.run(module)))
+    return failure();
+
+  QuantizeSummary summary;
+  module.walk([&](Operation *op) {
+    if (Value w = weightOf(op))
+      summary.fp32WeightBytes += constantBytes(w);
+  });
+
+  PassManager quantize(module.getContext());
+  if (options.smoothQuantAlpha) {
+    q8::SmoothQuantOptions smooth;
+    smooth.tablePath = options.tablePath;
+    smooth.alpha = *options.smoothQuantAlpha;
+    quantize.addNestedPass<func::FuncOp>(q8::createSmoothQuant(smooth));
+  }
+  q8::QuantizeOptions pass;
+  pass.tablePath = options.tablePath;
+  pass.method = options.method;
+  pass.weightBits = options.weightBits;
+  quantize.addNestedPass<func::FuncOp>(q8::createQuantize(pass));
+  if (failed(quantize.run(module)))
+    return failure();
+
+  module.walk([&](Operation *op) {
+    if (auto qlinear = dyn_cast<q8::QLinearOp>(op)) {
+      ++summary.quantized;
+      summary.int8WeightBytes += constantBytes(qlinear.getWeight());
+    } else if (weightOf(op)) {
+      ++summary.keptFp32;
+    }
+  });
+  return summary;
+}

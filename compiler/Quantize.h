@@ -1,0 +1,40 @@
+//===- Quantize.h - W8A8 quantization of an imported model ------*- C++ -*-===//
+//
+// The pipeline behind `q8c --quantize w8a8`: canonicalize and fold batch
+// norms (so that the ops match those calibration observed), optionally
+// q8-smoothquant, then q8-quantize, all from one calibration table.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_COMPILER_QUANTIZE_H
+#define Q8_COMPILER_QUANTIZE_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <optional>
+#include <string>
+
+namespace q8 {
+
+struct QuantizeModelOptions {
+  std::string tablePath;          ///< the calibration table
+  std::string method = "minmax";  ///< activation ranges from the table
+  std::optional<float> smoothQuantAlpha; ///< run SmoothQuant with this alpha
+  int weightBits = 8;             ///< 8, or 7 (AVX2-safe)
+};
+
+/// What quantization did, for the summary q8c prints.
+struct QuantizeSummary {
+  int64_t quantized = 0; ///< q8.qlinear ops
+  int64_t keptFp32 = 0;  ///< matmul/gemm/conv left in f32
+  int64_t fp32WeightBytes = 0; ///< constant weights of all those ops, before
+  int64_t int8WeightBytes = 0; ///< the quantized ops' int8 weights, after
+};
+
+/// Quantizes `module` (imported q8 IR) in place. Errors are diagnostics.
+mlir::FailureOr<QuantizeSummary> quantizeModel(mlir::ModuleOp module,
+                                               const QuantizeModelOptions &options);
+
+} // namespace q8
+
+#endif // Q8_COMPILER_QUANTIZE_H
