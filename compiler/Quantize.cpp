@@ -4,6 +4,7 @@
 
 #include "dialects/Q8/Q8Ops.h"
 #include "passes/Passes.h"
+#include "passes/QuantizePasses.h"
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Matchers.h"
@@ -64,13 +65,17 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
     q8::SmoothQuantOptions smooth;
     smooth.tablePath = options.tablePath;
     smooth.alpha = *options.smoothQuantAlpha;
-    quantize.addNestedPass<func::FuncOp>(q8::createSmoothQuant(smooth));
+    quantize.addNestedPass<func::FuncOp>(
+        options.table ? q8::createSmoothQuantPass(smooth, options.table)
+                      : q8::createSmoothQuant(smooth));
   }
   q8::QuantizeOptions pass;
   pass.tablePath = options.tablePath;
   pass.method = options.method;
   pass.weightBits = options.weightBits;
-  quantize.addNestedPass<func::FuncOp>(q8::createQuantize(pass));
+  quantize.addNestedPass<func::FuncOp>(
+      options.table ? q8::createQuantizePass(pass, options.table)
+                    : q8::createQuantize(pass));
   if (failed(quantize.run(module)))
     return failure();
 

@@ -9,15 +9,21 @@
 #ifndef Q8_COMPILER_QUANTIZE_H
 #define Q8_COMPILER_QUANTIZE_H
 
+#include "compiler/calibration/Table.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace q8 {
 
 struct QuantizeModelOptions {
-  std::string tablePath;          ///< the calibration table
+  std::string tablePath;          ///< the calibration table, read by the passes
+  /// Or the table itself, when the caller holds it (q8c right after
+  /// calibrating); it wins over tablePath.
+  std::shared_ptr<const calibration::Table> table;
   std::string method = "minmax";  ///< activation ranges from the table
   std::optional<float> smoothQuantAlpha; ///< run SmoothQuant with this alpha
   int weightBits = 8;             ///< 8, or 7 (AVX2-safe)

@@ -373,6 +373,8 @@ int main(int argc, char **argv) {
     q8::printSummary(os, module);
   }
 
+  // The table calibration just made, handed to quantization as it is.
+  std::shared_ptr<const q8::calibration::Table> calibrated;
   if (!calibrate.empty()) {
     q8::calibration::CalibrateOptions calib;
     calib.samples = calibrate;
@@ -418,6 +420,8 @@ int main(int argc, char **argv) {
                      "max %.3f ms\n",
                      ms.empty() ? 0 : ms.front(), median,
                      ms.empty() ? 0 : ms.back());
+    calibrated =
+        std::make_shared<const q8::calibration::Table>(std::move(*table));
   } else if (!tablePath.empty()) {
     q8::calibration::Table table;
     std::string error;
@@ -437,6 +441,7 @@ int main(int argc, char **argv) {
   if (quantize == "w8a8") {
     q8::QuantizeModelOptions qopts;
     qopts.tablePath = tablePath;
+    qopts.table = calibrated;
     qopts.method = calibrationMethod;
     qopts.smoothQuantAlpha = alpha;
     qopts.weightBits = weightBits;
