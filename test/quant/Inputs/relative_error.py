@@ -1,0 +1,29 @@
+"""Mean relative L2 error of the w8a8 and smooth builds against fp32.
+
+  relative_error.py DIR N   (DIR/{w8a8,smooth,fp32}/out<i>/last_hidden_state.npy)
+
+Exits 1 unless SmoothQuant cuts the error at least 2x.
+"""
+import sys
+
+import numpy as np
+
+root, n = sys.argv[1], int(sys.argv[2])
+
+
+def error(variant):
+    errs = []
+    for i in range(n):
+        got = np.load(f"{root}/{variant}/out{i}/last_hidden_state.npy").astype(np.float64)
+        want = np.load(f"{root}/fp32/out{i}/last_hidden_state.npy").astype(np.float64)
+        errs.append(np.linalg.norm(got - want) / np.linalg.norm(want))
+    return float(np.mean(errs))
+
+
+plain, smooth = error("w8a8"), error("smooth")
+print(f"w8a8: relative L2 error {plain:.3g}")
+print(f"smoothquant: relative L2 error {smooth:.3g}")
+ratio = plain / smooth if smooth > 0 else float("inf")
+ok = smooth > 0 and ratio >= 2.0
+print(f"smoothquant cuts the error {ratio:.2f}x: {'ok' if ok else 'FAIL (need 2x)'}")
+sys.exit(0 if ok else 1)
