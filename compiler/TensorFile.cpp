@@ -339,6 +339,20 @@ bool q8::readTensorFile(StringRef path, std::vector<HostTensor> &tensors,
   return true;
 }
 
+bool q8::readSingleTensor(StringRef path, HostTensor &tensor,
+                          std::string &error) {
+  std::vector<HostTensor> tensors;
+  if (!readTensorFile(path, tensors, error))
+    return false;
+  if (tensors.size() != 1) {
+    error = "holds " + std::to_string(tensors.size()) +
+            " arrays; give a file with one";
+    return false;
+  }
+  tensor = std::move(tensors.front());
+  return true;
+}
+
 bool q8::writeNpy(StringRef path, const HostTensor &t, std::string &error) {
   const char *descr = nullptr;
   for (const Descr &known : kDescrs)

@@ -36,6 +36,11 @@ struct HostTensor {
 bool readTensorFile(llvm::StringRef path, std::vector<HostTensor> &tensors,
                     std::string &error);
 
+/// readTensorFile for a file that must hold exactly one tensor (a .npy or a
+/// TensorProto).
+bool readSingleTensor(llvm::StringRef path, HostTensor &tensor,
+                      std::string &error);
+
 /// Writes `tensor` as a version-1 .npy file.
 bool writeNpy(llvm::StringRef path, const HostTensor &tensor,
               std::string &error);

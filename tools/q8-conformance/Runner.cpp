@@ -13,7 +13,7 @@
 
 #include "Runner.h"
 
-#include "compiler/onnx/ModelLoader.h"
+#include "compiler/TensorFile.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -57,32 +57,7 @@ const char *q8conf::runOutcomeName(RunOutcome outcome) {
 
 namespace {
 
-struct Tensor {
-  std::string name;
-  int32_t dtype = -1; ///< q8_dtype
-  std::vector<int64_t> dims;
-  std::vector<char> bytes;
-};
-
-/// The q8 dtype of an ONNX TensorProto::DataType, or -1.
-int32_t dtypeFromOnnx(int32_t type) {
-  switch (type) {
-  case onnx::TensorProto::FLOAT: return Q8_DTYPE_F32;
-  case onnx::TensorProto::DOUBLE: return Q8_DTYPE_F64;
-  case onnx::TensorProto::FLOAT16: return Q8_DTYPE_F16;
-  case onnx::TensorProto::BFLOAT16: return Q8_DTYPE_BF16;
-  case onnx::TensorProto::INT8: return Q8_DTYPE_I8;
-  case onnx::TensorProto::INT16: return Q8_DTYPE_I16;
-  case onnx::TensorProto::INT32: return Q8_DTYPE_I32;
-  case onnx::TensorProto::INT64: return Q8_DTYPE_I64;
-  case onnx::TensorProto::UINT8: return Q8_DTYPE_U8;
-  case onnx::TensorProto::UINT16: return Q8_DTYPE_U16;
-  case onnx::TensorProto::UINT32: return Q8_DTYPE_U32;
-  case onnx::TensorProto::UINT64: return Q8_DTYPE_U64;
-  case onnx::TensorProto::BOOL: return Q8_DTYPE_BOOL;
-  default: return -1;
-  }
-}
+using Tensor = q8::HostTensor;
 
 /// ONNX 1.12's backend tests store bfloat16 data as UINT16 tensors of the
 /// same bits (its helper had no bfloat16 writer): such a file feeds, or is
@@ -90,71 +65,6 @@ int32_t dtypeFromOnnx(int32_t type) {
 void adoptBf16Bits(Tensor &t, int32_t modelDtype) {
   if (modelDtype == Q8_DTYPE_BF16 && t.dtype == Q8_DTYPE_U16)
     t.dtype = Q8_DTYPE_BF16;
-}
-
-/// Reads a TensorProto into dense bytes of the q8 element type it maps to
-/// (bool: one byte per element, half types: their 16 bits, as the ABI
-/// passes them).
-bool readTensor(const std::string &path, Tensor &t, std::string &error) {
-  onnx::TensorProto proto;
-  if (!q8::importer::loadTensor(path, proto, error))
-    return false;
-  t.name = proto.name();
-  t.dtype = dtypeFromOnnx(proto.data_type());
-  if (t.dtype < 0) {
-    error = "element type " + std::to_string(proto.data_type()) +
-            " has no q8 ABI dtype";
-    return false;
-  }
-  int64_t count = 1;
-  for (int64_t d : proto.dims()) {
-    t.dims.push_back(d);
-    count *= d;
-  }
-  size_t size = q8_dtype_size((q8_dtype)t.dtype);
-  t.bytes.assign(count * size, 0);
-  if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != t.bytes.size()) {
-      error = "raw_data size does not match its dims";
-      return false;
-    }
-    memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
-    return true;
-  }
-  // The typed fields: float_data and double_data hold values; int32_data
-  // holds every narrower integer, bool and the half types' bits;
-  // int64_data int64, uint64_data uint32 and uint64. Integers keep their
-  // low `size` bytes (little-endian).
-  auto copy = [&](const auto &field) {
-    if ((int64_t)field.size() != count)
-      return false;
-    for (int64_t i = 0; i < count; ++i) {
-      char *p = &t.bytes[i * size];
-      if (t.dtype == Q8_DTYPE_F32) {
-        float v = (float)field[i];
-        memcpy(p, &v, 4);
-      } else if (t.dtype == Q8_DTYPE_F64) {
-        double v = (double)field[i];
-        memcpy(p, &v, 8);
-      } else {
-        uint64_t v = (uint64_t)field[i];
-        memcpy(p, &v, size);
-      }
-    }
-    return true;
-  };
-  bool ok;
-  switch (t.dtype) {
-  case Q8_DTYPE_F32: ok = copy(proto.float_data()); break;
-  case Q8_DTYPE_F64: ok = copy(proto.double_data()); break;
-  case Q8_DTYPE_I64: ok = copy(proto.int64_data()); break;
-  case Q8_DTYPE_U32:
-  case Q8_DTYPE_U64: ok = copy(proto.uint64_data()); break;
-  default: ok = copy(proto.int32_data()); break;
-  }
-  if (!ok)
-    error = "holds a different number of elements than its dims say";
-  return ok;
 }
 
 std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
@@ -374,7 +284,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
       std::string path =
           setDir + "/input_" + std::to_string(inputIndex[i]) + ".pb";
       std::string error;
-      if (!readTensor(path, inputs[i], error)) {
+      if (!q8::readSingleTensor(path, inputs[i], error)) {
         rep.send("skip", path + ": " + error);
         finish(0);
       }
@@ -410,7 +320,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
       std::string path = setDir + "/output_" + std::to_string(k) + ".pb";
       Tensor want;
       std::string error;
-      if (!readTensor(path, want, error)) {
+      if (!q8::readSingleTensor(path, want, error)) {
         rep.send("skip", path + ": " + error);
         finish(0);
       }

@@ -91,20 +91,6 @@ std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
   return s + "]";
 }
 
-/// Reads the one tensor of a .npy or TensorProto file.
-bool readTensor(StringRef path, Tensor &t, std::string &error) {
-  std::vector<Tensor> tensors;
-  if (!q8::readTensorFile(path, tensors, error))
-    return false;
-  if (tensors.size() != 1) {
-    error = "holds " + std::to_string(tensors.size()) +
-            " arrays; give a file with one";
-    return false;
-  }
-  t = std::move(tensors.front());
-  return true;
-}
-
 bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
   std::tie(name, value) = arg.split('=');
   return !name.empty() && !value.empty() && arg.contains('=');
@@ -207,7 +193,7 @@ int main(int argc, char **argv) {
                   "FILE.pb, got '" + arg + "'");
     Tensor t;
     std::string error;
-    if (!readTensor(file, t, error))
+    if (!q8::readSingleTensor(file, t, error))
       return fail("--input " + (bare ? file : name) + ": " +
                   (bare ? StringRef() : file) + (bare ? "" : ": ") + error);
     if (bare) {
@@ -226,7 +212,7 @@ int main(int argc, char **argv) {
   for (StringRef file : expectArgs) {
     Tensor t;
     std::string error;
-    if (!readTensor(file, t, error))
+    if (!q8::readSingleTensor(file, t, error))
       return fail("--expect " + file + ": " + error);
     expected.push_back(std::move(t));
   }
