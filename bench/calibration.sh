@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 SAMPLES=32
 ROUNDS=3
 MODEL=encoder
@@ -60,13 +62,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
     --calibration-table "$tmp/full.json" 2>&1 | grep 'per sample')" >> "$tmp/full"
 done
 
-summarize() {
-  sort -n -k2 "$1" | awk '{ mn[NR] = $1; md[NR] = $2; mx[NR] = $3 }
-    END { lo = mn[1]; hi = mx[1]
-          for (i = 2; i <= NR; i++) { if (mn[i] < lo) lo = mn[i]; if (mx[i] > hi) hi = mx[i] }
-          med = (NR % 2) ? md[(NR + 1) / 2] : (md[NR / 2] + md[NR / 2 + 1]) / 2
-          printf "%.3f %.3f %.3f\n", lo, med, hi }'
-}
 
 echo "q8 calibration bench: $MODEL, $SAMPLES samples x $ROUNDS rounds, ms per sample (min / median / max)"
 read -r fmn fmd fmx <<< "$(summarize "$tmp/fp32")"

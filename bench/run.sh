@@ -18,6 +18,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 ITERS=50
 ROUNDS=3
 ONLY=matmul,encoder,cnn
@@ -105,14 +107,6 @@ parse_stats() {
   sed -n 's/^[a-z0-9]*: min \([0-9.]*\) ms, median \([0-9.]*\) ms, max \([0-9.]*\) ms$/\1 \2 \3/p' <<< "$1"
 }
 
-# summarize FILE: per-round "min median max" lines -> one combined line.
-summarize() {
-  sort -n -k2 "$1" | awk '{ mn[NR] = $1; md[NR] = $2; mx[NR] = $3 }
-    END { lo = mn[1]; hi = mx[1]
-          for (i = 2; i <= NR; i++) { if (mn[i] < lo) lo = mn[i]; if (mx[i] > hi) hi = mx[i] }
-          med = (NR % 2) ? md[(NR + 1) / 2] : (md[NR / 2] + md[NR / 2 + 1]) / 2
-          printf "%.3f %.3f %.3f\n", lo, med, hi }'
-}
 
 main() {
   mkdir -p "$OUT"
