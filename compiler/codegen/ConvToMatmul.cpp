@@ -37,6 +37,35 @@ using namespace mlir;
 
 namespace {
 
+/// The input window one filter tap (kh, kw) of a static NCHW convolution
+/// reads for every output pixel: x[:, :, kh*d + oh*s, kw*d + ow*s] as a
+/// strided [N, C, OH, OW] slice.
+struct TapSlices {
+  TapSlices(Value input, RankedTensorType outType, ArrayRef<int64_t> strides,
+            ArrayRef<int64_t> dilations)
+      : input(input), strides(strides), dilations(dilations) {
+    auto inputType = cast<RankedTensorType>(input.getType());
+    type = RankedTensorType::get({inputType.getDimSize(0),
+                                  inputType.getDimSize(1),
+                                  outType.getDimSize(2), outType.getDimSize(3)},
+                                 inputType.getElementType());
+  }
+
+  Value tap(OpBuilder &b, Location loc, int64_t kh, int64_t kw) const {
+    auto index = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+    ArrayRef<int64_t> shape = type.getShape();
+    return tensor::ExtractSliceOp::create(
+        b, loc, type, input,
+        {index(0), index(0), index(kh * dilations[0]), index(kw * dilations[1])},
+        {index(shape[0]), index(shape[1]), index(shape[2]), index(shape[3])},
+        {index(1), index(1), index(strides[0]), index(strides[1])});
+  }
+
+  Value input;
+  ArrayRef<int64_t> strides, dilations;
+  RankedTensorType type;
+};
+
 /// Rewrites a static NCHW/FCHW convolution as tap-slice im2col + a
 /// contraction generic; see the file comment.
 void rewriteNchw(IRRewriter &rewriter, linalg::Conv2DNchwFchwOp conv) {
@@ -55,23 +84,12 @@ void rewriteNchw(IRRewriter &rewriter, linalg::Conv2DNchwFchwOp conv) {
   Type element = inputType.getElementType();
 
   // col as [N, C, KH, KW, OH, OW]: one [N, C, OH, OW] block per tap.
+  TapSlices slices(input, outType, strides, dilations);
   Value col = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, element);
   for (int64_t i = 0; i < kh; ++i) {
     for (int64_t j = 0; j < kw; ++j) {
-      SmallVector<OpFoldResult> offsets = {
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(i * dilations[0]),
-          rewriter.getIndexAttr(j * dilations[1])};
-      SmallVector<OpFoldResult> sizes = {
-          rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
-          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
-      SmallVector<OpFoldResult> steps = {
-          rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
-          rewriter.getIndexAttr(strides[0]), rewriter.getIndexAttr(strides[1])};
-      Value tap = tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({n, c, oh, ow}, element), input,
-          offsets, sizes, steps);
+      Value tap = slices.tap(rewriter, loc, i, j);
       SmallVector<OpFoldResult> at = {
           rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
           rewriter.getIndexAttr(i),  rewriter.getIndexAttr(j),
@@ -134,9 +152,8 @@ void rewriteDepthwiseNchw(IRRewriter &rewriter,
   auto inputType = cast<RankedTensorType>(input.getType());
   auto filterType = cast<RankedTensorType>(filter.getType());
   auto outType = cast<RankedTensorType>(init.getType());
-  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t c = inputType.getDimSize(1);
   int64_t kh = filterType.getDimSize(1), kw = filterType.getDimSize(2);
-  int64_t oh = outType.getDimSize(2), ow = outType.getDimSize(3);
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   Type element = inputType.getElementType();
@@ -144,14 +161,11 @@ void rewriteDepthwiseNchw(IRRewriter &rewriter,
     return rewriter.getIndexAttr(v);
   };
 
+  TapSlices slices(input, outType, strides, dilations);
   SmallVector<Value> taps, weights;
   for (int64_t i = 0; i < kh; ++i) {
     for (int64_t j = 0; j < kw; ++j) {
-      taps.push_back(tensor::ExtractSliceOp::create(
-          rewriter, loc, RankedTensorType::get({n, c, oh, ow}, element), input,
-          {index(0), index(0), index(i * dilations[0]), index(j * dilations[1])},
-          {index(n), index(c), index(oh), index(ow)},
-          {index(1), index(1), index(strides[0]), index(strides[1])}));
+      taps.push_back(slices.tap(rewriter, loc, i, j));
       // w[:, i, j] as a [C] tensor (rank-reducing slice).
       weights.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, RankedTensorType::get({c}, element), filter,
