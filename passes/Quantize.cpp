@@ -107,17 +107,7 @@ struct Quantize : q8::impl::QuantizeBase<Quantize> {
              << "q8-quantize: weight-bits must be 8 or 7, got " << weightBits;
     if (table) // handed over by createQuantizePass
       return success();
-    if (tablePath.empty())
-      return emitError(UnknownLoc::get(context))
-             << "q8-quantize: needs a calibration table (table=PATH)";
-    auto table = std::make_shared<calibration::Table>();
-    std::string error;
-    if (!calibration::readTable(tablePath, *table, error))
-      return emitError(UnknownLoc::get(context))
-             << "q8-quantize: cannot read calibration table '" << tablePath
-             << "': " << error;
-    this->table = std::move(table);
-    return success();
+    return loadCalibrationTable(context, "q8-quantize", tablePath, table);
   }
 
   void runOnOperation() override {
@@ -402,4 +392,20 @@ q8::createQuantizePass(const QuantizeOptions &options,
   auto pass = std::make_unique<Quantize>(options);
   pass->table = std::move(table);
   return pass;
+}
+
+LogicalResult
+q8::loadCalibrationTable(MLIRContext *context, StringRef pass, StringRef path,
+                         std::shared_ptr<const calibration::Table> &table) {
+  if (path.empty())
+    return emitError(UnknownLoc::get(context))
+           << pass << ": needs a calibration table (table=PATH)";
+  auto read = std::make_shared<calibration::Table>();
+  std::string error;
+  if (!calibration::readTable(path, *read, error))
+    return emitError(UnknownLoc::get(context))
+           << pass << ": cannot read calibration table '" << path
+           << "': " << error;
+  table = std::move(read);
+  return success();
 }

@@ -24,6 +24,14 @@ std::unique_ptr<mlir::Pass>
 createSmoothQuantPass(const SmoothQuantOptions &options,
                       std::shared_ptr<const calibration::Table> table);
 
+/// What both passes do in initialize() without a handed-over table: read
+/// `path` into `table`, or emit "<pass>: needs a calibration table" /
+/// "<pass>: cannot read calibration table '<path>': <why>".
+mlir::LogicalResult
+loadCalibrationTable(mlir::MLIRContext *context, llvm::StringRef pass,
+                     llvm::StringRef path,
+                     std::shared_ptr<const calibration::Table> &table);
+
 } // namespace q8
 
 #endif // Q8_PASSES_QUANTIZEPASSES_H

@@ -98,17 +98,7 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
              << "q8-smoothquant: alpha must be in [0, 1], got " << alpha;
     if (table) // handed over by createSmoothQuantPass
       return success();
-    if (tablePath.empty())
-      return emitError(UnknownLoc::get(context))
-             << "q8-smoothquant: needs a calibration table (table=PATH)";
-    auto table = std::make_shared<calibration::Table>();
-    std::string error;
-    if (!calibration::readTable(tablePath, *table, error))
-      return emitError(UnknownLoc::get(context))
-             << "q8-smoothquant: cannot read calibration table '" << tablePath
-             << "': " << error;
-    this->table = std::move(table);
-    return success();
+    return loadCalibrationTable(context, "q8-smoothquant", tablePath, table);
   }
 
   void runOnOperation() override {
