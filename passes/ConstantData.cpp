@@ -39,3 +39,57 @@ ElementsAttr q8::makeF32Constant(RankedTensorType type, ArrayRef<float> values,
   return DenseResourceElementsAttr::get(
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
 }
+
+std::optional<llvm::SmallVector<int64_t>>
+q8::readIntegerValues(ElementsAttr attr) {
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  auto element =
+      type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
+  if (!element)
+    return std::nullopt;
+  llvm::SmallVector<int64_t> values;
+  values.reserve(type.getNumElements());
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &value : dense.getValues<APInt>())
+      values.push_back(value.getSExtValue());
+    return values;
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  unsigned width = element.getWidth();
+  if (!blob || (width != 8 && width != 16 && width != 32 && width != 64))
+    return std::nullopt;
+  ArrayRef<char> bytes = blob->getData();
+  size_t size = width / 8;
+  if (bytes.size() != size_t(type.getNumElements()) * size)
+    return std::nullopt;
+  for (size_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    const char *at = bytes.data() + i * size;
+    switch (width) {
+    case 8: values.push_back(static_cast<int8_t>(*at)); break;
+    case 16: { int16_t v; std::memcpy(&v, at, 2); values.push_back(v); break; }
+    case 32: { int32_t v; std::memcpy(&v, at, 4); values.push_back(v); break; }
+    default: { int64_t v; std::memcpy(&v, at, 8); values.push_back(v); break; }
+    }
+  }
+  return values;
+}
+
+template <typename T>
+ElementsAttr q8::makeIntegerConstant(RankedTensorType type, ArrayRef<T> values,
+                                     StringRef blobName) {
+  if (type.getNumElements() <= kResourceThreshold)
+    return DenseElementsAttr::get(type, values);
+  return DenseResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+}
+
+template ElementsAttr q8::makeIntegerConstant<int8_t>(RankedTensorType,
+                                                      ArrayRef<int8_t>,
+                                                      StringRef);
+template ElementsAttr q8::makeIntegerConstant<int16_t>(RankedTensorType,
+                                                       ArrayRef<int16_t>,
+                                                       StringRef);
+template ElementsAttr q8::makeIntegerConstant<int32_t>(RankedTensorType,
+                                                       ArrayRef<int32_t>,
+                                                       StringRef);

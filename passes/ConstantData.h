@@ -30,6 +30,19 @@ mlir::ElementsAttr makeF32Constant(mlir::RankedTensorType type,
                                    llvm::ArrayRef<float> values,
                                    llvm::StringRef blobName);
 
+/// The values of an integer constant (dense or dense_resource), each
+/// sign-extended from its element width; nullopt for other attributes.
+std::optional<llvm::SmallVector<int64_t>>
+readIntegerValues(mlir::ElementsAttr attr);
+
+/// An integer constant of `type` (whose element width is T's) holding
+/// `values`: dense when small, a dense_resource blob named `blobName`
+/// otherwise, as makeF32Constant.
+template <typename T>
+mlir::ElementsAttr makeIntegerConstant(mlir::RankedTensorType type,
+                                       llvm::ArrayRef<T> values,
+                                       llvm::StringRef blobName);
+
 } // namespace q8
 
 #endif // Q8_PASSES_CONSTANTDATA_H

@@ -34,3 +34,17 @@ tool_dirs = [config.q8_tools_dir, config.llvm_tools_dir]
 tools = ["q8-opt", "q8c", "q8-conformance", "q8-run", "q8-calib-test", "q8-quant-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The host CPU's vector extensions, for tests that run code compiled for a
+# named target (every machine q8 is tested on has AVX2; AVX-512 and the
+# VNNI forms only some).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag, feature in [("avx2", "cpu-avx2"), ("avx512bw", "cpu-avx512bw"),
+                      ("avx512_vnni", "cpu-avx512vnni"), ("avx_vnni", "cpu-avxvnni")]:
+    if flag in flags:
+        config.available_features.add(feature)

@@ -24,6 +24,25 @@
 // narrower kernels of the same shape; columns short of one vector are left
 // as a linalg op on a subview for the generic path. No masks anywhere.
 //
+// Int8 contractions (u8 activations x constant s8 weights -> i32, the form
+// q8's qlinear lowering writes: acc + extui(a) * extsi(b)) get the same
+// loops with a dot instruction in place of the FMA. Each i32 accumulator
+// lane sums `group` consecutive k per step, so B is packed as
+// [N/lanes][K/group][lanes x group] and A's group bytes of a row are
+// broadcast as one 32-bit lane:
+//
+//   VNNI      vpdpbusd(acc, a4, b4)                  group 4, exact
+//   AVX2/512  vpmaddwd(vpmaddubsw(a4, b4), 1) + acc  group 4, exact only
+//             when every k pair's |b0| + |b1| <= 128: vpmaddubsw saturates
+//             its i16 pair sums, so this is chosen from the weights
+//             themselves (7-bit weights always qualify), never assumed
+//   AVX2/512  vpmaddwd(zext16(a2), sext16(b2)) + acc group 2, exact for any
+//             weights (B packed as i16)
+//
+// K must be a multiple of the group (A is read a group at a time);
+// otherwise the op stays on the generic path, as do int8 contractions with
+// non-constant B or other bodies (zero points subtracted inside).
+//
 // When the accumulator was zero-filled just before (every q8 matmul starts
 // that way, by a fill or by a copy of a zero-filled buffer), that op is
 // dropped and the first K block starts from zero registers instead of
@@ -36,6 +55,7 @@
 #include "passes/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -60,10 +80,37 @@ struct Blocking {
   int64_t vectors;
 };
 
+/// How a kernel multiplies: one FMA per f32 lane and k, or an int8 dot
+/// that sums `group` consecutive k into each i32 lane.
+struct DotScheme {
+  enum Kind { Fma, Vnni, MaddUbsw, MaddWd } kind;
+  int64_t lanes; ///< accumulator lanes
+  int64_t group; ///< k per lane and step
+  Type packed;   ///< B's packed element type
+  Type accumulator;
+
+  /// The int8 instructions come in 256- and 512-bit forms.
+  bool wide() const { return lanes == 16; }
+  VectorType accType() const { return VectorType::get({lanes}, accumulator); }
+  /// One packed B step: lanes x group elements, one register.
+  VectorType bType() const {
+    return VectorType::get({lanes * group}, packed);
+  }
+};
+
 /// Accumulator rows for a panel of `vectors` vectors: rows x vectors
 /// accumulators, the panel's B vectors and one broadcast fit the register
-/// file (8 x 3 + 3 + 1 = 28 of 32 zmm; 6 x 2 + 2 + 1 = 15 of 16 ymm).
-int64_t rowsFor(int64_t vectors, int64_t registers) {
+/// file (8 x 3 + 3 + 1 = 28 of 32 zmm; 6 x 2 + 2 + 1 = 15 of 16 ymm). The
+/// vpmaddubsw/vpmaddwd dots hold a vector of ones and an i16 temporary
+/// besides, so they get fewer rows (6 x 3 + 3 + 3 of 32, 4 x 2 + 2 + 3 of
+/// 16).
+int64_t rowsFor(int64_t vectors, int64_t registers, const DotScheme &scheme) {
+  bool madd = scheme.kind == DotScheme::MaddUbsw ||
+              scheme.kind == DotScheme::MaddWd;
+  if (madd && registers >= 32)
+    return vectors >= 4 ? 5 : vectors == 3 ? 6 : vectors == 2 ? 8 : 12;
+  if (madd)
+    return vectors >= 2 ? 4 : 8;
   if (registers >= 32)
     return vectors >= 4 ? 6 : vectors == 3 ? 8 : vectors == 2 ? 12 : 16;
   return vectors >= 2 ? 6 : 12;
@@ -73,7 +120,8 @@ int64_t rowsFor(int64_t vectors, int64_t registers) {
 /// tiles the vector part of N exactly is preferred (3 on 32-register
 /// targets, 8 x 3 accumulators; 2 on 16-register ones, 6 x 2); otherwise
 /// the preferred width, with a narrower kernel for the leftover vectors.
-Blocking chooseBlocking(int64_t nVectors, int64_t registers) {
+Blocking chooseBlocking(int64_t nVectors, int64_t registers,
+                        const DotScheme &scheme) {
   static constexpr int64_t wide[] = {3, 4, 2}, narrow[] = {2};
   ArrayRef<int64_t> preference =
       registers >= 32 ? ArrayRef<int64_t>(wide) : ArrayRef<int64_t>(narrow);
@@ -84,23 +132,31 @@ Blocking chooseBlocking(int64_t nVectors, int64_t registers) {
       break;
     }
   vectors = std::min(vectors, nVectors);
-  return {rowsFor(vectors, registers), vectors};
+  return {rowsFor(vectors, registers, scheme), vectors};
 }
 
 /// The K block: all of K when it is short, else the largest divisor of K in
-/// [128, 512] so the B strips of one block stay in L2 next to A's rows.
-int64_t chooseKBlock(int64_t k) {
+/// [128, 512] so the B strips of one block stay in L2 next to A's rows;
+/// always a multiple of the dot's k group.
+int64_t chooseKBlock(int64_t k, int64_t group) {
   if (k <= 512)
     return k;
   for (int64_t block = 512; block >= 128; --block)
-    if (k % block == 0)
+    if (k % block == 0 && block % group == 0)
       return block;
   return k;
 }
 
+/// What a contraction multiplies.
+enum class Element {
+  F32,  ///< f32 x f32 -> f32
+  U8S8, ///< u8 x s8 -> i32 (i8 storage, zero/sign-extended in the body)
+};
+
 /// What the pass needs of one matmul-like linalg op.
 struct MatmulInfo {
   linalg::LinalgOp op;
+  Element element = Element::F32;
   Value a, b, c;
   AffineMap aMap, bMap, cMap;
   SmallVector<unsigned> batchDims; ///< every other parallel dim, looped over
@@ -116,8 +172,54 @@ bool hasUnitInnerStride(MemRefType type) {
   return !strides.empty() && strides.back() == 1;
 }
 
-/// Matches f32 contractions C(b.., m, n) += A(.., m, k) * B(.., k, n) on
-/// static buffers with projected-permutation maps and C's innermost dim n.
+/// True if `body` is exactly acc + extui(a) * extsi(b) in i32, a and b the
+/// first two block arguments (either order of the product's operands).
+bool isU8S8DotBody(Block &body) {
+  if (body.getNumArguments() != 3 || !llvm::hasNItems(body, 5))
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return false;
+  auto isExt = [&](Value v, unsigned arg, bool isSigned) {
+    Operation *ext = v.getDefiningOp();
+    bool kind = isSigned ? isa_and_nonnull<arith::ExtSIOp>(ext)
+                         : isa_and_nonnull<arith::ExtUIOp>(ext);
+    return kind && ext->getOperand(0) == body.getArgument(arg);
+  };
+  return (isExt(mul.getLhs(), 0, false) && isExt(mul.getRhs(), 1, true)) ||
+         (isExt(mul.getRhs(), 0, false) && isExt(mul.getLhs(), 1, true));
+}
+
+/// The element kind of a contraction's operands, if the pass handles it.
+std::optional<Element> elementOf(linalg::LinalgOp op, Value a, Value b,
+                                 Value c) {
+  auto elementType = [](Value v) -> Type {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    return type ? type.getElementType() : Type();
+  };
+  Type ta = elementType(a), tb = elementType(b), tc = elementType(c);
+  if (!ta || !tb || !tc)
+    return std::nullopt;
+  if (ta.isF32() && tb.isF32() && tc.isF32())
+    return Element::F32;
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (ta.isInteger(8) && tb.isInteger(8) && tc.isInteger(32) && generic &&
+      isU8S8DotBody(*generic.getBlock()))
+    return Element::U8S8;
+  return std::nullopt;
+}
+
+/// Matches contractions C(b.., m, n) += A(.., m, k) * B(.., k, n) on static
+/// buffers with projected-permutation maps and C's innermost dim n, in f32
+/// or u8 x s8 -> i32.
 std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
       op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
@@ -133,11 +235,10 @@ std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
   info.a = op.getDpsInputOperand(0)->get();
   info.b = op.getDpsInputOperand(1)->get();
   info.c = op.getDpsInitOperand(0)->get();
-  for (Value v : {info.a, info.b, info.c}) {
-    auto type = dyn_cast<MemRefType>(v.getType());
-    if (!type || !type.getElementType().isF32())
-      return std::nullopt;
-  }
+  std::optional<Element> element = elementOf(op, info.a, info.b, info.c);
+  if (!element)
+    return std::nullopt;
+  info.element = *element;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   info.aMap = maps[0];
   info.bMap = maps[1];
@@ -181,62 +282,107 @@ SmallVector<Value> indicesFor(AffineMap map, ArrayRef<Value> loopValues) {
   return indices;
 }
 
-/// Packs the constant 2-D B of `info` into [N/lanes][K][lanes] strips, as a
-/// new private global next to the old one (once per global and layout:
-/// `packed` remembers them); returns it read through memref.get_global, or
-/// null if B is not a constant global.
-Value packConstantB(OpBuilder &builder, const MatmulInfo &info,
-                    int64_t lanes, int64_t packedColumns,
-                    SymbolTable &symbols,
-                    llvm::StringMap<memref::GlobalOp> &packed) {
+/// The constant B of `info` as a row-major [rows, cols] array of doubles
+/// (exact for f32 and every integer type), with its map's k-major flag;
+/// nullopt if B is not a constant 2-D global read directly.
+struct ConstantB {
+  SmallVector<double> values;
+  int64_t rowLength;
+  bool kFirst;
+  memref::GlobalOp global;
+
+  double at(int64_t k, int64_t n) const {
+    return kFirst ? values[k * rowLength + n] : values[n * rowLength + k];
+  }
+};
+
+std::optional<ConstantB> readConstantB(const MatmulInfo &info,
+                                       SymbolTable &symbols) {
   auto getGlobal = info.b.getDefiningOp<memref::GetGlobalOp>();
   // B must be the 2-D (k, n) or (n, k) weight itself.
   if (!getGlobal || info.bMap.getNumResults() != 2 ||
       !info.bMap.isFunctionOfDim(info.kDim) ||
       !info.bMap.isFunctionOfDim(info.nDim))
-    return {};
+    return std::nullopt;
   auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
   if (!global || !global.getConstant() || !global.getInitialValue())
-    return {};
-  // One layout per (global, k-major or not, packed width).
-  bool kFirst = info.bMap.getDimPosition(0) == info.kDim;
-  std::string key = (global.getSymName() + (kFirst ? "_kn" : "_nk") +
-                     std::to_string(packedColumns))
-                        .str();
-  auto strippedType = [&](int64_t k) {
-    return MemRefType::get({packedColumns / lanes, k, lanes},
-                           builder.getF32Type());
-  };
+    return std::nullopt;
+  auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
+  if (!initial)
+    return std::nullopt;
+  ConstantB b;
+  if (std::optional<SmallVector<float>> f = q8::readF32Values(initial))
+    b.values.assign(f->begin(), f->end());
+  else if (std::optional<SmallVector<int64_t>> i =
+               q8::readIntegerValues(initial))
+    b.values.assign(i->begin(), i->end());
+  else
+    return std::nullopt;
+  b.rowLength = cast<MemRefType>(info.b.getType()).getShape()[1];
+  b.kFirst = info.bMap.getDimPosition(0) == info.kDim;
+  b.global = global;
+  return b;
+}
+
+/// True if vpmaddubsw is exact on B: every pair of consecutive k (as the
+/// group-4 packing pairs them) has |b0| + |b1| <= 128, so u8 * b0 + u8 * b1
+/// stays within int16 (255 * 128 = 32640).
+bool pairSumsFitInt16(const ConstantB &b, int64_t k, int64_t n) {
+  for (int64_t kk = 0; kk + 1 < k; kk += 2)
+    for (int64_t nn = 0; nn < n; ++nn)
+      if (std::abs(b.at(kk, nn)) + std::abs(b.at(kk + 1, nn)) > 128)
+        return false;
+  return true;
+}
+
+/// Packs the constant B of `info` for `scheme` into
+/// [N/lanes][K/group][lanes x group] (element (s, q, l * group + j) is
+/// B(q * group + j, s * lanes + l)), as a new private global next to the
+/// old one (once per global and layout: `packed` remembers them); returns
+/// it read through memref.get_global.
+Value packConstantB(OpBuilder &builder, const MatmulInfo &info,
+                    const ConstantB &constant, const DotScheme &scheme,
+                    int64_t packedColumns, SymbolTable &symbols,
+                    llvm::StringMap<memref::GlobalOp> &packed) {
+  memref::GlobalOp global = constant.global;
+  int64_t lanes = scheme.lanes, group = scheme.group;
+  int64_t k = info.extents[info.kDim];
+  int64_t strips = packedColumns / lanes;
+  MemRefType packedType = MemRefType::get(
+      {strips, k / group, lanes * group}, scheme.packed);
+  // One layout per (global, k-major or not, packed shape and type).
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << global.getSymName() << (constant.kFirst ? "_kn" : "_nk") << packedType;
   if (memref::GlobalOp existing = packed.lookup(key))
     return memref::GetGlobalOp::create(builder, info.op->getLoc(),
                                        existing.getType(),
                                        existing.getSymName());
-  auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
-  if (!initial)
-    return {};
-  std::optional<SmallVector<float>> values = q8::readF32Values(initial);
-  if (!values)
-    return {};
-  int64_t k = info.extents[info.kDim];
-  auto bType = cast<MemRefType>(info.b.getType());
-  // Row-major position of B(k, n) through B's map.
-  int64_t rowLength = bType.getShape()[1];
-  auto at = [&](int64_t kk, int64_t nn) {
-    return kFirst ? (*values)[kk * rowLength + nn]
-                  : (*values)[nn * rowLength + kk];
-  };
-  int64_t strips = packedColumns / lanes;
-  SmallVector<float> layout(strips * k * lanes);
-  for (int64_t s = 0; s < strips; ++s)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t l = 0; l < lanes; ++l)
-        layout[(s * k + kk) * lanes + l] = at(kk, s * lanes + l);
 
-  MemRefType packedType = strippedType(k);
+  auto position = [&](int64_t s, int64_t q, int64_t l, int64_t j) {
+    return ((s * (k / group) + q) * lanes + l) * group + j;
+  };
+  SmallVector<double> layout(strips * k * lanes);
+  for (int64_t s = 0; s < strips; ++s)
+    for (int64_t q = 0; q < k / group; ++q)
+      for (int64_t l = 0; l < lanes; ++l)
+        for (int64_t j = 0; j < group; ++j)
+          layout[position(s, q, l, j)] =
+              constant.at(q * group + j, s * lanes + l);
+
   std::string name = (global.getSymName() + "_packed").str();
-  ElementsAttr data = q8::makeF32Constant(
-      RankedTensorType::get(packedType.getShape(), builder.getF32Type()),
-      layout, name);
+  auto tensorType =
+      RankedTensorType::get(packedType.getShape(), scheme.packed);
+  ElementsAttr data;
+  if (scheme.packed.isF32())
+    data = q8::makeF32Constant(
+        tensorType, SmallVector<float>(layout.begin(), layout.end()), name);
+  else if (scheme.packed.isInteger(16))
+    data = q8::makeIntegerConstant<int16_t>(
+        tensorType, SmallVector<int16_t>(layout.begin(), layout.end()), name);
+  else
+    data = q8::makeIntegerConstant<int8_t>(
+        tensorType, SmallVector<int8_t>(layout.begin(), layout.end()), name);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(global);
   auto newGlobal = memref::GlobalOp::create(
@@ -254,7 +400,8 @@ bool isZeroFill(Operation *op, Value target) {
   auto fill = dyn_cast_or_null<linalg::FillOp>(op);
   return fill && fill.hasPureBufferSemantics() &&
          fill.getDpsInitOperand(0)->get() == target &&
-         matchPattern(fill.getDpsInputOperand(0)->get(), m_AnyZeroFloat());
+         (matchPattern(fill.getDpsInputOperand(0)->get(), m_AnyZeroFloat()) ||
+          matchPattern(fill.getDpsInputOperand(0)->get(), m_Zero()));
 }
 
 /// True if `buffer` holds zeros wherever `reader` reads it: it is written
@@ -301,17 +448,18 @@ Operation *zeroInitOfC(const MatmulInfo &info) {
 /// Emits the kernels of one matmul in place of `info.op`.
 class KernelEmitter {
 public:
-  KernelEmitter(OpBuilder &builder, const MatmulInfo &info, int64_t lanes,
-                int64_t registers, Blocking blocking, Value packedB)
-      : b(builder), loc(info.op->getLoc()), info(info), lanes(lanes),
-        registers(registers), blocking(blocking), packedB(packedB),
-        vecType(VectorType::get({lanes}, builder.getF32Type())) {}
+  KernelEmitter(OpBuilder &builder, const MatmulInfo &info,
+                const DotScheme &scheme, int64_t registers, Blocking blocking,
+                Value packedB)
+      : b(builder), loc(info.op->getLoc()), info(info), scheme(scheme),
+        lanes(scheme.lanes), registers(registers), blocking(blocking),
+        packedB(packedB), vecType(scheme.accType()) {}
 
   /// Everything for columns [0, vectorColumns); `zeroInit` drops the
   /// initial load of C in the first K block.
   void emit(int64_t vectorColumns, bool zeroInit) {
     int64_t m = info.extents[info.mDim], k = info.extents[info.kDim];
-    int64_t kBlock = chooseKBlock(k);
+    int64_t kBlock = chooseKBlock(k, scheme.group);
     SmallVector<Value> loopValues(info.extents.size());
     emitBatchLoops(0, loopValues, [&](SmallVector<Value> &values) {
       // The first K block, then the rest in a loop.
@@ -393,7 +541,7 @@ private:
     // Narrow panels afford more rows.
     int64_t rows = vectors == blocking.vectors
                        ? blocking.rows
-                       : rowsFor(vectors, registers);
+                       : rowsFor(vectors, registers, scheme);
     int64_t fullBlocks = m / rows, leftover = m % rows;
     auto kernel = [&](Value m0, int64_t count) {
       emitKernel(values, k0, kBlock, m0, count, n0, vectors, zeroInit);
@@ -420,8 +568,8 @@ private:
     SmallVector<Value> acc;
     Value zero;
     if (zeroInit)
-      zero = arith::ConstantOp::create(
-          b, loc, vecType, DenseElementsAttr::get(vecType, 0.0f));
+      zero = arith::ConstantOp::create(b, loc, vecType,
+                                       b.getZeroAttr(vecType));
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vectors; ++j)
         acc.push_back(zeroInit ? zero
@@ -433,7 +581,7 @@ private:
     if (packedB)
       stripBase = arith::DivUIOp::create(b, loc, n0, constant(lanes));
     auto loop = scf::ForOp::create(
-        b, loc, k0, add(k0, kBlock), constant(1), acc,
+        b, loc, k0, add(k0, kBlock), constant(scheme.group), acc,
         [&](OpBuilder &nested, Location, Value k, ValueRange carried) {
           values[info.kDim] = k;
           SmallVector<Value> bVectors;
@@ -442,12 +590,9 @@ private:
           SmallVector<Value> next;
           for (int64_t i = 0; i < rows; ++i) {
             values[info.mDim] = add(m0, i);
-            Value a = memref::LoadOp::create(b, loc, info.a,
-                                             indicesFor(info.aMap, values));
-            Value splat = vector::BroadcastOp::create(b, loc, vecType, a);
+            Value a = broadcastA(indicesFor(info.aMap, values));
             for (int64_t j = 0; j < vectors; ++j)
-              next.push_back(vector::FMAOp::create(
-                  b, loc, splat, bVectors[j], carried[i * vectors + j]));
+              next.push_back(dot(a, bVectors[j], carried[i * vectors + j]));
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -458,14 +603,81 @@ private:
                                 info.c, cIndices(i, j));
   }
 
-  /// Vector j of B's row k at column block n0 (strip n0 / lanes when
-  /// packed).
+  /// A(m, k) for every lane: the f32 itself, or A's group bytes at
+  /// k .. k + group as one 32-bit lane, in the dot's operand type.
+  Value broadcastA(SmallVector<Value> indices) {
+    if (scheme.kind == DotScheme::Fma) {
+      Value a = memref::LoadOp::create(b, loc, info.a, indices);
+      return vector::BroadcastOp::create(b, loc, vecType, a);
+    }
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    Value bytes = vector::LoadOp::create(
+        b, loc, VectorType::get({scheme.group}, i8), info.a, indices);
+    if (scheme.kind == DotScheme::MaddWd)
+      bytes = arith::ExtUIOp::create(
+          b, loc, VectorType::get({scheme.group}, b.getI16Type()), bytes);
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, i32), bytes);
+    Value lane = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    Value splat = vector::BroadcastOp::create(
+        b, loc, VectorType::get({lanes}, i32), lane);
+    return vector::BitCastOp::create(b, loc, scheme.bType(), splat);
+  }
+
+  Value intrinsic(StringRef name, Type result, ValueRange operands) {
+    return LLVM::CallIntrinsicOp::create(b, loc, result,
+                                         b.getStringAttr(name), operands)
+        .getResult(0);
+  }
+
+  /// acc + a . bVector with the scheme's instruction.
+  Value dot(Value a, Value bVector, Value acc) {
+    bool wide = scheme.wide();
+    Type i16x = VectorType::get({lanes * 2}, b.getI16Type());
+    switch (scheme.kind) {
+    case DotScheme::Fma:
+      return vector::FMAOp::create(b, loc, a, bVector, acc);
+    case DotScheme::Vnni:
+      return intrinsic(wide ? "llvm.x86.avx512.vpdpbusd.512"
+                            : "llvm.x86.avx512.vpdpbusd.256",
+                       vecType, {acc, a, bVector});
+    case DotScheme::MaddUbsw: {
+      Value pairs = intrinsic(wide ? "llvm.x86.avx512.pmaddubs.w.512"
+                                   : "llvm.x86.avx2.pmadd.ub.sw",
+                              i16x, {a, bVector});
+      Value ones = arith::ConstantOp::create(
+          b, loc, i16x,
+          DenseElementsAttr::get(cast<ShapedType>(i16x), b.getI16IntegerAttr(1)
+                                                         .getValue()));
+      Value quads = intrinsic(wide ? "llvm.x86.avx512.pmaddw.d.512"
+                                   : "llvm.x86.avx2.pmadd.wd",
+                              vecType, {pairs, ones});
+      return arith::AddIOp::create(b, loc, acc, quads);
+    }
+    case DotScheme::MaddWd: {
+      Value pairs = intrinsic(wide ? "llvm.x86.avx512.pmaddw.d.512"
+                                   : "llvm.x86.avx2.pmadd.wd",
+                              vecType, {a, bVector});
+      return arith::AddIOp::create(b, loc, acc, pairs);
+    }
+    }
+    llvm_unreachable("unknown dot scheme");
+  }
+
+  /// Vector j of B's row k at column block n0 (strip n0 / lanes, group
+  /// k / group when packed).
   Value loadB(SmallVector<Value> &values, Value stripBase, Value n0, Value k,
               int64_t j) {
-    if (packedB)
-      return vector::LoadOp::create(b, loc, vecType, packedB,
-                                    ValueRange{add(stripBase, j), k,
+    if (packedB) {
+      Value step = scheme.group == 1
+                       ? k
+                       : arith::DivUIOp::create(b, loc, k,
+                                                constant(scheme.group))
+                             .getResult();
+      return vector::LoadOp::create(b, loc, scheme.bType(), packedB,
+                                    ValueRange{add(stripBase, j), step,
                                                constant(0)});
+    }
     values[info.nDim] = add(n0, j * lanes);
     return vector::LoadOp::create(b, loc, vecType, info.b,
                                   indicesFor(info.bMap, values));
@@ -474,6 +686,7 @@ private:
   OpBuilder &b;
   Location loc;
   const MatmulInfo &info;
+  const DotScheme &scheme;
   int64_t lanes;
   int64_t registers;
   Blocking blocking;
@@ -495,10 +708,56 @@ Value sliceAlong(OpBuilder &b, Location loc, Value operand, AffineMap map,
   return memref::SubViewOp::create(b, loc, operand, offsets, sizes, strides);
 }
 
+/// How `info` multiplies on `target`; nullopt leaves it to the generic
+/// path (an int8 contraction needs a dot instruction, a constant B and A
+/// contiguous along k in whole groups).
+std::optional<DotScheme> chooseScheme(MLIRContext *context,
+                                      const MatmulInfo &info,
+                                      const q8::TargetInfo &target,
+                                      const std::optional<ConstantB> &b) {
+  Type f32 = Float32Type::get(context);
+  Type i8 = IntegerType::get(context, 8), i16 = IntegerType::get(context, 16),
+       i32 = IntegerType::get(context, 32);
+  if (info.element == Element::F32)
+    return DotScheme{DotScheme::Fma, target.f32Lanes, 1, f32, f32};
+  if (!b || info.aMap.getNumResults() == 0 ||
+      info.aMap.getDimPosition(info.aMap.getNumResults() - 1) != info.kDim ||
+      !hasUnitInnerStride(cast<MemRefType>(info.a.getType())))
+    return std::nullopt;
+  std::optional<DotScheme> scheme;
+  int64_t k = info.extents[info.kDim], n = info.extents[info.nDim];
+  switch (target.int8Dot) {
+  case q8::Int8Dot::None:
+    return std::nullopt;
+  case q8::Int8Dot::Vnni256:
+  case q8::Int8Dot::Vnni512:
+    scheme = DotScheme{DotScheme::Vnni,
+                       target.int8Dot == q8::Int8Dot::Vnni512 ? 16 : 8, 4, i8,
+                       i32};
+    break;
+  case q8::Int8Dot::Madd256:
+  case q8::Int8Dot::Madd512: {
+    int64_t lanes = target.int8Dot == q8::Int8Dot::Madd512 ? 16 : 8;
+    scheme = pairSumsFitInt16(*b, k, n)
+                 ? DotScheme{DotScheme::MaddUbsw, lanes, 4, i8, i32}
+                 : DotScheme{DotScheme::MaddWd, lanes, 2, i16, i32};
+    break;
+  }
+  }
+  if (k % scheme->group != 0)
+    return std::nullopt;
+  return scheme;
+}
+
 LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
                             const q8::TargetInfo &target, SymbolTable &symbols,
                             llvm::StringMap<memref::GlobalOp> &packed) {
-  int64_t lanes = target.f32Lanes;
+  std::optional<ConstantB> constantB = readConstantB(info, symbols);
+  std::optional<DotScheme> scheme =
+      chooseScheme(builder.getContext(), info, target, constantB);
+  if (!scheme)
+    return failure();
+  int64_t lanes = scheme->lanes;
   int64_t n = info.extents[info.nDim];
   int64_t vectorColumns = n - n % lanes;
   if (vectorColumns == 0 || info.extents[info.mDim] == 0 ||
@@ -507,8 +766,10 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   // Before packing, which inserts a get_global in front of the op.
   Operation *init = zeroInitOfC(info);
   builder.setInsertionPoint(info.op);
-  Value packedB =
-      packConstantB(builder, info, lanes, vectorColumns, symbols, packed);
+  Value packedB;
+  if (constantB)
+    packedB = packConstantB(builder, info, *constantB, *scheme, vectorColumns,
+                            symbols, packed);
   if (!packedB) {
     // B read in place: its n dim must be the contiguous one.
     auto bType = cast<MemRefType>(info.b.getType());
@@ -522,8 +783,8 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   bool zeroInit = init && vectorColumns == n;
 
   Blocking blocking =
-      chooseBlocking(vectorColumns / lanes, target.vectorRegisters);
-  KernelEmitter(builder, info, lanes, target.vectorRegisters, blocking,
+      chooseBlocking(vectorColumns / lanes, target.vectorRegisters, *scheme);
+  KernelEmitter(builder, info, *scheme, target.vectorRegisters, blocking,
                 packedB)
       .emit(vectorColumns, zeroInit);
 

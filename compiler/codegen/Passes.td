@@ -101,6 +101,7 @@ def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
            "the vector width and register count">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

@@ -11,15 +11,15 @@ using namespace llvm;
 
 std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   if (name == "generic")
-    return TargetInfo{"x86-64", "", 4, 16};
+    return TargetInfo{"x86-64", "", 4, 16, Int8Dot::None};
   if (name == "avx2")
-    return TargetInfo{"x86-64-v3", "", 8, 16};
+    return TargetInfo{"x86-64-v3", "", 8, 16, Int8Dot::Madd256};
   if (name == "avx-vnni")
-    return TargetInfo{"x86-64-v3", "+avxvnni", 8, 16};
+    return TargetInfo{"x86-64-v3", "+avxvnni", 8, 16, Int8Dot::Vnni256};
   if (name == "avx512")
-    return TargetInfo{"x86-64-v4", "", 16, 32};
+    return TargetInfo{"x86-64-v4", "", 16, 32, Int8Dot::Madd512};
   if (name == "avx512-vnni")
-    return TargetInfo{"x86-64-v4", "+avx512vnni", 16, 32};
+    return TargetInfo{"x86-64-v4", "+avx512vnni", 16, 32, Int8Dot::Vnni512};
   if (name != "host")
     return std::nullopt;
 
@@ -38,8 +38,20 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
     lanes = 8;
   if (hostFeatures.lookup("avx512f"))
     lanes = 16;
+  // The widest integer dot the host has, in the order the named targets
+  // above rank them.
+  Int8Dot dot = Int8Dot::None;
+  if (hostFeatures.lookup("avx2"))
+    dot = Int8Dot::Madd256;
+  if (hostFeatures.lookup("avxvnni"))
+    dot = Int8Dot::Vnni256;
+  if (lanes == 16 && hostFeatures.lookup("avx512bw"))
+    dot = Int8Dot::Madd512;
+  if (lanes == 16 && hostFeatures.lookup("avx512bw") &&
+      hostFeatures.lookup("avx512vnni"))
+    dot = Int8Dot::Vnni512;
   return TargetInfo{sys::getHostCPUName().str(), joined, lanes,
-                    lanes == 16 ? 32 : 16};
+                    lanes == 16 ? 32 : 16, dot};
 }
 
 StringRef q8::knownTargetNames() {

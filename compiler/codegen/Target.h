@@ -16,12 +16,22 @@
 
 namespace q8 {
 
+/// The instruction an int8 (u8 x s8 -> i32) matmul kernel multiplies with.
+enum class Int8Dot {
+  None,      ///< no integer vector dot: the generic tiled path
+  Madd256,   ///< AVX2 vpmaddubsw/vpmaddwd on ymm
+  Madd512,   ///< AVX-512BW vpmaddubsw/vpmaddwd on zmm
+  Vnni256,   ///< AVX-VNNI {vex} vpdpbusd on ymm
+  Vnni512,   ///< AVX-512-VNNI vpdpbusd on zmm
+};
+
 /// What code generation needs to know about one target.
 struct TargetInfo {
   std::string cpu;      ///< LLVM CPU name, e.g. "x86-64-v3"
   std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
   int64_t f32Lanes;     ///< f32 elements in one vector register
   int64_t vectorRegisters; ///< architectural vector registers (16 or 32)
+  Int8Dot int8Dot = Int8Dot::None;
 };
 
 /// Resolves "host", "avx2", "avx512", "avx512-vnni", "avx-vnni" or
