@@ -610,12 +610,12 @@ private:
       Value a = memref::LoadOp::create(b, loc, info.a, indices);
       return vector::BroadcastOp::create(b, loc, vecType, a);
     }
-    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    // A's group (as bytes, or zero-extended to i16 pairs beforehand for
+    // vpmaddwd) is one 32-bit lane.
+    Type i32 = b.getI32Type();
+    Type element = cast<MemRefType>(info.a.getType()).getElementType();
     Value bytes = vector::LoadOp::create(
-        b, loc, VectorType::get({scheme.group}, i8), info.a, indices);
-    if (scheme.kind == DotScheme::MaddWd)
-      bytes = arith::ExtUIOp::create(
-          b, loc, VectorType::get({scheme.group}, b.getI16Type()), bytes);
+        b, loc, VectorType::get({scheme.group}, element), info.a, indices);
     Value word = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, i32), bytes);
     Value lane = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
@@ -708,6 +708,28 @@ Value sliceAlong(OpBuilder &b, Location loc, Value operand, AffineMap map,
   return memref::SubViewOp::create(b, loc, operand, offsets, sizes, strides);
 }
 
+/// A copy of the u8 buffer `a` zero-extended to i16: a new allocation
+/// (placed by q8-plan-arena like any other) filled by an elementwise
+/// generic that q8-tile-and-vectorize vectorizes.
+Value widenToI16(OpBuilder &b, Location loc, Value a) {
+  auto type = cast<MemRefType>(a.getType());
+  auto wideType = MemRefType::get(type.getShape(), b.getI16Type());
+  Value wide = memref::AllocOp::create(b, loc, wideType,
+                                       b.getI64IntegerAttr(64));
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  linalg::GenericOp::create(
+      b, loc, ValueRange{a}, ValueRange{wide},
+      ArrayRef<AffineMap>{identity, identity}, parallel,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value extended = arith::ExtUIOp::create(nested, nestedLoc,
+                                                nested.getI16Type(), args[0]);
+        linalg::YieldOp::create(nested, nestedLoc, extended);
+      });
+  return wide;
+}
+
 /// How `info` multiplies on `target`; nullopt leaves it to the generic
 /// path (an int8 contraction needs a dot instruction, a constant B and A
 /// contiguous along k in whole groups).
@@ -782,10 +804,15 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   // the tail into it.
   bool zeroInit = init && vectorColumns == n;
 
+  // vpmaddwd multiplies i16 pairs: A is zero-extended once, into a buffer
+  // of its own, rather than per row in every panel's k loop.
+  MatmulInfo kernelInfo = info;
+  if (scheme->kind == DotScheme::MaddWd)
+    kernelInfo.a = widenToI16(builder, info.op->getLoc(), info.a);
   Blocking blocking =
       chooseBlocking(vectorColumns / lanes, target.vectorRegisters, *scheme);
-  KernelEmitter(builder, info, *scheme, target.vectorRegisters, blocking,
-                packedB)
+  KernelEmitter(builder, kernelInfo, *scheme, target.vectorRegisters,
+                blocking, packedB)
       .emit(vectorColumns, zeroInit);
 
   if (vectorColumns != n) {

@@ -37,10 +37,13 @@
 
 // AVX2-LABEL: memref.global "private" constant @wbig_packed : memref<4x4x16xi16>
 // AVX2-LABEL: func.func @big
+// A is zero-extended to i16 once, into its own buffer.
+// AVX2:         %[[WIDE:.*]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi16>
+// AVX2:         linalg.generic {{.*}} ins(%arg0 : memref<5x8xi8>) outs(%[[WIDE]] : memref<5x8xi16>)
+// AVX2:           arith.extui %{{.*}} : i8 to i16
 // AVX2:         scf.for %[[K:.*]] = %c0 to %c8 step %c2 iter_args
-// AVX2:           %[[A2:.*]] = vector.load %arg0[%{{.*}}, %[[K]]] : memref<5x8xi8>, vector<2xi8>
-// AVX2:           %[[A16:.*]] = arith.extui %[[A2]] : vector<2xi8> to vector<2xi16>
-// AVX2:           vector.bitcast %[[A16]] : vector<2xi16> to vector<1xi32>
+// AVX2:           %[[A2:.*]] = vector.load %[[WIDE]][%{{.*}}, %[[K]]] : memref<5x8xi16>, vector<2xi16>
+// AVX2:           vector.bitcast %[[A2]] : vector<2xi16> to vector<1xi32>
 // AVX2:           %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // AVX2:           arith.addi %{{.*}}, %[[P]] : vector<8xi32>
 // AVX2-NOT:       pmadd.ub.sw
