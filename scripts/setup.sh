@@ -36,3 +36,10 @@ if [[ ! -f $ort_dir/node_modules/onnxruntime-node/package.json ]]; then
   echo "setup: installing onnxruntime-node into $ort_dir"
   (cd "$ort_dir" && npm install --ignore-scripts --no-package-lock --no-audit --no-fund --loglevel=error)
 fi
+
+# vnni-emu (bochs), which runs the AVX-512-VNNI kernels on machines without
+# VNNI, where the checkout sits next to the team's shared tools.
+vnni_emu=$(cd "$(dirname "$0")/.." && pwd)/../shared/vnni-emu
+if [[ -x $vnni_emu/install-deps ]]; then
+  "$vnni_emu/install-deps"
+fi

@@ -1,5 +1,6 @@
 # lit configuration for the q8 test suite.
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -48,3 +49,11 @@ for flag, feature in [("avx2", "cpu-avx2"), ("avx512bw", "cpu-avx512bw"),
                       ("avx512_vnni", "cpu-avx512vnni"), ("avx_vnni", "cpu-avxvnni")]:
     if flag in flags:
         config.available_features.add(feature)
+
+# ../shared/vnni-emu runs AVX-512-VNNI code on an emulated CPU (bochs), where
+# the checkout has it and its packages are installed (scripts/setup.sh
+# installs them when it finds it).
+vnni_emu = os.path.normpath(os.path.join(config.q8_src_root, "..", "shared", "vnni-emu"))
+if os.path.exists(os.path.join(vnni_emu, "run")) and shutil.which("bochs"):
+    config.available_features.add("vnni-emu")
+    config.substitutions.append(("%vnni_emu", vnni_emu))

@@ -65,7 +65,7 @@ def FuseElementwise : Pass<"q8-fuse-elementwise", "::mlir::func::FuncOp"> {
 }
 
 def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
-  let summary = "rewrite f32 matmuls on buffers into register-blocked vector micro-kernels";
+  let summary = "rewrite f32 and int8 matmuls on buffers into register-blocked vector micro-kernels";
   let description = [{
     Runs after bufferization, before `q8-plan-arena` (buffers are still
     distinct allocations) and `q8-tile-and-vectorize`. Every static f32
@@ -94,6 +94,22 @@ def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
     zero `linalg.fill` of C right before the op, or a `memref.copy` into C
     from a buffer that only a zero fill writes, is dropped and the first K
     block starts from zero accumulators.
+
+    Int8 contractions, u8 A x constant s8 B -> i32 with the body
+    `acc + extui(a) * extsi(b)` (what qlinear lowers to), get the same loops
+    with an integer dot per accumulator, `group` consecutive k per i32 lane,
+    B packed as `[N/lanes][K/group][lanes x group]`:
+
+    | target | dot | group |
+    |---|---|---|
+    | avx512-vnni / avx-vnni | `vpdpbusd` zmm / `{vex}` ymm | 4 |
+    | avx2 / avx512, every k pair with \|b0\| + \|b1\| <= 128 | `vpmaddubsw` then `vpmaddwd` by ones | 4 |
+    | avx2 / avx512, other weights | `vpmaddwd` on i16 (A widened once) | 2 |
+    | generic | none: left to the generic path | |
+
+    vpmaddubsw saturates its i16 pair sums, so it is chosen only when the
+    weights themselves rule that out (7-bit weights always do). K must be a
+    multiple of the group; other int8 contractions are left alone.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
