@@ -4,9 +4,17 @@
 //
 //   node ort-run.js MODEL --input NAME=FILE.npy ... [--output-dir DIR]
 //        [--threads N] [--bench N] [--opt-level disabled|basic|extended|all]
+//        [--disable-optimizers NAME[,NAME...]]
 //
 // --bench N runs N timed iterations after warm-up and prints
 // "ort: min M ms, median M ms, max M ms" (milliseconds).
+//
+// --disable-optimizers turns the named graph transformers off (e.g.
+// MatMulAddFusion, which can rewrite a QDQ MatMul + Add into an fp32 Gemm)
+// through the session config entry "optimization.disable_specified_optimizers"
+// (sessionOptions.extra). Bindings that do not read `extra` (onnxruntime-node
+// 1.20's does not) would drop it silently, so ort-run probes the binding first
+// and warns on stderr when the option cannot take effect.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -63,7 +71,7 @@ function writeNpy(file, tensor) {
 }
 
 function parseArgs(argv) {
-  const args = { inputs: {}, threads: 1, bench: 0, optLevel: 'all' };
+  const args = { inputs: {}, threads: 1, bench: 0, optLevel: 'all', disableOptimizers: [] };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => (++i < argv.length ? argv[i] : fail(`${a} needs a value`));
@@ -75,6 +83,8 @@ function parseArgs(argv) {
     else if (a === '--threads') args.threads = Number(value());
     else if (a === '--bench') args.bench = Number(value());
     else if (a === '--opt-level') args.optLevel = value();
+    else if (a === '--disable-optimizers')
+      args.disableOptimizers.push(...value().split(',').filter(Boolean));
     else if (a.startsWith('--')) fail(`unknown option ${a}`);
     else if (args.model) fail(`more than one model: ${args.model}, ${a}`);
     else args.model = a;
@@ -83,10 +93,30 @@ function parseArgs(argv) {
   return args;
 }
 
+// Whether this binding passes sessionOptions.extra to ORT as config entries.
+// A binding that reads `extra` rejects a non-string value while parsing the
+// options, before it looks at the model; one that does not fails on the
+// (deliberately invalid) model instead.
+async function bindingReadsExtra() {
+  try {
+    await ort.InferenceSession.create(new Uint8Array([0]), { extra: { q8_probe: 1 } });
+  } catch (e) {
+    return /extra/.test(e.message);
+  }
+  return false;
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const options = { intraOpNumThreads: args.threads, interOpNumThreads: 1,
                     executionMode: 'sequential', graphOptimizationLevel: args.optLevel };
+  if (args.disableOptimizers.length) {
+    // ORT splits this entry's value at ';'.
+    options.extra = { optimization: { disable_specified_optimizers: args.disableOptimizers.join(';') } };
+    if (!(await bindingReadsExtra()))
+      process.stderr.write(`ort-run: warning: this onnxruntime-node binding ignores sessionOptions.extra; ` +
+                           `--disable-optimizers ${args.disableOptimizers.join(',')} has no effect\n`);
+  }
   const session = await ort.InferenceSession.create(args.model, options);
   const feeds = {};
   for (const name of session.inputNames) {

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Writes a QDQ copy of an fp32 ONNX model for ONNX Runtime's int8 runner.
+
+    /usr/bin/python3 bench/make_qdq.py MODEL.onnx TABLE.json OUT.onnx [--method minmax]
+
+Every MatMul (and Gemm without transA) whose weight is a constant 2-D
+initializer and whose activation has an entry in TABLE (the calibration table
+`q8c --calibrate DIR --calibration-table TABLE` writes; compiler/calibration/
+Table.h) gets what ONNX Runtime's quantizer writes in QDQ format:
+
+    x -> QuantizeLinear(x_scale, x_zp: uint8) -> DequantizeLinear -> MatMul
+    W_quantized (int8 initializer) -> DequantizeLinear(W_scale[N], W_zp[N], axis) -> MatMul
+
+activations uint8 asymmetric per tensor from the table's METHOD range, weights
+int8 symmetric per output channel: the same scheme, the same ranges and the
+same arithmetic as q8's W8A8 (passes/QuantMath.cpp: asymmetricU8,
+symmetricI8, quantize; rounding half to even), so both compilers quantize the
+same layers the same way. One Q/DQ pair per activation, shared by its
+consumers. Activation x activation MatMuls (attention scores and context) stay
+fp32, as q8 keeps them. Deterministic: the same inputs give the same bytes.
+"""
+
+import argparse
+import json
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def asymmetric_u8(lo, hi):
+    """passes/QuantMath.cpp asymmetricU8: (scale, zero point) for [lo, hi]."""
+    lo, hi = min(np.float32(lo), np.float32(0)), max(np.float32(hi), np.float32(0))
+    if not hi > lo:
+        return np.float32(1), 0
+    scale = np.float32((np.float64(hi) - np.float64(lo)) / 255.0)
+    zero = np.rint(-np.float64(lo) / np.float64(scale))
+    return scale, int(np.clip(zero, 0, 255))
+
+
+def symmetric_i8(weight, axis):
+    """passes/QuantMath.cpp symmetricI8 + quantize, per channel along `axis`
+    (the output channel): int8 values in [-127, 127] and float32 scales."""
+    reduce_axis = 1 - axis
+    absmax = np.abs(weight).max(axis=reduce_axis).astype(np.float32)
+    scale = np.where((absmax > 0) & np.isfinite(absmax), absmax / np.float32(127), np.float32(1))
+    scale = scale.astype(np.float32)
+    shape = (1, -1) if axis == 1 else (-1, 1)
+    q = np.rint(weight.astype(np.float64) / scale.astype(np.float64).reshape(shape))
+    return np.clip(q, -127, 127).astype(np.int8), scale
+
+
+def weight_axis(node):
+    """The output-channel axis of node's stored weight, or None when the node
+    is not one q8 quantizes from a constant weight."""
+    if node.op_type == "MatMul":
+        return 1
+    if node.op_type == "Gemm":
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if attrs.get("transA", 0):
+            return None
+        return 0 if attrs.get("transB", 0) else 1
+    return None
+
+
+def make_qdq(model, table, method):
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    entries = {e["name"]: e for e in table["tensors"]}
+    nodes = []
+    activation_dq = {}  # activation name -> its DequantizeLinear output
+    quantized = 0
+    for node in graph.node:
+        axis = weight_axis(node)
+        x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
+        weight = numpy_helper.to_array(inits[w]) if w in inits else None
+        entry = entries.get(x)
+        if weight is None or weight.ndim != 2 or weight.dtype != np.float32 or \
+                entry is None or method not in entry["ranges"]:
+            nodes.append(node)
+            continue
+        if x not in activation_dq:
+            lo, hi = entry["ranges"][method]
+            scale, zp = asymmetric_u8(lo, hi)
+            s_name, z_name = f"{x}_scale", f"{x}_zero_point"
+            graph.initializer.append(numpy_helper.from_array(np.array(scale, np.float32), s_name))
+            graph.initializer.append(numpy_helper.from_array(np.array(zp, np.uint8), z_name))
+            nodes.append(helper.make_node("QuantizeLinear", [x, s_name, z_name],
+                                          [f"{x}_QuantizeLinear_Output"], name=f"{x}_QuantizeLinear"))
+            nodes.append(helper.make_node("DequantizeLinear",
+                                          [f"{x}_QuantizeLinear_Output", s_name, z_name],
+                                          [f"{x}_DequantizeLinear_Output"], name=f"{x}_DequantizeLinear"))
+            activation_dq[x] = f"{x}_DequantizeLinear_Output"
+        q, scale = symmetric_i8(weight, axis)
+        q_name, s_name, z_name = f"{w}_quantized", f"{w}_scale", f"{w}_zero_point"
+        if q_name not in inits:  # a weight shared by several nodes is quantized once
+            graph.initializer.extend([
+                numpy_helper.from_array(q, q_name),
+                numpy_helper.from_array(scale, s_name),
+                numpy_helper.from_array(np.zeros(scale.shape, np.int8), z_name)])
+            inits[q_name] = None
+            nodes.append(helper.make_node("DequantizeLinear", [q_name, s_name, z_name],
+                                          [f"{w}_DequantizeLinear_Output"],
+                                          name=f"{w}_DequantizeLinear", axis=axis))
+        node.input[0] = activation_dq[x]
+        node.input[1] = f"{w}_DequantizeLinear_Output"
+        nodes.append(node)
+        quantized += 1
+    # Drop the fp32 weights nothing reads any more.
+    used = {i for n in nodes for i in n.input}
+    kept = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    # DequantizeLinear with axis needs opset 13.
+    for opset in model.opset_import:
+        if opset.domain in ("", "ai.onnx") and opset.version < 13:
+            opset.version = 13
+    return quantized
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("model")
+    parser.add_argument("table")
+    parser.add_argument("output")
+    parser.add_argument("--method", default="minmax",
+                        help="the table's activation range (default minmax, as q8c's default)")
+    args = parser.parse_args(argv)
+    model = onnx.load(args.model)
+    with open(args.table) as f:
+        table = json.load(f)
+    if table.get("format") != "q8-calibration":
+        sys.exit(f"make_qdq: {args.table} is not a q8 calibration table")
+    quantized = make_qdq(model, table, args.method)
+    onnx.checker.check_model(model)
+    onnx.save(model, args.output)
+    print(f"make_qdq: {quantized} MatMul/Gemm with QDQ -> {args.output}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
