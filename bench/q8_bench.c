@@ -3,13 +3,16 @@
  *   clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -include model.h -DQ8_DESCRIPTOR=model_descriptor \
  *     -Iruntime -Iexamples/digits -Itest/e2e/Inputs bench/q8_bench.c \
  *     model.o libq8rt.a -o q8_bench
- *   ./q8_bench ITERS INDIR
+ *   ./q8_bench ITERS INDIR [OUTDIR]
  *
  * Reads each model input from INDIR/<input name>.npy (checked against the
  * descriptor by model_io.h, as test/e2e's run_model.c does), warms up with
  * min(10, ITERS) calls as test/ort/ort-run.js --bench does, then times ITERS
  * calls on this one thread and prints bench/README.md's runner line
  *   q8: min X ms, median Y ms, max Z ms
+ * With OUTDIR (which must exist), it then writes the outputs of the last call
+ * to OUTDIR/<output name>.npy, so the binary that is timed is the one whose
+ * results bench/int8.sh compares.
  */
 /* clock_gettime needs _POSIX_C_SOURCE before the first system header, and
  * -include model.h comes first: so it is on the command line, as above. */
@@ -34,9 +37,9 @@ static int by_value(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   const q8_model_desc *desc = Q8_DESCRIPTOR();
-  long iters = argc == 3 ? strtol(argv[1], NULL, 10) : 0;
+  long iters = argc == 3 || argc == 4 ? strtol(argv[1], NULL, 10) : 0;
   if (!desc || iters <= 0) {
-    fprintf(stderr, "usage: %s ITERS INDIR\n", argv[0]);
+    fprintf(stderr, "usage: %s ITERS INDIR [OUTDIR]\n", argv[0]);
     return 1;
   }
   int nin = (int)desc->num_inputs;
@@ -67,6 +70,7 @@ int main(int argc, char **argv) {
   printf("q8: min %.3f ms, median %.3f ms, max %.3f ms\n", times[0],
          times[iters >> 1], times[iters - 1]);
   free(times);
+  int status = argc == 4 ? q8_io_write_outputs(desc, &io, argv[3]) : 0;
   q8_io_free(&io);
-  return 0;
+  return status != 0;
 }

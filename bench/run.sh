@@ -42,22 +42,10 @@ while [ $# -gt 0 ]; do
 done
 IFS=, read -r -a MODELS <<< "$ONLY"
 
-# generate_models: writes $OUT/NAME.onnx and $OUT/NAME/inputs/*.npy, again
-# only when make_models.py is newer than a model (its output is deterministic).
 generate_models() {
   local name
   for name in "${MODELS[@]}"; do
-    if [ ! -f "$OUT/$name.onnx" ] || [ "$ROOT/test/models/make_models.py" -nt "$OUT/$name.onnx" ]; then
-      "$PYTHON" "$ROOT/test/models/make_models.py" "$OUT" --only "$name"
-    fi
-  done
-}
-
-# input_args NAME: "--input INPUT=FILE.npy" for each of NAME's sample inputs.
-input_args() {
-  local f
-  for f in "$OUT/$1/inputs"/*.npy; do
-    printf -- '--input %s=%s ' "$(basename "$f" .npy)" "$f"
+    generate_model "$name"
   done
 }
 
@@ -70,43 +58,19 @@ run_ort() {
   node "$ROOT/test/ort/ort-run.js" "$OUT/$1.onnx" $(input_args "$1") --threads 1 --bench "$2"
 }
 
-# q8_build NAME: compiles $OUT/NAME.onnx with q8c into $OUT/q8/NAME.{o,h} and
-# links bench/q8_bench.c against it and libq8rt into $OUT/q8/NAME-bench, each
-# step again only when its inputs are newer than its output.
-q8_build() {
-  local dir=$OUT/q8 bin=$ROOT/build/bin/q8c rt=$ROOT/build/lib/libq8rt.a
-  local obj=$dir/$1.o exe=$dir/$1-bench
-  mkdir -p "$dir"
-  if [ ! -f "$obj" ] || [ "$OUT/$1.onnx" -nt "$obj" ] || [ "$bin" -nt "$obj" ]; then
-    "$bin" "$OUT/$1.onnx" -o "$dir/$1" >&2 || return 1
-  fi
-  if [ ! -x "$exe" ] || [ "$obj" -nt "$exe" ] || [ "$rt" -nt "$exe" ] ||
-     [ "$ROOT/bench/q8_bench.c" -nt "$exe" ] ||
-     [ "$ROOT/test/e2e/Inputs/model_io.h" -nt "$exe" ]; then
-    clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Werror -I"$dir" -I"$ROOT/runtime" \
-      -I"$ROOT/examples/digits" -I"$ROOT/test/e2e/Inputs" \
-      -include "$dir/$1.h" -DQ8_DESCRIPTOR="$1_descriptor" \
-      "$ROOT/bench/q8_bench.c" "$obj" "$rt" -o "$exe" >&2 || return 1
-  fi
-}
-
 run_q8() {
-  # fp32 only for now; quantized modes become more runners (q8_w8a8, ...).
+  # fp32; the quantized modes are bench/int8.sh's runners.
   # q8's generated code is single-threaded, so "one thread" holds as is.
-  if [ ! -x "$ROOT/build/bin/q8c" ] || [ ! -f "$ROOT/build/lib/libq8rt.a" ]; then
-    echo "q8: unavailable (build q8c and q8rt first: scripts/build.sh)"
-  elif ! q8_build "$1"; then
+  local why
+  why=$(q8_available)
+  if [ -n "$why" ]; then
+    echo "q8: unavailable ($why)"
+  elif ! q8_build "$OUT/q8" "$1"; then
     echo "q8: unavailable (compiling or linking $1 failed)"
   else
     "$OUT/q8/$1-bench" "$2" "$OUT/$1/inputs" || echo "q8: unavailable ($1 failed to run)"
   fi
 }
-
-# parse_stats LINE: "min median max" from a runner's line, or nothing.
-parse_stats() {
-  sed -n 's/^[a-z0-9]*: min \([0-9.]*\) ms, median \([0-9.]*\) ms, max \([0-9.]*\) ms$/\1 \2 \3/p' <<< "$1"
-}
-
 
 main() {
   mkdir -p "$OUT"
