@@ -10,6 +10,8 @@
 #include "compiler/Compiler.h"
 #include "compiler/Quantize.h"
 #include "compiler/calibration/Calibrate.h"
+#include "compiler/calibration/LayerError.h"
+#include "compiler/calibration/Report.h"
 #include "compiler/codegen/ObjectEmitter.h"
 
 #include <optional>
@@ -153,6 +155,30 @@ static cl::opt<int> weightBits(
     cl::desc("8 (default), or 7: weights AVX2's vpmaddubsw cannot saturate"),
     cl::init(8), cl::cat(quantizeCategory));
 
+static cl::opt<std::string> layerErrorPath(
+    "layer-error",
+    cl::desc("Write each quantized layer's error against fp32 on the "
+             "calibration samples (SQNR, cosine; end to end) as JSON to FILE; "
+             "default <o>.layers.json when --calibrate and --quantize=w8a8 "
+             "write to -o"),
+    cl::value_desc("file"), cl::cat(quantizeCategory));
+static cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Render the layer error as a self-contained HTML page with "
+             "per-layer SQNR and 1-cosine bar charts (inline SVG)"),
+    cl::value_desc("file.html"), cl::cat(quantizeCategory));
+
+/// Whether `a` and `b` name the same file (spelled alike, or one existing
+/// file under two names).
+static bool sameFile(StringRef a, StringRef b) {
+  if (a == b)
+    return true;
+  bool same = false;
+  if (sys::fs::exists(a) && sys::fs::exists(b))
+    sys::fs::equivalent(a, b, same);
+  return same;
+}
+
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
   std::tie(name, value) = arg.split('=');
@@ -162,6 +188,58 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
     return false;
   }
   return true;
+}
+
+/// Measures the quantized `module` against `reference` on the calibration
+/// samples, writes the JSON (and the HTML report when asked) and prints a
+/// line of the numbers that matter.
+static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
+                                            mlir::ModuleOp module,
+                                            StringRef jsonPath) {
+  q8::calibration::LayerErrorOptions options;
+  options.samples = calibrate;
+  options.randomCount = randomSamples;
+  options.randomSeed = calibrationSeed;
+  options.codegen.target = target;
+  options.progress = sys::Process::StandardErrIsDisplayed();
+  q8::calibration::LayerErrorStats stats;
+  mlir::FailureOr<q8::calibration::LayerError> error =
+      q8::calibration::measureLayerError(reference, module, options, &stats);
+  if (failed(error))
+    return mlir::failure();
+  std::string why;
+  if (!jsonPath.empty() &&
+      !q8::calibration::writeReportFile(
+          jsonPath, q8::calibration::printLayerErrorJson(*error), why)) {
+    errs() << "error: " << jsonPath << ": " << why << "\n";
+    return mlir::failure();
+  }
+  if (!reportPath.empty() &&
+      !q8::calibration::writeReportFile(
+          reportPath,
+          q8::calibration::printLayerErrorHtml(
+              *error, sys::path::filename(inputPath)),
+          why)) {
+    errs() << "error: " << reportPath << ": " << why << "\n";
+    return mlir::failure();
+  }
+  q8::calibration::SqnrSummary summary = q8::calibration::summarizeSqnr(*error);
+  errs() << format("layer error: %zu layers on %lld samples (end to end), "
+                   "SQNR min %.2f dB",
+                   error->layers.size(), (long long)error->samples,
+                   summary.min)
+         << " ('" << summary.worst << "')"
+         << format(", median %.2f dB", summary.median);
+  for (const q8::calibration::TensorError &out : error->outputs)
+    errs() << "; output '" << out.name << "' "
+           << format("%.2f dB, cosine %.6f", out.sqnrDb(), out.cosine());
+  errs() << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
+                   stats.runSeconds);
+  for (StringRef path : {jsonPath, StringRef(reportPath)})
+    if (!path.empty())
+      errs() << " -> " << path;
+  errs() << "\n";
+  return mlir::success();
 }
 
 int main(int argc, char **argv) {
@@ -333,6 +411,58 @@ int main(int argc, char **argv) {
     errs() << "error: --weight-bits=" << weightBits << ": expected 8 or 7\n";
     ok = false;
   }
+  // The layer error: measured on the calibration samples, so only where
+  // there are some.
+  std::string errorJsonPath = layerErrorPath;
+  bool measure = false;
+  if (layerErrorPath.getNumOccurrences() || reportPath.getNumOccurrences()) {
+    StringRef flag = layerErrorPath.getNumOccurrences() ? "--layer-error"
+                                                        : "--report";
+    if (quantize != "w8a8") {
+      errs() << "error: " << flag
+             << " measures a quantized model: give --quantize=w8a8\n";
+      ok = false;
+    } else if (calibrate.empty()) {
+      errs() << "error: " << flag
+             << " needs calibration samples to measure on: give --calibrate "
+                "DIR (or random); a --calibration-table holds none\n";
+      ok = false;
+    }
+    if ((layerErrorPath.getNumOccurrences() && layerErrorPath.empty()) ||
+        (reportPath.getNumOccurrences() && reportPath.empty())) {
+      errs() << "error: " << flag << " expects a file name\n";
+      ok = false;
+    }
+    measure = true;
+  }
+  if (quantize == "w8a8" && !calibrate.empty() && outputPath != "-") {
+    measure = true;
+    if (errorJsonPath.empty())
+      errorJsonPath = basePath + ".layers.json";
+  }
+  // Neither report may overwrite the model, the table or each other.
+  std::vector<std::pair<std::string, std::string>> reports;
+  if (!errorJsonPath.empty())
+    reports.push_back({"the layer error " + errorJsonPath, errorJsonPath});
+  if (!reportPath.empty())
+    reports.push_back({"the report " + reportPath, reportPath});
+  for (auto [i, report] : llvm::enumerate(reports)) {
+    std::vector<std::pair<std::string, std::string>> others = {
+        {"the model", inputPath}};
+    if (!tablePath.empty())
+      others.push_back({"the calibration table", tablePath});
+    for (const std::string &path : written)
+      others.push_back({"the output " + path, path});
+    for (size_t j = 0; j < i; ++j)
+      others.push_back(reports[j]);
+    for (auto &[what, path] : others)
+      if (sameFile(report.second, path)) {
+        errs() << "error: " << report.first << " would overwrite " << what
+               << "\n";
+        ok = false;
+        break;
+      }
+  }
   if (optLevel < 0 || optLevel > 3) {
     errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
     ok = false;
@@ -439,6 +569,10 @@ int main(int argc, char **argv) {
   }
 
   if (quantize == "w8a8") {
+    // The fp32 model the layer error compares against.
+    mlir::OwningOpRef<mlir::ModuleOp> reference;
+    if (measure)
+      reference = module.clone();
     q8::QuantizeModelOptions qopts;
     qopts.tablePath = tablePath;
     qopts.table = calibrated;
@@ -455,6 +589,9 @@ int main(int argc, char **argv) {
                      (long long)quantized->keptFp32,
                      quantized->fp32WeightBytes / 1e6,
                      quantized->int8WeightBytes / 1e6);
+    if (measure &&
+        failed(reportLayerError(*reference, module, errorJsonPath)))
+      return 1;
   }
 
   q8::CodegenOptions codegen;

@@ -1,0 +1,255 @@
+//===- LayerError.cpp - per-layer error of a quantized model vs fp32 ------===//
+
+#include "compiler/calibration/LayerError.h"
+
+#include "compiler/calibration/Jit.h"
+#include "dialects/Q8/Q8Ops.h"
+#include "dialects/Q8/Q8ValueNames.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace q8;
+using namespace q8::calibration;
+
+double TensorError::sqnrDb() const {
+  if (noise == 0)
+    return std::numeric_limits<double>::infinity();
+  if (signal == 0)
+    return -std::numeric_limits<double>::infinity();
+  return 10 * std::log10(signal / noise);
+}
+
+double TensorError::cosine() const {
+  if (signal == 0 && quantEnergy == 0)
+    return 1;
+  if (signal == 0 || quantEnergy == 0)
+    return 0;
+  return dot / std::sqrt(signal * quantEnergy);
+}
+
+void TensorError::accumulate(const float *ref, const float *quant,
+                             int64_t n) {
+  // Double sums in element order: the same data gives the same bits.
+  for (int64_t i = 0; i < n; ++i) {
+    double r = ref[i], q = quant[i];
+    if (!std::isfinite(r) || !std::isfinite(q)) {
+      ++nonFinite;
+      continue;
+    }
+    double e = r - q;
+    signal += r * r;
+    noise += e * e;
+    dot += r * q;
+    quantEnergy += q * q;
+    maxAbsError = std::max(maxAbsError, std::fabs(e));
+    ++count;
+  }
+}
+
+namespace {
+
+func::FuncOp entryOf(ModuleOp module) {
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      entry = entry ? func::FuncOp() : func;
+  return entry;
+}
+
+/// Observes `value` as tap `id` (the observer's name), leaving its uses
+/// alone: the tap only reads.
+void tap(OpBuilder &builder, Value value, int64_t id) {
+  if (isa<BlockArgument>(value))
+    builder.setInsertionPointToStart(value.getParentBlock());
+  else
+    builder.setInsertionPointAfterValue(value);
+  ObserveOp::create(builder, value.getLoc(), value.getType(), value,
+                    builder.getStringAttr(std::to_string(id)), IntegerAttr());
+}
+
+/// Taps the model's f32 outputs as ids first, first + 1, ...; fills their
+/// names and shapes into `outputs` when it is given.
+void tapOutputs(func::FuncOp func, int64_t first,
+                std::vector<TensorError> *outputs) {
+  OpBuilder builder(func.getContext());
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  int64_t id = first;
+  for (OpOperand &operand : ret->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32())
+      continue;
+    builder.setInsertionPoint(ret);
+    ObserveOp::create(builder, operand.get().getLoc(), type, operand.get(),
+                      builder.getStringAttr(std::to_string(id++)),
+                      IntegerAttr());
+    if (!outputs)
+      continue;
+    TensorError out;
+    unsigned i = operand.getOperandNumber();
+    auto name = func.getResultAttrOfType<StringAttr>(i, "q8.name");
+    out.name = name ? name.str() : "output" + std::to_string(i);
+    out.op = "output";
+    out.shape.assign(type.getShape().begin(), type.getShape().end());
+    outputs->push_back(std::move(out));
+  }
+}
+
+/// Which tensor each observer of `model` reports: its name is the tap id.
+FailureOr<std::vector<int64_t>> tapIds(const JitModel &model, Location loc,
+                                       size_t taps) {
+  std::vector<int64_t> ids;
+  for (const TensorSpec &spec : model.observers()) {
+    int64_t id;
+    if (llvm::StringRef(spec.name).getAsInteger(10, id) || id < 0 ||
+        id >= static_cast<int64_t>(taps))
+      return emitError(loc) << "layer error: unexpected observer '"
+                            << spec.name << "'";
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+int64_t elements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+} // namespace
+
+FailureOr<LayerError>
+q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
+                                   const LayerErrorOptions &options,
+                                   LayerErrorStats *stats) {
+  Location loc = quantized.getLoc();
+  LayerError result;
+  result.source = options.samples;
+
+  // The layers: q8.qlinear results in program order, each found in the
+  // fp32 model by its ONNX value name.
+  OwningOpRef<ModuleOp> refModule(reference.clone());
+  OwningOpRef<ModuleOp> quantModule(quantized.clone());
+  func::FuncOp refMain = entryOf(*refModule), quantMain = entryOf(*quantModule);
+  if (!refMain || !quantMain)
+    return emitError(loc) << "layer error: needs one public function";
+  llvm::StringMap<Value> refValues;
+  refMain.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      if (std::string name = getValueName(v); !name.empty())
+        refValues.try_emplace(name, v);
+  });
+  OpBuilder builder(quantized.getContext());
+  SmallVector<std::pair<Value, Value>> layers; // (fp32, quantized)
+  WalkResult walk = quantMain.walk([&](QLinearOp op) {
+    std::string name = getValueName(op.getResult());
+    auto it = name.empty() ? refValues.end() : refValues.find(name);
+    if (it == refValues.end()) {
+      op.emitError() << "layer error: the quantized layer '"
+                     << (name.empty() ? "<unnamed>" : name)
+                     << "' has no fp32 counterpart";
+      return WalkResult::interrupt();
+    }
+    if (it->second.getType() != op.getResult().getType()) {
+      op.emitError() << "layer error: '" << name << "' is "
+                     << op.getResult().getType() << " quantized, "
+                     << it->second.getType() << " in fp32";
+      return WalkResult::interrupt();
+    }
+    TensorError layer;
+    layer.name = name;
+    layer.op = it->second.getDefiningOp()->getName().getStringRef().str();
+    auto shape = op.getResult().getType().getShape();
+    layer.shape.assign(shape.begin(), shape.end());
+    result.layers.push_back(std::move(layer));
+    layers.push_back({it->second, op.getResult()});
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  for (auto [id, pair] : llvm::enumerate(layers)) {
+    tap(builder, pair.first, id);
+    tap(builder, pair.second, id);
+  }
+  tapOutputs(refMain, layers.size(), &result.outputs);
+  tapOutputs(quantMain, layers.size(), nullptr);
+  size_t taps = layers.size() + result.outputs.size();
+
+  FailureOr<std::vector<InputSpec>> inputs = entryInputs(reference);
+  FailureOr<std::vector<InputSpec>> quantInputs = entryInputs(quantized);
+  if (failed(inputs) || failed(quantInputs))
+    return failure();
+  if (inputs->size() != quantInputs->size())
+    return emitError(loc) << "layer error: the quantized model takes "
+                          << quantInputs->size() << " inputs, fp32 "
+                          << inputs->size();
+  FailureOr<SampleSource> source =
+      openSamples(reference, options.samples, *inputs, options.randomCount,
+                  options.randomSeed);
+  if (failed(source))
+    return failure();
+
+  auto start = std::chrono::steady_clock::now();
+  FailureOr<std::unique_ptr<JitModel>> refJit =
+      JitModel::compile(std::move(refModule), options.codegen);
+  if (failed(refJit))
+    return failure();
+  FailureOr<std::unique_ptr<JitModel>> quantJit =
+      JitModel::compile(std::move(quantModule), options.codegen);
+  if (failed(quantJit))
+    return failure();
+  auto jitted = std::chrono::steady_clock::now();
+  FailureOr<std::vector<int64_t>> refIds = tapIds(**refJit, loc, taps);
+  FailureOr<std::vector<int64_t>> quantIds = tapIds(**quantJit, loc, taps);
+  if (failed(refIds) || failed(quantIds))
+    return failure();
+
+  auto errorOf = [&](int64_t tapId) -> TensorError & {
+    return tapId < static_cast<int64_t>(result.layers.size())
+               ? result.layers[tapId]
+               : result.outputs[tapId - result.layers.size()];
+  };
+  // The fp32 run's tensors of the current sample, by tap id.
+  std::vector<std::vector<float>> refData(taps);
+  for (size_t t = 0; t < taps; ++t)
+    refData[t].resize(elements(errorOf(t).shape));
+  auto keep = [&](int64_t id, const float *data) {
+    int64_t t = (*refIds)[id];
+    std::copy(data, data + refData[t].size(), refData[t].begin());
+  };
+  auto compare = [&](int64_t id, const float *data) {
+    int64_t t = (*quantIds)[id];
+    errorOf(t).accumulate(refData[t].data(), data, refData[t].size());
+  };
+
+  SampleReader reader(*source, *inputs);
+  Progress progress("measuring layer error", options.progress,
+                    source->samples.size());
+  double runSeconds = 0;
+  std::vector<std::vector<char>> buffers;
+  for (size_t s = 0; s < source->samples.size(); ++s) {
+    std::string error;
+    if (!reader.read(s, buffers, error)) {
+      progress.finish();
+      return emitError(loc) << error;
+    }
+    runSeconds += (*refJit)->run(buffers, keep);
+    runSeconds += (*quantJit)->run(buffers, compare);
+    progress.update(s + 1);
+  }
+  progress.finish();
+  result.samples = source->samples.size();
+  if (stats) {
+    stats->jitSeconds = std::chrono::duration<double>(jitted - start).count();
+    stats->runSeconds = runSeconds;
+  }
+  return result;
+}
