@@ -119,7 +119,8 @@ void printChart(raw_ostream &os, StringRef id, StringRef caption,
   size_t longest = 8;
   for (const Bar &bar : bars)
     longest = std::max(longest, bar.label.size());
-  int labelWidth = static_cast<int>(std::min<size_t>(longest, 48) * 7 + 12);
+  // 7px per character of 12px monospace; long names widen the chart.
+  int labelWidth = static_cast<int>(longest * 7 + 12);
   int width = labelWidth + barWidth + valueWidth;
   int height = rowHeight * static_cast<int>(bars.size()) + 4;
   os << "<figure>\n<figcaption>" << escape(caption) << "</figcaption>\n"
@@ -130,11 +131,8 @@ void printChart(raw_ostream &os, StringRef id, StringRef caption,
     int y = static_cast<int>(i) * rowHeight + 2;
     double fraction = std::clamp(bar.fraction, 0.0, 1.0);
     int length = std::max(1, static_cast<int>(std::lround(fraction * barWidth)));
-    std::string label = bar.label.size() > 48
-                            ? bar.label.substr(0, 47) + "\u2026"
-                            : bar.label;
     os << "<text class=\"label\" x=\"" << labelWidth - 6 << "\" y=\""
-       << y + 13 << "\">" << escape(label) << "</text>"
+       << y + 13 << "\">" << escape(bar.label) << "</text>"
        << "<rect class=\"bar\" x=\"" << labelWidth << "\" y=\"" << y
        << "\" width=\"" << length << "\" height=\"" << rowHeight - 4
        << "\"><title>" << escape(bar.title) << "</title></rect>"

@@ -179,6 +179,37 @@ static bool sameFile(StringRef a, StringRef b) {
   return same;
 }
 
+/// Whether a report can be written at `path` (its folder made where
+/// missing), so that a bad path fails before any work; false with `why`.
+static bool canWrite(StringRef path, std::string &why) {
+  if (sys::fs::is_directory(path)) {
+    why = "it is a folder";
+    return false;
+  }
+  if (sys::fs::exists(path)) {
+    if (sys::fs::access(path, sys::fs::AccessMode::Write)) {
+      why = "it is read-only";
+      return false;
+    }
+    return true;
+  }
+  // The nearest existing folder above it must be one we may write in.
+  std::string dir = sys::path::parent_path(path).str();
+  while (!dir.empty() && !sys::fs::exists(dir))
+    dir = sys::path::parent_path(dir).str();
+  if (dir.empty())
+    dir = ".";
+  if (!sys::fs::is_directory(dir)) {
+    why = dir + " is not a folder";
+    return false;
+  }
+  if (sys::fs::access(dir, sys::fs::AccessMode::Write)) {
+    why = "cannot create files in " + dir;
+    return false;
+  }
+  return true;
+}
+
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
   std::tie(name, value) = arg.split('=');
@@ -232,7 +263,8 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
          << format(", median %.2f dB", summary.median);
   for (const q8::calibration::TensorError &out : error->outputs)
     errs() << "; output '" << out.name << "' "
-           << format("%.2f dB, cosine %.6f", out.sqnrDb(), out.cosine());
+           << format("%.2f dB, 1 - cosine %.2g", out.sqnrDb(),
+                     1 - out.cosine());
   errs() << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
                    stats.runSeconds);
   for (StringRef path : {jsonPath, StringRef(reportPath)})
@@ -447,6 +479,13 @@ int main(int argc, char **argv) {
   if (!reportPath.empty())
     reports.push_back({"the report " + reportPath, reportPath});
   for (auto [i, report] : llvm::enumerate(reports)) {
+    std::string why;
+    if (!canWrite(report.second, why)) {
+      errs() << "error: " << report.second << ": cannot write: " << why
+             << "\n";
+      ok = false;
+      continue;
+    }
     std::vector<std::pair<std::string, std::string>> others = {
         {"the model", inputPath}};
     if (!tablePath.empty())
