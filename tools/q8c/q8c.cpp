@@ -255,12 +255,12 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
     return mlir::failure();
   }
   q8::calibration::SqnrSummary summary = q8::calibration::summarizeSqnr(*error);
-  errs() << format("layer error: %zu layers on %lld samples (end to end), "
-                   "SQNR min %.2f dB",
-                   error->layers.size(), (long long)error->samples,
-                   summary.min)
-         << " ('" << summary.worst << "')"
-         << format(", median %.2f dB", summary.median);
+  errs() << format("layer error: %zu layers on %lld samples (end to end)",
+                   error->layers.size(), (long long)error->samples);
+  if (!error->layers.empty())
+    errs() << format(", SQNR min %.2f dB", summary.min) << " ('"
+           << summary.worst << "')"
+           << format(", median %.2f dB", summary.median);
   for (const q8::calibration::TensorError &out : error->outputs)
     errs() << "; output '" << out.name << "' "
            << format("%.2f dB, 1 - cosine %.2g", out.sqnrDb(),
