@@ -30,6 +30,23 @@ using namespace mlir;
 
 namespace {
 
+/// Contractions by their maps, whatever their body: upstream's
+/// isaContractionOpInterface also wants the body to be a plain multiply-add,
+/// which the int8 contraction with A's zero point subtracted inside,
+/// (extui(a) - zp) * extsi(b), is not. Fusing a quantize into that would
+/// recompute it for every (m, n, k).
+bool isContraction(linalg::LinalgOp op) {
+  if (linalg::isaContractionOpInterface(op))
+    return true;
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0)
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  return succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
+         !dims->k.empty();
+}
+
 bool isAllParallel(Operation *op) {
   auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
@@ -48,7 +65,7 @@ struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
     linalg::ControlFusionFn notIntoContraction = [&](OpOperand *fused) {
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
       return singleUse(fused) &&
-             !(consumer && linalg::isaContractionOpInterface(consumer));
+             !(consumer && isContraction(consumer));
     };
     // A reshape folds into the linalg op on the other side of it only when
     // that op is elementwise (or a broadcast, transpose, ...).

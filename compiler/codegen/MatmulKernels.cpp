@@ -157,6 +157,7 @@ enum class Element {
 struct MatmulInfo {
   linalg::LinalgOp op;
   Element element = Element::F32;
+  int64_t aZeroPoint = 0; ///< U8S8: subtracted from A in the body
   Value a, b, c;
   AffineMap aMap, bMap, cMap;
   SmallVector<unsigned> batchDims; ///< every other parallel dim, looped over
@@ -172,73 +173,105 @@ bool hasUnitInnerStride(MemRefType type) {
   return !strides.empty() && strides.back() == 1;
 }
 
-/// True if `body` is exactly acc + extui(a) * extsi(b) in i32, a and b the
-/// first two block arguments (either order of the product's operands).
-bool isU8S8DotBody(Block &body) {
-  if (body.getNumArguments() != 3 || !llvm::hasNItems(body, 5))
-    return false;
+/// What an int8 contraction body computes: acc + (extui(a) - zp) * extsi(b)
+/// in i32, `zp` a constant (0 when the body has no subtraction).
+struct U8S8Body {
+  int64_t aZeroPoint = 0;
+};
+
+/// Matches exactly that body, a and b the first two block arguments, the
+/// product's operands in either order; nothing else in the block but
+/// constants.
+std::optional<U8S8Body> matchU8S8Body(Block &body) {
+  if (body.getNumArguments() != 3)
+    return std::nullopt;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
   if (!add)
-    return false;
+    return std::nullopt;
   Value acc = body.getArgument(2);
   Value product = add.getLhs() == acc   ? add.getRhs()
                   : add.getRhs() == acc ? add.getLhs()
                                         : Value();
   auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
   if (!mul)
-    return false;
+    return std::nullopt;
+  SmallPtrSet<Operation *, 8> matched = {yield, add, mul};
   auto isExt = [&](Value v, unsigned arg, bool isSigned) {
     Operation *ext = v.getDefiningOp();
     bool kind = isSigned ? isa_and_nonnull<arith::ExtSIOp>(ext)
                          : isa_and_nonnull<arith::ExtUIOp>(ext);
-    return kind && ext->getOperand(0) == body.getArgument(arg);
+    if (!kind || ext->getOperand(0) != body.getArgument(arg))
+      return false;
+    matched.insert(ext);
+    return true;
   };
-  return (isExt(mul.getLhs(), 0, false) && isExt(mul.getRhs(), 1, true)) ||
-         (isExt(mul.getRhs(), 0, false) && isExt(mul.getLhs(), 1, true));
+  // extui(a), or extui(a) - constant.
+  U8S8Body result;
+  auto isA = [&](Value v) {
+    if (isExt(v, 0, false))
+      return true;
+    auto sub = v.getDefiningOp<arith::SubIOp>();
+    APInt zeroPoint;
+    if (!sub || !isExt(sub.getLhs(), 0, false) ||
+        !matchPattern(sub.getRhs(), m_ConstantInt(&zeroPoint)))
+      return false;
+    matched.insert(sub);
+    result.aZeroPoint = zeroPoint.getSExtValue();
+    return true;
+  };
+  if (!((isA(mul.getLhs()) && isExt(mul.getRhs(), 1, true)) ||
+        (isA(mul.getRhs()) && isExt(mul.getLhs(), 1, true))))
+    return std::nullopt;
+  for (Operation &op : body)
+    if (!matched.contains(&op) && !isa<arith::ConstantOp>(op))
+      return std::nullopt;
+  return result;
 }
 
-/// The element kind of a contraction's operands, if the pass handles it.
-std::optional<Element> elementOf(linalg::LinalgOp op, Value a, Value b,
-                                 Value c) {
-  auto elementType = [](Value v) -> Type {
-    auto type = dyn_cast<MemRefType>(v.getType());
-    return type ? type.getElementType() : Type();
-  };
-  Type ta = elementType(a), tb = elementType(b), tc = elementType(c);
-  if (!ta || !tb || !tc)
-    return std::nullopt;
-  if (ta.isF32() && tb.isF32() && tc.isF32())
-    return Element::F32;
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (ta.isInteger(8) && tb.isInteger(8) && tc.isInteger(32) && generic &&
-      isU8S8DotBody(*generic.getBlock()))
-    return Element::U8S8;
-  return std::nullopt;
+Type elementTypeOf(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type ? type.getElementType() : Type();
 }
 
 /// Matches contractions C(b.., m, n) += A(.., m, k) * B(.., k, n) on static
 /// buffers with projected-permutation maps and C's innermost dim n, in f32
-/// or u8 x s8 -> i32.
+/// or u8 x s8 -> i32 (A's zero point possibly subtracted in the body).
 std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
-      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return std::nullopt;
+  Type ta = elementTypeOf(op.getDpsInputOperand(0)->get()),
+       tb = elementTypeOf(op.getDpsInputOperand(1)->get()),
+       tc = elementTypeOf(op.getDpsInitOperand(0)->get());
+  if (!ta || !tb || !tc)
+    return std::nullopt;
+  MatmulInfo info;
+  if (ta.isF32() && tb.isF32() && tc.isF32() &&
+      linalg::isaContractionOpInterface(op)) {
+    info.element = Element::F32;
+  } else if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+             generic && ta.isInteger(8) && tb.isInteger(8) &&
+             tc.isInteger(32)) {
+    // (With A's zero point subtracted it is no contraction body to
+    // upstream's isaContractionOpInterface; the maps decide below.)
+    std::optional<U8S8Body> body = matchU8S8Body(*generic.getBlock());
+    if (!body)
+      return std::nullopt;
+    info.element = Element::U8S8;
+    info.aZeroPoint = body->aZeroPoint;
+  } else {
+    return std::nullopt;
+  }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty() ||
       dims->k.size() != 1)
     return std::nullopt;
-  MatmulInfo info;
   info.op = op;
   info.a = op.getDpsInputOperand(0)->get();
   info.b = op.getDpsInputOperand(1)->get();
   info.c = op.getDpsInitOperand(0)->get();
-  std::optional<Element> element = elementOf(op, info.a, info.b, info.c);
-  if (!element)
-    return std::nullopt;
-  info.element = *element;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   info.aMap = maps[0];
   info.bMap = maps[1];
@@ -448,12 +481,17 @@ Operation *zeroInitOfC(const MatmulInfo &info) {
 /// Emits the kernels of one matmul in place of `info.op`.
 class KernelEmitter {
 public:
+  /// `packedB` is indexed [prefix..., strip, k / group, 0], prefix the loop
+  /// values of `packedPrefix`; `columnOffsets`, if any, [prefix..., n] is
+  /// added to every row's accumulators once.
   KernelEmitter(OpBuilder &builder, const MatmulInfo &info,
                 const DotScheme &scheme, int64_t registers, Blocking blocking,
-                Value packedB)
+                Value packedB, ArrayRef<unsigned> packedPrefix = {},
+                Value columnOffsets = {})
       : b(builder), loc(info.op->getLoc()), info(info), scheme(scheme),
         lanes(scheme.lanes), registers(registers), blocking(blocking),
-        packedB(packedB), vecType(scheme.accType()) {}
+        packedB(packedB), packedPrefix(packedPrefix),
+        columnOffsets(columnOffsets), vecType(scheme.accType()) {}
 
   /// Everything for columns [0, vectorColumns); `zeroInit` drops the
   /// initial load of C in the first K block.
@@ -467,6 +505,7 @@ public:
         if (!first && kBlock == k)
           break;
         auto body = [&](Value k0) {
+          firstBlock = first;
           emitPanels(values, k0, kBlock, vectorColumns, m,
                      /*zeroInit=*/first && zeroInit);
         };
@@ -576,6 +615,20 @@ private:
                                : vector::LoadOp::create(b, loc, vecType,
                                                         info.c, cIndices(i, j))
                                      .getResult());
+    if (columnOffsets && firstBlock) {
+      for (int64_t j = 0; j < vectors; ++j) {
+        SmallVector<Value> indices = prefixIndices(values);
+        indices.push_back(add(n0, j * lanes));
+        Value offset =
+            vector::LoadOp::create(b, loc, vecType, columnOffsets, indices);
+        for (int64_t i = 0; i < rows; ++i) {
+          Value &slot = acc[i * vectors + j];
+          slot = zeroInit ? offset
+                          : arith::AddIOp::create(b, loc, slot, offset)
+                                .getResult();
+        }
+      }
+    }
 
     Value stripBase;
     if (packedB)
@@ -601,6 +654,13 @@ private:
       for (int64_t j = 0; j < vectors; ++j)
         vector::StoreOp::create(b, loc, loop.getResult(i * vectors + j),
                                 info.c, cIndices(i, j));
+  }
+
+  SmallVector<Value> prefixIndices(ArrayRef<Value> values) {
+    SmallVector<Value> indices;
+    for (unsigned dim : packedPrefix)
+      indices.push_back(values[dim]);
+    return indices;
   }
 
   /// A(m, k) for every lane: the f32 itself, or A's group bytes at
@@ -674,9 +734,9 @@ private:
                        : arith::DivUIOp::create(b, loc, k,
                                                 constant(scheme.group))
                              .getResult();
-      return vector::LoadOp::create(b, loc, scheme.bType(), packedB,
-                                    ValueRange{add(stripBase, j), step,
-                                               constant(0)});
+      SmallVector<Value> indices = prefixIndices(values);
+      indices.append({add(stripBase, j), step, constant(0)});
+      return vector::LoadOp::create(b, loc, scheme.bType(), packedB, indices);
     }
     values[info.nDim] = add(n0, j * lanes);
     return vector::LoadOp::create(b, loc, vecType, info.b,
@@ -691,6 +751,9 @@ private:
   int64_t registers;
   Blocking blocking;
   Value packedB;
+  SmallVector<unsigned> packedPrefix;
+  Value columnOffsets;
+  bool firstBlock = true;
   VectorType vecType;
 };
 
@@ -730,6 +793,121 @@ Value widenToI16(OpBuilder &b, Location loc, Value a) {
   return wide;
 }
 
+/// B's loop dims other than k and n, in B's order: the run-time packed
+/// copy and the column offsets keep them as leading dims.
+SmallVector<unsigned> prefixDimsOf(const MatmulInfo &info) {
+  SmallVector<unsigned> dims;
+  for (unsigned i = 0, e = info.bMap.getNumResults(); i < e; ++i) {
+    unsigned dim = info.bMap.getDimPosition(i);
+    if (dim != info.kDim && dim != info.nDim)
+      dims.push_back(dim);
+  }
+  return dims;
+}
+
+/// B's indices as affine expressions of an iteration space whose first dims
+/// are `prefix`'s, with k and n given.
+AffineMap bMapOver(const MatmulInfo &info, ArrayRef<unsigned> prefix,
+                   unsigned rank, AffineExpr k, AffineExpr n) {
+  MLIRContext *context = k.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0, e = info.bMap.getNumResults(); i < e; ++i) {
+    unsigned dim = info.bMap.getDimPosition(i);
+    exprs.push_back(dim == info.kDim   ? k
+                    : dim == info.nDim ? n
+                                       : getAffineDimExpr(
+                                             llvm::find(prefix, dim) -
+                                                 prefix.begin(),
+                                             context));
+  }
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+/// Packs a B only known at run time, as packConstantB lays out constant
+/// ones: a new buffer [prefix..., N/lanes, K/group, lanes, group] filled by
+/// an elementwise generic (B(q * group + j, s * lanes + l), sign-extended
+/// for the i16 scheme), read through its [.., lanes x group] collapse.
+Value packRuntimeB(OpBuilder &b, const MatmulInfo &info,
+                   const DotScheme &scheme, int64_t packedColumns,
+                   ArrayRef<unsigned> prefix) {
+  Location loc = info.op->getLoc();
+  MLIRContext *context = b.getContext();
+  int64_t lanes = scheme.lanes, group = scheme.group;
+  SmallVector<int64_t> shape;
+  for (unsigned dim : prefix)
+    shape.push_back(info.extents[dim]);
+  unsigned p = shape.size();
+  shape.append({packedColumns / lanes, info.extents[info.kDim] / group, lanes,
+                group});
+  unsigned rank = shape.size();
+  Value packed = memref::AllocOp::create(
+      b, loc, MemRefType::get(shape, scheme.packed), b.getI64IntegerAttr(64));
+  AffineExpr s = getAffineDimExpr(p, context),
+             q = getAffineDimExpr(p + 1, context),
+             l = getAffineDimExpr(p + 2, context),
+             j = getAffineDimExpr(p + 3, context);
+  AffineMap read = bMapOver(info, prefix, rank, q * group + j, s * lanes + l);
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+  linalg::GenericOp::create(
+      b, loc, ValueRange{info.b}, ValueRange{packed},
+      ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(rank)}, parallel,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value value = args[0];
+        if (scheme.packed != value.getType())
+          value = arith::ExtSIOp::create(nested, nestedLoc, scheme.packed,
+                                         value);
+        linalg::YieldOp::create(nested, nestedLoc, value);
+      });
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned i = 0; i < p + 2; ++i)
+    groups.push_back({static_cast<int64_t>(i)});
+  groups.push_back({static_cast<int64_t>(p + 2), static_cast<int64_t>(p + 3)});
+  return memref::CollapseShapeOp::create(b, loc, packed, groups);
+}
+
+/// -zp * sum_k B(.., k, n), [prefix..., N] in i32: what subtracting A's zero
+/// point inside the product takes from the plain u8 x s8 dot, per column,
+/// so that the kernels can start their accumulators from it.
+Value columnOffsets(OpBuilder &b, const MatmulInfo &info,
+                    ArrayRef<unsigned> prefix) {
+  Location loc = info.op->getLoc();
+  MLIRContext *context = b.getContext();
+  SmallVector<int64_t> shape;
+  for (unsigned dim : prefix)
+    shape.push_back(info.extents[dim]);
+  unsigned p = shape.size();
+  shape.push_back(info.extents[info.nDim]);
+  Type i32 = b.getI32Type();
+  Value offsets = memref::AllocOp::create(b, loc, MemRefType::get(shape, i32),
+                                          b.getI64IntegerAttr(64));
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{offsets});
+  // Iteration (prefix..., n, k).
+  unsigned rank = p + 2;
+  AffineMap read = bMapOver(info, prefix, rank, getAffineDimExpr(p + 1, context),
+                            getAffineDimExpr(p, context));
+  SmallVector<AffineExpr> columns; // (prefix..., n)
+  for (unsigned i = 0; i <= p; ++i)
+    columns.push_back(getAffineDimExpr(i, context));
+  AffineMap write = AffineMap::get(rank, 0, columns, context);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  linalg::GenericOp::create(
+      b, loc, ValueRange{info.b}, ValueRange{offsets},
+      ArrayRef<AffineMap>{read, write}, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value w = arith::ExtSIOp::create(nested, nestedLoc, i32, args[0]);
+        Value scale = arith::ConstantOp::create(
+            nested, nestedLoc, nested.getI32IntegerAttr(-info.aZeroPoint));
+        Value term = arith::MulIOp::create(nested, nestedLoc, w, scale);
+        Value sum = arith::AddIOp::create(nested, nestedLoc, args[1], term);
+        linalg::YieldOp::create(nested, nestedLoc, sum);
+      });
+  return offsets;
+}
+
 /// How `info` multiplies on `target`; nullopt leaves it to the generic
 /// path (an int8 contraction needs a dot instruction, a constant B and A
 /// contiguous along k in whole groups).
@@ -742,7 +920,7 @@ std::optional<DotScheme> chooseScheme(MLIRContext *context,
        i32 = IntegerType::get(context, 32);
   if (info.element == Element::F32)
     return DotScheme{DotScheme::Fma, target.f32Lanes, 1, f32, f32};
-  if (!b || info.aMap.getNumResults() == 0 ||
+  if (info.aMap.getNumResults() == 0 ||
       info.aMap.getDimPosition(info.aMap.getNumResults() - 1) != info.kDim ||
       !hasUnitInnerStride(cast<MemRefType>(info.a.getType())))
     return std::nullopt;
@@ -760,7 +938,9 @@ std::optional<DotScheme> chooseScheme(MLIRContext *context,
   case q8::Int8Dot::Madd256:
   case q8::Int8Dot::Madd512: {
     int64_t lanes = target.int8Dot == q8::Int8Dot::Madd512 ? 16 : 8;
-    scheme = pairSumsFitInt16(*b, k, n)
+    // Weights known at compile time may qualify for vpmaddubsw; others
+    // take the exact path.
+    scheme = b && pairSumsFitInt16(*b, k, n)
                  ? DotScheme{DotScheme::MaddUbsw, lanes, 4, i8, i32}
                  : DotScheme{DotScheme::MaddWd, lanes, 2, i16, i32};
     break;
@@ -788,10 +968,21 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   // Before packing, which inserts a get_global in front of the op.
   Operation *init = zeroInitOfC(info);
   builder.setInsertionPoint(info.op);
-  Value packedB;
+  Value packedB, offsets;
+  // B's other dims (none for a constant 2-D B) index the packed B and the
+  // column offsets first.
+  SmallVector<unsigned> prefix = prefixDimsOf(info);
   if (constantB)
     packedB = packConstantB(builder, info, *constantB, *scheme, vectorColumns,
                             symbols, packed);
+  if (info.element == Element::U8S8) {
+    // The int8 dots read B only packed: at run time when it is not a
+    // constant; A's zero point becomes per-column offsets.
+    if (!packedB)
+      packedB = packRuntimeB(builder, info, *scheme, vectorColumns, prefix);
+    if (info.aZeroPoint != 0)
+      offsets = columnOffsets(builder, info, prefix);
+  }
   if (!packedB) {
     // B read in place: its n dim must be the contiguous one.
     auto bType = cast<MemRefType>(info.b.getType());
@@ -812,7 +1003,7 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   Blocking blocking =
       chooseBlocking(vectorColumns / lanes, target.vectorRegisters, *scheme);
   KernelEmitter(builder, kernelInfo, *scheme, target.vectorRegisters,
-                blocking, packedB)
+                blocking, packedB, prefix, offsets)
       .emit(vectorColumns, zeroInit);
 
   if (vectorColumns != n) {

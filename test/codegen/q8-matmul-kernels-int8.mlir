@@ -123,14 +123,20 @@ func.func @small(%a: memref<5x8xi8>, %c: memref<5x32xi32>) {
 
 // -----
 
-// A zero point subtracted inside the contraction (non-constant weights'
-// form) is not the plain u8 x s8 dot: left to the generic path everywhere.
+// A's zero point subtracted inside the product, (extui(a) - 3) * extsi(b):
+// the kernels run the plain dot from accumulators that start at
+// -3 * sum_k B(k, n), computed once by a reduction; nothing subtracts per
+// element.
 // VNNI512-LABEL: func.func @zp
-// VNNI512:         linalg.generic
-// VNNI512-NOT:     call_intrinsic
-// AVX2-LABEL: func.func @zp
-// AVX2:         linalg.generic
-// AVX2-NOT:     call_intrinsic
+// VNNI512:         %[[OFF:.*]] = memref.alloc() {alignment = 64 : i64} : memref<32xi32>
+// VNNI512:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : memref<8x32xi8>) outs(%[[OFF]] : memref<32xi32>)
+// VNNI512:         %[[O0:.*]] = vector.load %[[OFF]][%c0] : memref<32xi32>, vector<16xi32>
+// VNNI512:         %[[O1:.*]] = vector.load %[[OFF]][%c16] : memref<32xi32>, vector<16xi32>
+// VNNI512:         scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%{{.*}} = %[[O0]], %{{.*}} = %[[O1]], %{{.*}} = %[[O0]], %{{.*}} = %[[O1]],
+// VNNI512:           llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512-NOT:     arith.subi
+// GENERIC-LABEL: func.func @zp
+// GENERIC:         arith.subi
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (k, n)>
 #c = affine_map<(m, n, k) -> (m, n)>
@@ -175,6 +181,57 @@ func.func @k6(%a: memref<5x6xi8>, %c: memref<5x32xi32>) {
     %0 = arith.extui %x : i8 to i32
     %1 = arith.extsi %y : i8 to i32
     %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// A batched product of two activations (attention's form): B known only at
+// run time, A's zero point 3 subtracted inside the product. B is packed at
+// run time into [batch, N/lanes, K/group, lanes, group] by an elementwise
+// generic (read through B's map at k = 4q + j, n = 16s + l), and
+// -3 * sum_k B(b, k, n) is computed once per column as the accumulators'
+// starting value.
+// VNNI512:       #[[READ:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2 * 4 + d4, d1 * 16 + d3)>
+// VNNI512-LABEL: func.func @batched_runtime_b
+// VNNI512:         %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x2x2x16x4xi8>
+// VNNI512:         linalg.generic {indexing_maps = [#[[READ:.*]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg1 : memref<2x8x32xi8>) outs(%[[PACK]] : memref<2x2x2x16x4xi8>)
+// VNNI512:         %[[PACKED:.*]] = memref.collapse_shape %[[PACK]] {{\[}}[0], [1], [2], [3, 4]] : memref<2x2x2x16x4xi8> into memref<2x2x2x64xi8>
+// VNNI512:         %[[OFF:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x32xi32>
+// VNNI512:         linalg.fill ins(%{{.*}} : i32) outs(%[[OFF]] : memref<2x32xi32>)
+// VNNI512:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg1 : memref<2x8x32xi8>) outs(%[[OFF]] : memref<2x32xi32>)
+// VNNI512:           arith.extsi
+// VNNI512:           arith.muli
+// VNNI512:         scf.for %[[B:.*]] = %c0 to %c2 step %c1 {
+// VNNI512:           %[[O0:.*]] = vector.load %[[OFF]][%[[B]], %c0] : memref<2x32xi32>, vector<16xi32>
+// VNNI512:           scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%{{.*}} = %[[O0]],
+// VNNI512:             vector.load %[[PACKED]][%[[B]], %c0, %{{.*}}, %c0] : memref<2x2x2x64xi8>, vector<64xi8>
+// VNNI512:             vector.load %arg0[%[[B]], %c0, %{{.*}}] : memref<2x5x8xi8>, vector<4xi8>
+// VNNI512:             llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512-NOT:     subi
+
+// A run-time B on AVX2 takes the exact vpmaddwd path (its values are not
+// known to fit vpmaddubsw): packed as i16, sign-extended.
+// AVX2-LABEL: func.func @batched_runtime_b
+// AVX2:         memref.alloc() {alignment = 64 : i64} : memref<2x4x4x8x2xi16>
+// AVX2:           arith.extsi %{{.*}} : i8 to i16
+// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+#a3 = affine_map<(b, m, n, k) -> (b, m, k)>
+#b3 = affine_map<(b, m, n, k) -> (b, k, n)>
+#c3 = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @batched_runtime_b(%a: memref<2x5x8xi8>, %w: memref<2x8x32xi8>, %c: memref<2x5x32xi32>) {
+  %zero = arith.constant 0 : i32
+  %zp = arith.constant 3 : i32
+  linalg.fill ins(%zero : i32) outs(%c : memref<2x5x32xi32>)
+  linalg.generic {indexing_maps = [#a3, #b3, #c3], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %w : memref<2x5x8xi8>, memref<2x8x32xi8>) outs(%c : memref<2x5x32xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %y : i8 to i32
+    %s = arith.subi %0, %zp : i32
+    %2 = arith.muli %s, %1 : i32
     %3 = arith.addi %acc, %2 : i32
     linalg.yield %3 : i32
   }

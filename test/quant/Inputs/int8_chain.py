@@ -36,3 +36,18 @@ model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 onnx.checker.check_model(model)
 onnx.save(model, os.path.join(out, "chain.onnx"))
 np.save(os.path.join(out, "x.npy"), rng.normal(0, 1, (13, 1032)).astype(np.float32))
+
+# An activation x activation product: a [13, 64] x b [64, 40], both inputs.
+# q8-quantize makes it a qlinear whose B is known only at run time (packed
+# by the kernels at run time) and whose A zero point is subtracted inside
+# the product (per-column offsets).
+graph = helper.make_graph(
+    [helper.make_node("MatMul", ["a", "b"], ["y"])], "actact",
+    [helper.make_tensor_value_info("a", TensorProto.FLOAT, [13, 64]),
+     helper.make_tensor_value_info("b", TensorProto.FLOAT, [64, 40])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [13, 40])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+onnx.checker.check_model(model)
+onnx.save(model, os.path.join(out, "actact.onnx"))
+np.save(os.path.join(out, "a.npy"), rng.normal(0, 1, (13, 64)).astype(np.float32))
+np.save(os.path.join(out, "b.npy"), rng.normal(0, 1, (64, 40)).astype(np.float32))
