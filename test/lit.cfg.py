@@ -32,7 +32,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.q8_tools_dir, config.llvm_tools_dir]
-tools = ["q8-opt", "q8c", "q8-conformance", "q8-run", "q8-calib-test", "q8-quant-test"]
+tools = ["q8-opt", "q8c", "q8-conformance", "q8-run", "q8-calib-test", "q8-quant-test", "q8-layer-error-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
