@@ -34,10 +34,7 @@ std::optional<llvm::SmallVector<float>> q8::readF32Values(ElementsAttr attr) {
 
 ElementsAttr q8::makeF32Constant(RankedTensorType type, ArrayRef<float> values,
                                  StringRef blobName) {
-  if (type.getNumElements() <= kResourceThreshold)
-    return DenseElementsAttr::get(type, values);
-  return DenseResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  return makeConstant<float>(type, values, blobName);
 }
 
 std::optional<llvm::SmallVector<int64_t>>
@@ -76,20 +73,22 @@ q8::readIntegerValues(ElementsAttr attr) {
 }
 
 template <typename T>
-ElementsAttr q8::makeIntegerConstant(RankedTensorType type, ArrayRef<T> values,
-                                     StringRef blobName) {
+ElementsAttr q8::makeConstant(RankedTensorType type, ArrayRef<T> values,
+                              StringRef blobName) {
   if (type.getNumElements() <= kResourceThreshold)
     return DenseElementsAttr::get(type, values);
   return DenseResourceElementsAttr::get(
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
 }
 
-template ElementsAttr q8::makeIntegerConstant<int8_t>(RankedTensorType,
-                                                      ArrayRef<int8_t>,
-                                                      StringRef);
-template ElementsAttr q8::makeIntegerConstant<int16_t>(RankedTensorType,
-                                                       ArrayRef<int16_t>,
-                                                       StringRef);
-template ElementsAttr q8::makeIntegerConstant<int32_t>(RankedTensorType,
-                                                       ArrayRef<int32_t>,
-                                                       StringRef);
+template ElementsAttr q8::makeConstant<float>(RankedTensorType,
+                                             ArrayRef<float>, StringRef);
+template ElementsAttr q8::makeConstant<int8_t>(RankedTensorType,
+                                               ArrayRef<int8_t>,
+                                               StringRef);
+template ElementsAttr q8::makeConstant<int16_t>(RankedTensorType,
+                                               ArrayRef<int16_t>,
+                                               StringRef);
+template ElementsAttr q8::makeConstant<int32_t>(RankedTensorType,
+                                               ArrayRef<int32_t>,
+                                               StringRef);

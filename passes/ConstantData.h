@@ -35,13 +35,13 @@ mlir::ElementsAttr makeF32Constant(mlir::RankedTensorType type,
 std::optional<llvm::SmallVector<int64_t>>
 readIntegerValues(mlir::ElementsAttr attr);
 
-/// An integer constant of `type` (whose element width is T's) holding
-/// `values`: dense when small, a dense_resource blob named `blobName`
-/// otherwise, as makeF32Constant.
+/// A constant of `type` (whose element type is T's: float, int8_t, int16_t
+/// or int32_t) holding `values`: dense when small, a dense_resource blob
+/// named `blobName` otherwise (makeF32Constant is the float case).
 template <typename T>
-mlir::ElementsAttr makeIntegerConstant(mlir::RankedTensorType type,
-                                       llvm::ArrayRef<T> values,
-                                       llvm::StringRef blobName);
+mlir::ElementsAttr makeConstant(mlir::RankedTensorType type,
+                                llvm::ArrayRef<T> values,
+                                llvm::StringRef blobName);
 
 } // namespace q8
 

@@ -411,10 +411,10 @@ Value packConstantB(OpBuilder &builder, const MatmulInfo &info,
     data = q8::makeF32Constant(
         tensorType, SmallVector<float>(layout.begin(), layout.end()), name);
   else if (scheme.packed.isInteger(16))
-    data = q8::makeIntegerConstant<int16_t>(
+    data = q8::makeConstant<int16_t>(
         tensorType, SmallVector<int16_t>(layout.begin(), layout.end()), name);
   else
-    data = q8::makeIntegerConstant<int8_t>(
+    data = q8::makeConstant<int8_t>(
         tensorType, SmallVector<int8_t>(layout.begin(), layout.end()), name);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(global);
