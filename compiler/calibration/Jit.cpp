@@ -48,14 +48,6 @@ int32_t dtypeOf(Type type) {
   }
 }
 
-func::FuncOp entryOf(ModuleOp module) {
-  func::FuncOp entry;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isExternal())
-      entry = entry ? func::FuncOp() : func;
-  return entry;
-}
-
 /// The compiled code calls this for every observer; it forwards to the
 /// callback of the run in progress on this thread.
 thread_local const JitModel::Observer *currentObserver = nullptr;
@@ -67,9 +59,17 @@ extern "C" void q8JitObserveDense(int64_t id, intptr_t address) {
 
 } // namespace
 
+func::FuncOp q8::calibration::entryFunction(ModuleOp module) {
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      entry = entry ? func::FuncOp() : func;
+  return entry;
+}
+
 FailureOr<std::vector<InputSpec>> q8::calibration::entryInputs(ModuleOp module) {
   Location loc = module.getLoc();
-  func::FuncOp main = entryOf(module);
+  func::FuncOp main = entryFunction(module);
   if (!main)
     return emitError(loc) << "calibration needs one public function";
   std::vector<InputSpec> inputs;

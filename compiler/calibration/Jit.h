@@ -16,6 +16,7 @@
 #include "compiler/calibration/Table.h"
 #include "compiler/codegen/Pipeline.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -30,6 +31,10 @@ class ExecutionEngine;
 } // namespace mlir
 
 namespace q8::calibration {
+
+/// The model's entry point: its one public function with a body; null if
+/// there is none or more than one.
+mlir::func::FuncOp entryFunction(mlir::ModuleOp module);
 
 /// The inputs a sample must provide: the one public function's arguments.
 /// Errors are diagnostics on the module.

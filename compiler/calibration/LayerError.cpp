@@ -56,14 +56,6 @@ void TensorError::accumulate(const float *ref, const float *quant,
 
 namespace {
 
-func::FuncOp entryOf(ModuleOp module) {
-  func::FuncOp entry;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isExternal())
-      entry = entry ? func::FuncOp() : func;
-  return entry;
-}
-
 /// Observes `value` as tap `id` (the observer's name), leaving its uses
 /// alone: the tap only reads.
 void tap(OpBuilder &builder, Value value, int64_t id) {
@@ -138,7 +130,8 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
   // fp32 model by its ONNX value name.
   OwningOpRef<ModuleOp> refModule(reference.clone());
   OwningOpRef<ModuleOp> quantModule(quantized.clone());
-  func::FuncOp refMain = entryOf(*refModule), quantMain = entryOf(*quantModule);
+  func::FuncOp refMain = entryFunction(*refModule),
+               quantMain = entryFunction(*quantModule);
   if (!refMain || !quantMain)
     return emitError(loc) << "layer error: needs one public function";
   llvm::StringMap<Value> refValues;
