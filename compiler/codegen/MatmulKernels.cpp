@@ -315,11 +315,15 @@ SmallVector<Value> indicesFor(AffineMap map, ArrayRef<Value> loopValues) {
   return indices;
 }
 
-/// The constant B of `info` as a row-major [rows, cols] array of doubles
-/// (exact for f32 and every integer type), with its map's k-major flag;
-/// nullopt if B is not a constant 2-D global read directly.
+/// Constant globals' values as doubles (exact for f32 and every integer
+/// type), read once per global however many matmuls use it.
+using ConstantValues = llvm::StringMap<SmallVector<double>>;
+
+/// The constant B of `info` as a row-major [rows, cols] array, with its
+/// map's k-major flag; nullopt if B is not a constant 2-D global read
+/// directly.
 struct ConstantB {
-  SmallVector<double> values;
+  ArrayRef<double> values;
   int64_t rowLength;
   bool kFirst;
   memref::GlobalOp global;
@@ -330,7 +334,8 @@ struct ConstantB {
 };
 
 std::optional<ConstantB> readConstantB(const MatmulInfo &info,
-                                       SymbolTable &symbols) {
+                                       SymbolTable &symbols,
+                                       ConstantValues &read) {
   auto getGlobal = info.b.getDefiningOp<memref::GetGlobalOp>();
   // B must be the 2-D (k, n) or (n, k) weight itself.
   if (!getGlobal || info.bMap.getNumResults() != 2 ||
@@ -340,17 +345,23 @@ std::optional<ConstantB> readConstantB(const MatmulInfo &info,
   auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
   if (!global || !global.getConstant() || !global.getInitialValue())
     return std::nullopt;
-  auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
-  if (!initial)
-    return std::nullopt;
+  auto cached = read.find(global.getSymName());
+  if (cached == read.end()) {
+    auto initial = dyn_cast<ElementsAttr>(*global.getInitialValue());
+    if (!initial)
+      return std::nullopt;
+    SmallVector<double> values;
+    if (std::optional<SmallVector<float>> f = q8::readF32Values(initial))
+      values.assign(f->begin(), f->end());
+    else if (std::optional<SmallVector<int64_t>> i =
+                 q8::readIntegerValues(initial))
+      values.assign(i->begin(), i->end());
+    else
+      return std::nullopt;
+    cached = read.try_emplace(global.getSymName(), std::move(values)).first;
+  }
   ConstantB b;
-  if (std::optional<SmallVector<float>> f = q8::readF32Values(initial))
-    b.values.assign(f->begin(), f->end());
-  else if (std::optional<SmallVector<int64_t>> i =
-               q8::readIntegerValues(initial))
-    b.values.assign(i->begin(), i->end());
-  else
-    return std::nullopt;
+  b.values = cached->second;
   b.rowLength = cast<MemRefType>(info.b.getType()).getShape()[1];
   b.kFirst = info.bMap.getDimPosition(0) == info.kDim;
   b.global = global;
@@ -953,8 +964,10 @@ std::optional<DotScheme> chooseScheme(MLIRContext *context,
 
 LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
                             const q8::TargetInfo &target, SymbolTable &symbols,
-                            llvm::StringMap<memref::GlobalOp> &packed) {
-  std::optional<ConstantB> constantB = readConstantB(info, symbols);
+                            llvm::StringMap<memref::GlobalOp> &packed,
+                            ConstantValues &constants) {
+  std::optional<ConstantB> constantB =
+      readConstantB(info, symbols, constants);
   std::optional<DotScheme> scheme =
       chooseScheme(builder.getContext(), info, target, constantB);
   if (!scheme)
@@ -1045,9 +1058,10 @@ struct MatmulKernels : q8::impl::MatmulKernelsBase<MatmulKernels> {
     });
     SymbolTable symbols(module);
     llvm::StringMap<memref::GlobalOp> packed;
+    ConstantValues constants;
     OpBuilder builder(&getContext());
     for (const MatmulInfo &info : matmuls)
-      (void)rewriteMatmul(builder, info, *target, symbols, packed);
+      (void)rewriteMatmul(builder, info, *target, symbols, packed, constants);
 
     // Weights now read only packed: drop the originals, so the object does
     // not carry them twice.
