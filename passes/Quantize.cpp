@@ -69,17 +69,6 @@ bool isF32Tensor(Value value) {
   return type && type.getElementType().isF32();
 }
 
-/// A constant of `type` with integer `values` (i8 or i32): dense when small,
-/// a dense_resource blob otherwise (the ConstantData policy).
-template <typename T>
-ElementsAttr makeIntConstant(RankedTensorType type, ArrayRef<T> values,
-                             StringRef blobName) {
-  if (type.getNumElements() <= kResourceThreshold)
-    return DenseElementsAttr::get(type, values);
-  return DenseResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-}
-
 /// What one matmul/gemm quantizes: the activation `x` [..., K], weights
 /// W[k, n] = alpha * op(B)[k, n] as a K x N row-major array, an optional
 /// bias b[n] (beta * C).
@@ -364,7 +353,7 @@ private:
     auto storageType = RankedTensorType::get({k, n}, b.getIntegerType(8));
     Value wStorage = ConstantOp::create(
         b, loc,
-        makeIntConstant<int8_t>(storageType, wq, "q8_weights_i8"));
+        makeConstant<int8_t>(storageType, wq, "q8_weights_i8"));
     Value w = mlir::quant::StorageCastOp::create(
         b, loc, RankedTensorType::get({k, n}, wElement), wStorage);
 
@@ -376,7 +365,7 @@ private:
                                         wParams[j].scale);
       auto biasType = RankedTensorType::get({n}, b.getI32Type());
       bias = ConstantOp::create(
-          b, loc, makeIntConstant<int32_t>(biasType, bq, "q8_bias_i32"));
+          b, loc, makeConstant<int32_t>(biasType, bq, "q8_bias_i32"));
     }
     Value result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
     op->getResult(0).replaceAllUsesWith(result);
