@@ -78,6 +78,8 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
                     : q8::createQuantize(pass));
   if (failed(quantize.run(module)))
     return failure();
+  if (options.fuse && failed(fuseQuantized(module)))
+    return failure();
 
   module.walk([&](Operation *op) {
     if (auto qlinear = dyn_cast<q8::QLinearOp>(op)) {
@@ -86,6 +88,20 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
     } else if (weightOf(op)) {
       ++summary.keptFp32;
     }
+  });
+  return summary;
+}
+
+FailureOr<q8::FusionSummary> q8::fuseQuantized(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(q8::createFuseQuant());
+  if (failed(pm.run(module)))
+    return failure();
+  FusionSummary summary;
+  module.walk([&](q8::QLinearOp op) {
+    summary.requantizing += !isa<FloatType>(op.getResultType());
+    summary.activations += op.getActivation() != "none";
+    summary.biases += op.getBias() != nullptr;
   });
   return summary;
 }

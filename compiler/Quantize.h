@@ -2,7 +2,9 @@
 //
 // The pipeline behind `q8c --quantize w8a8`: canonicalize and fold batch
 // norms (so that the ops match those calibration observed), optionally
-// q8-smoothquant, then q8-quantize, all from one calibration table.
+// q8-smoothquant, then q8-quantize, all from one calibration table, then
+// q8-fuse-quant (bias adds, activations and requantization folded into the
+// int8 ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +29,7 @@ struct QuantizeModelOptions {
   std::string method = "minmax";  ///< activation ranges from the table
   std::optional<float> smoothQuantAlpha; ///< run SmoothQuant with this alpha
   int weightBits = 8;             ///< 8, or 7 (AVX2-safe)
+  bool fuse = true;               ///< run q8-fuse-quant (fuseQuantized)
 };
 
 /// What quantization did, for the summary q8c prints.
@@ -37,9 +40,20 @@ struct QuantizeSummary {
   int64_t int8WeightBytes = 0; ///< the quantized ops' int8 weights, after
 };
 
+/// What q8-fuse-quant folded, for the summary q8c prints.
+struct FusionSummary {
+  int64_t requantizing = 0; ///< q8.qlinear with a quantized result
+  int64_t activations = 0;  ///< q8.qlinear with a fused activation
+  int64_t biases = 0;       ///< q8.qlinear with a bias
+};
+
 /// Quantizes `module` (imported q8 IR) in place. Errors are diagnostics.
 mlir::FailureOr<QuantizeSummary> quantizeModel(mlir::ModuleOp module,
                                                const QuantizeModelOptions &options);
+
+/// Runs q8-fuse-quant on a quantized `module` (what quantizeModel does last
+/// unless options.fuse is false) and counts the result.
+mlir::FailureOr<FusionSummary> fuseQuantized(mlir::ModuleOp module);
 
 } // namespace q8
 

@@ -302,7 +302,7 @@ bool isConvertedOp(Operation *op) {
   auto hasQuantized = [](Type type) {
     return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
   };
-  if (isa<QuantizeOp, DequantizeOp, QLinearOp>(op))
+  if (isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp>(op))
     return true;
   if (llvm::any_of(op->getOperandTypes(), hasQuantized) ||
       llvm::any_of(op->getResultTypes(), hasQuantized))

@@ -40,6 +40,12 @@ mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, mlir::Value value);
 
+/// GELU of the float scalar `x`: exact, 0.5 * x * (1 + erf(x / sqrt(2))),
+/// or with `tanh`, 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))).
+/// q8.gelu's body, and qlinear's fused "gelu" epilogue.
+mlir::Value createGelu(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       bool tanh = false);
+
 /// An arith.constant scalar of `type` (float or signless integer) holding
 /// `value` (converted, and truncated toward zero for integers; values
 /// outside the integer's range wrap).

@@ -288,30 +288,35 @@ struct ScalarOf<LeakyReluOp> {
   }
 };
 
-/// Exact: 0.5 * x * (1 + erf(x / sqrt(2))). Tanh approximation:
-/// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
+} // namespace
+
+Value q8::createGelu(OpBuilder &b, Location loc, Value x, bool tanh) {
+  Type type = x.getType();
+  auto constant = [&](double value) { return createScalar(b, loc, type, value); };
+  Value inner;
+  if (tanh) {
+    Value cube = arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value sum = arith::AddFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, constant(0.044715), cube));
+    Value scaled = arith::MulFOp::create(
+        b, loc, constant(std::sqrt(2.0 / M_PI)), sum);
+    inner = math::TanhOp::create(b, loc, scaled);
+  } else {
+    Value scaled = arith::DivFOp::create(b, loc, x, constant(M_SQRT2));
+    inner = math::ErfOp::create(b, loc, scaled);
+  }
+  Value onePlus = arith::AddFOp::create(b, loc, constant(1), inner);
+  Value half = arith::MulFOp::create(b, loc, constant(0.5), x);
+  return arith::MulFOp::create(b, loc, half, onePlus);
+}
+
+namespace {
+
 template <>
 struct ScalarOf<GeluOp> {
   static Value emit(GeluOp op, OpBuilder &b, Location loc, ValueRange args) {
-    Value x = args[0];
-    Type type = x.getType();
-    auto constant = [&](double value) { return createScalar(b, loc, type, value); };
-    Value inner;
-    if (op.getApproximate() == "tanh") {
-      Value cube = arith::MulFOp::create(
-          b, loc, arith::MulFOp::create(b, loc, x, x), x);
-      Value sum = arith::AddFOp::create(
-          b, loc, x, arith::MulFOp::create(b, loc, constant(0.044715), cube));
-      Value scaled = arith::MulFOp::create(
-          b, loc, constant(std::sqrt(2.0 / M_PI)), sum);
-      inner = math::TanhOp::create(b, loc, scaled);
-    } else {
-      Value scaled = arith::DivFOp::create(b, loc, x, constant(M_SQRT2));
-      inner = math::ErfOp::create(b, loc, scaled);
-    }
-    Value onePlus = arith::AddFOp::create(b, loc, constant(1), inner);
-    Value half = arith::MulFOp::create(b, loc, constant(0.5), x);
-    return arith::MulFOp::create(b, loc, half, onePlus);
+    return createGelu(b, loc, args[0], op.getApproximate() == "tanh");
   }
 };
 

@@ -7,13 +7,19 @@
 //    clamped to the storage range, NaN to the zero point (computed in f64
 //    as q8::quant::quantize does);
 //  - dequantize: one generic, scale * float(q - zp) (q8::quant::dequantize);
+//  - requantize: one generic, q8::quant::requantize of q - zp_in by
+//    s_in / s_out (int8 -> int8, no float);
 //  - qlinear: an exact int32 contraction (a matmul-shaped linalg.generic on
 //    zero/sign-extended values) followed by one epilogue generic: + bias +
 //    zero-point correction (from the weight column sums at compile time when
 //    the weight is a constant with zero zero points; otherwise the zero
 //    points are subtracted inside the contraction), then either
 //    requantize (q8::quant::requantize's Q31 rounding doubling high multiply
-//    and rounding shift, bit for bit) or acc * s_in * s_w[c] in f32.
+//    and rounding shift, bit for bit) or acc * s_in * s_w[c] in f32, with
+//    the fused activation: relu/gelu/clip on the f32 value, or, when
+//    requantizing, relu/clip as a tighter integer clamp (exact: both commute
+//    with the monotone quantization) and gelu through the f32 value and
+//    q8.quantize's rounding (bit for bit the unfused ops).
 // Every compile-time number comes from passes/QuantMath.h.
 //
 //===----------------------------------------------------------------------===//
@@ -107,7 +113,8 @@ void replaceQuantized(ConversionPatternRewriter &rewriter, Operation *op,
                       Value storage) {
   Value result = op->getResult(0);
   bool allConverted = llvm::all_of(result.getUsers(), [](Operation *user) {
-    return isa<QuantizeOp, DequantizeOp, QLinearOp, mq::StorageCastOp>(user);
+    return isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp,
+               mq::StorageCastOp>(user);
   });
   if (allConverted || result.getType() == storage.getType()) {
     rewriter.replaceOp(op, storage);
@@ -194,6 +201,93 @@ Value extend(OpBuilder &b, Location loc, Value v, Type to, bool isSigned) {
   return arith::ExtUIOp::create(b, loc, to, v);
 }
 
+/// q8::quant::quantize of the float scalar `x` (computed in f64):
+/// clamp(roundeven(x / scale) + zeroPoint, qmin, qmax), NaN -> zeroPoint,
+/// truncated to `storage` (i8). `scale` and `zeroPoint` are f64 scalars.
+Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value scale,
+                     Value zeroPoint, int32_t qmin, int32_t qmax,
+                     Type storage) {
+  Type f64 = b.getF64Type();
+  if (x.getType() != f64)
+    x = arith::ExtFOp::create(b, loc, f64, x);
+  Value q = math::RoundEvenOp::create(b, loc,
+                                      arith::DivFOp::create(b, loc, x, scale));
+  q = arith::AddFOp::create(b, loc, q, zeroPoint);
+  q = arith::MaximumFOp::create(b, loc, q, createScalar(b, loc, f64, qmin));
+  q = arith::MinimumFOp::create(b, loc, q, createScalar(b, loc, f64, qmax));
+  Value isNan =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  q = arith::SelectOp::create(b, loc, isNan, zeroPoint, q);
+  Value qi = arith::FPToSIOp::create(b, loc, b.getI32Type(), q);
+  return arith::TruncIOp::create(b, loc, storage, qi);
+}
+
+/// The per-channel parts of a FixedMultiplier as generic parameters (i64):
+/// the Q31 multiplier, and the shift split into a left shift (multipliers
+/// >= 1) and a right shift.
+struct MultiplierParams {
+  ChannelParam multiplier, leftShift, rightShift;
+
+  explicit MultiplierParams(Type i64)
+      : multiplier{{}, i64}, leftShift{{}, i64}, rightShift{{}, i64} {}
+
+  void push(const qm::FixedMultiplier &fm) {
+    multiplier.values.push_back(fm.multiplier);
+    leftShift.values.push_back(fm.shift < 0 ? -fm.shift : 0);
+    rightShift.values.push_back(fm.shift > 0 ? fm.shift : 0);
+  }
+  bool hasLeftShift() const {
+    return !leftShift.uniform() || leftShift.values.front() != 0;
+  }
+  bool hasRightShift() const {
+    return !rightShift.uniform() || rightShift.values.front() != 0;
+  }
+};
+
+/// q8::quant::requantize of the i32 scalar `acc`, bit for bit: a saturating
+/// left shift (multipliers >= 1), the rounding doubling high multiply, a
+/// rounding right shift (half away from zero), + zeroPoint, clamped to
+/// [lo, hi], truncated to `storage`. `multiplier` and the shifts are i64
+/// scalars; a null shift is 0.
+Value requantizeScalar(OpBuilder &b, Location loc, Value acc, Value multiplier,
+                       Value leftShift, Value rightShift, int32_t zeroPoint,
+                       int32_t lo, int32_t hi, Type storage) {
+  Type i64 = b.getI64Type();
+  auto c64 = [&](int64_t v) { return createScalar(b, loc, i64, v); };
+  Value wide = arith::ExtSIOp::create(b, loc, i64, acc);
+  if (leftShift) {
+    wide = arith::ShLIOp::create(b, loc, wide, leftShift);
+    wide = arith::MaxSIOp::create(b, loc, wide,
+                                  c64(std::numeric_limits<int32_t>::min()));
+    wide = arith::MinSIOp::create(b, loc, wide,
+                                  c64(std::numeric_limits<int32_t>::max()));
+  }
+  Value ab = arith::MulIOp::create(b, loc, wide, multiplier);
+  Value nonNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, ab, c64(0));
+  Value nudge = arith::SelectOp::create(b, loc, nonNegative, c64(1ll << 30),
+                                        c64(1 - (1ll << 30)));
+  Value high = arith::DivSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, ab, nudge), c64(1ll << 31));
+  if (rightShift) {
+    Value half = arith::ShRSIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, c64(1), rightShift), c64(1));
+    Value positive =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, high, c64(0));
+    Value magnitude = arith::SelectOp::create(
+        b, loc, positive, high, arith::SubIOp::create(b, loc, c64(0), high));
+    Value shifted = arith::ShRSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, magnitude, half), rightShift);
+    high = arith::SelectOp::create(
+        b, loc, positive, shifted,
+        arith::SubIOp::create(b, loc, c64(0), shifted));
+  }
+  Value q = arith::AddIOp::create(b, loc, high, c64(zeroPoint));
+  q = arith::MaxSIOp::create(b, loc, q, c64(lo));
+  q = arith::MinSIOp::create(b, loc, q, c64(hi));
+  return arith::TruncIOp::create(b, loc, storage, q);
+}
+
 //===----------------------------------------------------------------------===//
 // quantize / dequantize
 //===----------------------------------------------------------------------===//
@@ -216,7 +310,6 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
     int64_t rank = resultType.getRank();
     MLIRContext *context = rewriter.getContext();
     Type f64 = rewriter.getF64Type();
-    Type i32 = rewriter.getI32Type();
 
     ChannelParam scale{{}, f64}, zp{{}, f64};
     for (const qm::QuantParams &p : info.params) {
@@ -245,7 +338,7 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
     inputs.append(params.inputs);
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
     maps.append(params.maps);
-    double qmin = info.params.front().qmin, qmax = info.params.front().qmax;
+    int32_t qmin = info.params.front().qmin, qmax = info.params.front().qmax;
     auto storage = getStorageType(resultType);
     Value result = createParallelGeneric(
         rewriter, loc, storage, inputs, maps,
@@ -255,24 +348,9 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
           if (!prescale.values.empty())
             x = arith::MulFOp::create(b, loc, x,
                                       params.get(b, loc, prescale, 2, rest));
-          if (x.getType() != f64)
-            x = arith::ExtFOp::create(b, loc, f64, x);
-          Value zero = params.get(b, loc, zp, 1, rest);
-          Value q = math::RoundEvenOp::create(
-              b, loc,
-              arith::DivFOp::create(b, loc, x,
-                                    params.get(b, loc, scale, 0, rest)));
-          q = arith::AddFOp::create(b, loc, q, zero);
-          q = arith::MaximumFOp::create(b, loc, q,
-                                        createScalar(b, loc, f64, qmin));
-          q = arith::MinimumFOp::create(b, loc, q,
-                                        createScalar(b, loc, f64, qmax));
-          Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
-                                              x, x);
-          q = arith::SelectOp::create(b, loc, isNan, zero, q);
-          Value qi = arith::FPToSIOp::create(b, loc, i32, q);
-          return arith::TruncIOp::create(b, loc, storage.getElementType(), qi)
-              .getResult();
+          return quantizeScalar(b, loc, x, params.get(b, loc, scale, 0, rest),
+                                params.get(b, loc, zp, 1, rest), qmin, qmax,
+                                storage.getElementType());
         });
     replaceQuantized(rewriter, op, result);
     return success();
@@ -322,6 +400,49 @@ struct DequantizeToLinalg : OpConversionPattern<DequantizeOp> {
               .getResult();
         });
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// q8.requantize from !quant.uniform<u8:f32, s1:z1> to <i8:f32, s2:z2>
+/// becomes one generic: requantize(ext(q) - z1, fixedMultiplier(s1 / s2))
+/// + z2, clamped to the result's storage range (q8::quant::requantize).
+struct RequantizeToLinalg : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    QuantInfo in = getQuantInfo(getQuantElement(op.getInput().getType()));
+    QuantInfo out = getQuantInfo(getQuantElement(resultType));
+    if (in.axis >= 0 || out.axis >= 0)
+      return rewriter.notifyMatchFailure(op, "per-axis quantization");
+    const qm::QuantParams &x = in.params.front(), &y = out.params.front();
+    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    MultiplierParams fixed(i64);
+    fixed.push(qm::fixedMultiplier(static_cast<double>(x.scale) / y.scale));
+    int64_t rank = resultType.getRank();
+    auto storage = getStorageType(resultType);
+    Value result = createParallelGeneric(
+        rewriter, loc, storage, {asStorage(rewriter, loc, adaptor.getInput())},
+        {rewriter.getMultiDimIdentityMap(rank)},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          auto c64 = [&](int64_t v) { return createScalar(b, loc, i64, v); };
+          Value v = extend(b, loc, args[0], i32, in.isSigned);
+          if (x.zeroPoint != 0)
+            v = arith::SubIOp::create(b, loc, v,
+                                      createScalar(b, loc, i32, x.zeroPoint));
+          return requantizeScalar(
+              b, loc, v, c64(fixed.multiplier.values.front()),
+              fixed.hasLeftShift() ? c64(fixed.leftShift.values.front())
+                                   : Value(),
+              fixed.hasRightShift() ? c64(fixed.rightShift.values.front())
+                                    : Value(),
+              y.zeroPoint, y.qmin, y.qmax, storage.getElementType());
+        });
+    replaceQuantized(rewriter, op, result);
     return success();
   }
 };
@@ -423,8 +544,6 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     StringRef activation = op.getActivation();
-    if (activation != "none" && activation != "relu")
-      return rewriter.notifyMatchFailure(op, "only none and relu epilogues");
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -529,13 +648,51 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     unsigned paramBase = epilogueInputs.size();
     params.add(rewriter, loc, column, colMap);
 
+    // The dequantizing scale s_in * s_w[c], for an f32 result and for the
+    // float route of a requantizing "gelu" epilogue.
+    Type floatType = outQuant ? outQuant.getExpressedType()
+                              : resultType.getElementType();
+    ChannelParam scale{{}, floatType};
+    for (int64_t c = 0; c < n; ++c)
+      scale.values.push_back(
+          static_cast<float>(static_cast<double>(sx) * weightParam(c).scale));
+    std::optional<double> clipMin, clipMax;
+    if (FloatAttr attr = op.getClipMinAttr())
+      clipMin = attr.getValueAsDouble();
+    if (FloatAttr attr = op.getClipMaxAttr())
+      clipMax = attr.getValueAsDouble();
+    // acc + bias + zero-point correction, in i32.
+    auto accumulate = [&](OpBuilder &b, Location loc,
+                          ValueRange args) -> Value {
+      Value v = args[0];
+      if (runtimeBias)
+        v = arith::AddIOp::create(b, loc, v, args[1]);
+      if (!column.uniform() || column.values.front() != 0)
+        v = arith::AddIOp::create(
+            b, loc, v,
+            params.get(b, loc, column, 0, args.drop_front(paramBase)));
+      return v;
+    };
+    // The activation of the real-valued output `f`, as q8.relu, q8.clip
+    // and q8.gelu compute it.
+    auto activate = [&](OpBuilder &b, Location loc, Value f) -> Value {
+      Type type = f.getType();
+      if (activation == "relu")
+        return arith::MaximumFOp::create(b, loc, f,
+                                         createScalar(b, loc, type, 0));
+      if (activation == "gelu")
+        return createGelu(b, loc, f);
+      if (clipMin)
+        f = arith::MaximumFOp::create(b, loc, f,
+                                      createScalar(b, loc, type, *clipMin));
+      if (clipMax)
+        f = arith::MinimumFOp::create(b, loc, f,
+                                      createScalar(b, loc, type, *clipMax));
+      return f;
+    };
+
     Value result;
     if (!outQuant) {
-      auto floatType = resultType.getElementType();
-      ChannelParam scale{{}, floatType};
-      for (int64_t c = 0; c < n; ++c)
-        scale.values.push_back(
-            static_cast<float>(static_cast<double>(sx) * weightParam(c).scale));
       params.add(rewriter, loc, scale, colMap);
       epilogueInputs.append(params.inputs);
       epilogueMaps.append(params.maps);
@@ -544,97 +701,78 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
           rewriter, loc, flatType, epilogueInputs, epilogueMaps,
           [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
             ValueRange rest = args.drop_front(paramBase);
-            Value v = args[0];
-            if (runtimeBias)
-              v = arith::AddIOp::create(b, loc, v, args[1]);
-            if (!column.uniform() || column.values.front() != 0)
-              v = arith::AddIOp::create(b, loc, v,
-                                        params.get(b, loc, column, 0, rest));
-            Value f = arith::SIToFPOp::create(b, loc, floatType, v);
+            Value f = arith::SIToFPOp::create(b, loc, floatType,
+                                              accumulate(b, loc, args));
             f = arith::MulFOp::create(b, loc, f,
                                       params.get(b, loc, scale, 1, rest));
-            if (activation == "relu")
-              f = arith::MaximumFOp::create(b, loc, f,
-                                            createScalar(b, loc, floatType, 0));
-            return f;
+            return activate(b, loc, f);
           });
-    } else {
+    } else if (activation == "gelu") {
+      // GELU has no integer form: dequantize as the f32 epilogue does,
+      // apply it, and quantize as q8.quantize does, so this is bit for bit
+      // the unfused qlinear -> q8.gelu -> q8.quantize.
       QuantInfo out = getQuantInfo(outQuant);
       if (out.axis >= 0)
         return rewriter.notifyMatchFailure(op, "per-axis result quantization");
       const qm::QuantParams &y = out.params.front();
-      ChannelParam multiplier{{}, i64}, leftShift{{}, i64}, rightShift{{}, i64};
-      for (int64_t c = 0; c < n; ++c) {
-        qm::FixedMultiplier fm = qm::fixedMultiplier(
-            static_cast<double>(sx) * weightParam(c).scale / y.scale);
-        multiplier.values.push_back(fm.multiplier);
-        leftShift.values.push_back(fm.shift < 0 ? -fm.shift : 0);
-        rightShift.values.push_back(fm.shift > 0 ? fm.shift : 0);
-      }
-      params.add(rewriter, loc, multiplier, colMap);
-      params.add(rewriter, loc, leftShift, colMap);
-      params.add(rewriter, loc, rightShift, colMap);
+      params.add(rewriter, loc, scale, colMap);
       epilogueInputs.append(params.inputs);
       epilogueMaps.append(params.maps);
-      int32_t lo = y.qmin, hi = y.qmax;
-      if (activation == "relu")
-        lo = std::max(lo, y.zeroPoint);
       auto storage = RankedTensorType::get(
           {m, n}, IntegerType::get(context, out.width));
       result = createParallelGeneric(
           rewriter, loc, storage, epilogueInputs, epilogueMaps,
           [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
             ValueRange rest = args.drop_front(paramBase);
-            auto c64 = [&](int64_t v) { return createScalar(b, loc, i64, v); };
-            Value v = args[0];
-            if (runtimeBias)
-              v = arith::AddIOp::create(b, loc, v, args[1]);
-            if (!column.uniform() || column.values.front() != 0)
-              v = arith::AddIOp::create(b, loc, v,
-                                        params.get(b, loc, column, 0, rest));
-            // q8::quant::requantize: a saturating left shift (multipliers
-            // >= 1), the rounding doubling high multiply, a rounding right
-            // shift (half away from zero), + zero point, clamp.
-            Value wide = arith::ExtSIOp::create(b, loc, i64, v);
-            if (!leftShift.uniform() || leftShift.values.front() != 0) {
-              wide = arith::ShLIOp::create(
-                  b, loc, wide, params.get(b, loc, leftShift, 2, rest));
-              wide = arith::MaxSIOp::create(
-                  b, loc, wide, c64(std::numeric_limits<int32_t>::min()));
-              wide = arith::MinSIOp::create(
-                  b, loc, wide, c64(std::numeric_limits<int32_t>::max()));
-            }
-            Value ab = arith::MulIOp::create(
-                b, loc, wide, params.get(b, loc, multiplier, 1, rest));
-            Value nonNegative = arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::sge, ab, c64(0));
-            Value nudge = arith::SelectOp::create(b, loc, nonNegative,
-                                                  c64(1ll << 30),
-                                                  c64(1 - (1ll << 30)));
-            Value high = arith::DivSIOp::create(
-                b, loc, arith::AddIOp::create(b, loc, ab, nudge),
-                c64(1ll << 31));
-            if (!rightShift.uniform() || rightShift.values.front() != 0) {
-              Value shift = params.get(b, loc, rightShift, 3, rest);
-              Value half = arith::ShRSIOp::create(
-                  b, loc, arith::ShLIOp::create(b, loc, c64(1), shift), c64(1));
-              Value positive = arith::CmpIOp::create(
-                  b, loc, arith::CmpIPredicate::sge, high, c64(0));
-              Value magnitude = arith::SelectOp::create(
-                  b, loc, positive, high,
-                  arith::SubIOp::create(b, loc, c64(0), high));
-              Value shifted = arith::ShRSIOp::create(
-                  b, loc, arith::AddIOp::create(b, loc, magnitude, half),
-                  shift);
-              high = arith::SelectOp::create(
-                  b, loc, positive, shifted,
-                  arith::SubIOp::create(b, loc, c64(0), shifted));
-            }
-            Value q = arith::AddIOp::create(b, loc, high, c64(y.zeroPoint));
-            q = arith::MaxSIOp::create(b, loc, q, c64(lo));
-            q = arith::MinSIOp::create(b, loc, q, c64(hi));
-            return arith::TruncIOp::create(b, loc, storage.getElementType(), q)
-                .getResult();
+            Value f = arith::SIToFPOp::create(b, loc, floatType,
+                                              accumulate(b, loc, args));
+            f = arith::MulFOp::create(b, loc, f,
+                                      params.get(b, loc, scale, 1, rest));
+            Type f64 = b.getF64Type();
+            return quantizeScalar(b, loc, activate(b, loc, f),
+                                  createScalar(b, loc, f64, y.scale),
+                                  createScalar(b, loc, f64, y.zeroPoint),
+                                  y.qmin, y.qmax, storage.getElementType());
+          });
+    } else {
+      QuantInfo out = getQuantInfo(outQuant);
+      if (out.axis >= 0)
+        return rewriter.notifyMatchFailure(op, "per-axis result quantization");
+      const qm::QuantParams &y = out.params.front();
+      MultiplierParams fixed(i64);
+      for (int64_t c = 0; c < n; ++c)
+        fixed.push(qm::fixedMultiplier(static_cast<double>(sx) *
+                                       weightParam(c).scale / y.scale));
+      params.add(rewriter, loc, fixed.multiplier, colMap);
+      params.add(rewriter, loc, fixed.leftShift, colMap);
+      params.add(rewriter, loc, fixed.rightShift, colMap);
+      epilogueInputs.append(params.inputs);
+      epilogueMaps.append(params.maps);
+      // relu and clip commute with quantization (monotone, and
+      // quantize(0) = z): they are exact as a tighter integer clamp.
+      int32_t lo = y.qmin, hi = y.qmax;
+      if (activation == "relu")
+        lo = std::max(lo, y.zeroPoint);
+      if (clipMin)
+        lo = std::max(lo, qm::quantize(static_cast<float>(*clipMin), y));
+      if (clipMax)
+        hi = std::min(hi, qm::quantize(static_cast<float>(*clipMax), y));
+      auto storage = RankedTensorType::get(
+          {m, n}, IntegerType::get(context, out.width));
+      result = createParallelGeneric(
+          rewriter, loc, storage, epilogueInputs, epilogueMaps,
+          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+            ValueRange rest = args.drop_front(paramBase);
+            return requantizeScalar(
+                b, loc, accumulate(b, loc, args),
+                params.get(b, loc, fixed.multiplier, 1, rest),
+                fixed.hasLeftShift()
+                    ? params.get(b, loc, fixed.leftShift, 2, rest)
+                    : Value(),
+                fixed.hasRightShift()
+                    ? params.get(b, loc, fixed.rightShift, 3, rest)
+                    : Value(),
+                y.zeroPoint, lo, hi, storage.getElementType());
           });
     }
     SmallVector<int64_t> shape(resultType.getShape());
@@ -650,6 +788,6 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
 } // namespace
 
 void q8::populateQ8QuantToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<QuantizeToLinalg, DequantizeToLinalg, StorageCastToStorage,
-               QLinearToLinalg>(patterns.getContext());
+  patterns.add<QuantizeToLinalg, DequantizeToLinalg, RequantizeToLinalg,
+               StorageCastToStorage, QLinearToLinalg>(patterns.getContext());
 }

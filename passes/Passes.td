@@ -218,4 +218,32 @@ def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::q8::Q8Dialect", "::mlir::quant::QuantDialect"];
 }
 
+def FuseQuant : Pass<"q8-fuse-quant", "::mlir::func::FuncOp"> {
+  let summary = "fold bias adds, activations and requantization into q8.qlinear";
+  let description = [{
+    After q8-quantize, every `q8.qlinear` dequantizes to f32 and the next
+    layer quantizes again. This pass folds, in any order until none applies:
+
+    - `q8.quantize(q8.dequantize(x))`: the same type -> `x`; another per
+      tensor type -> `q8.requantize` (int8 -> int8 in fixed point).
+      `dequantize(quantize(x))` is lossy (rounding and clamping) and stays;
+    - `q8.add` of a constant `[N]` (or scalar) to a bias-less qlinear ->
+      its int32 bias, `quantizeBias(b[n], s_x, s_w[n])`;
+    - the erf GELU formula `x * 0.5 * (1 + erf(x / sqrt(2)))` -> `q8.gelu`;
+    - `q8.relu`, `q8.clip` (constant bounds) or exact `q8.gelu` as the only
+      user of a qlinear's f32 result -> the qlinear's `activation`
+      (`clipMin`/`clipMax`);
+    - a qlinear whose f32 result feeds only `q8.quantize` ops of one per
+      tensor 8-bit type and no SmoothQuant prescale (all ones is none) ->
+      that qlinear with the quantized `resultType`: the epilogue
+      requantizes in Q31 fixed point (within one output step of the
+      float route; relu/clip exact as integer clamps; gelu through float,
+      bit for bit the unfused ops).
+
+    `q8c --quantize w8a8` runs it after q8-quantize unless
+    `--no-int8-fusion`.
+  }];
+  let dependentDialects = ["::q8::Q8Dialect", "::mlir::quant::QuantDialect"];
+}
+
 #endif // Q8_PASSES_TD

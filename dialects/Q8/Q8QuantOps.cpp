@@ -134,6 +134,42 @@ LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// requantize
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<RankedTensorType> input =
+      getRankedTensor(diag, adaptor.getInput(), "input");
+  if (failed(input) || failed(getQuantElement(diag, *input, "input")))
+    return failure();
+  auto result = dyn_cast<RankedTensorType>(adaptor.getResultType());
+  if (!result || result.getShape() != input->getShape())
+    return diag("'resultType' must be a tensor of the input's shape ",
+                formatShape(input->getShape()), ", got ",
+                adaptor.getResultType());
+  if (failed(getQuantElement(diag, result, "resultType")))
+    return failure();
+  types.push_back(result);
+  return success();
+}
+
+LogicalResult RequantizeOp::verify() {
+  for (auto [type, what] :
+       {std::pair{getInput().getType(), "input"},
+        std::pair{getResult().getType(), "resultType"}}) {
+    Type element = cast<RankedTensorType>(type).getElementType();
+    if (!isa<quant::UniformQuantizedType>(element))
+      return emitOpError() << "'" << what
+                           << "' must be quantized per tensor, got " << type;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // qlinear
 //===----------------------------------------------------------------------===//
 
@@ -181,6 +217,15 @@ LogicalResult QLinearOp::verify() {
   if (failed(verifyOneOf(*this, "activation", getActivation(),
                          {"none", "relu", "gelu", "clip"})))
     return failure();
+  FloatAttr clipMin = getClipMinAttr(), clipMax = getClipMaxAttr();
+  if ((clipMin || clipMax) && getActivation() != "clip")
+    return emitOpError() << "'clipMin'/'clipMax' need activation \"clip\", got \""
+                         << getActivation() << "\"";
+  if (clipMin && clipMax &&
+      clipMin.getValueAsDouble() > clipMax.getValueAsDouble())
+    return emitOpError() << "'clipMin' " << clipMin.getValueAsDouble()
+                         << " is greater than 'clipMax' "
+                         << clipMax.getValueAsDouble();
   auto input = cast<RankedTensorType>(getInput().getType());
   if (isa<quant::UniformQuantizedPerAxisType>(input.getElementType()))
     return emitOpError() << "'input' must be quantized per tensor, got "

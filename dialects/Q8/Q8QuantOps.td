@@ -54,6 +54,20 @@ def Q8_DequantizeOp : Q8_Op<"dequantize", [Pure]> {
   let results = (outs Q8_FloatTensor:$result);
 }
 
+def Q8_RequantizeOp : Q8_Op<"requantize", [Pure]> {
+  let summary = "!quant.uniform -> another !quant.uniform (int8 -> int8 rescale)";
+  let description = [{
+    result = requantize(q - z_in, s_in / s_out) + z_out, with
+    q8::quant::requantize's Q31 fixed-point arithmetic: what
+    `quantize(dequantize(x))` to another type folds into (q8-fuse-quant),
+    without a float round trip. Both types are per tensor, 8-bit storage.
+  }];
+  let arguments = (ins Q8_QuantTensor:$input, TypeAttr:$resultType);
+  let results = (outs Q8_QuantTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
   let summary = "int8 x int8 -> int32 matmul with a fused epilogue";
   let description = [{
@@ -64,11 +78,29 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
     dequantizes to f32. Result shape `[..., N]`; `resultType` is the
     result's element type: a `!quant.uniform` with i8/u8 storage (requantize)
     or a float type (dequantize).
+
+    `activation` is applied to the real-valued output before any
+    requantization: "relu", "gelu" (exact, erf) or "clip" to
+    [`clipMin`, `clipMax`] (a missing bound is unbounded; the bounds are
+    only allowed with "clip"). q8-fuse-quant folds the ops that follow a
+    qlinear into these attributes.
   }];
   let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
                        Optional<Q8_I32Tensor>:$bias, TypeAttr:$resultType,
-                       DefaultValuedStrAttr<StrAttr, "none">:$activation);
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation,
+                       OptionalAttr<F64Attr>:$clipMin,
+                       OptionalAttr<F64Attr>:$clipMax);
   let results = (outs Q8_Tensor:$result);
+  let builders = [
+    // Without clip bounds (the form q8-quantize builds).
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,
+                   "::mlir::Value":$bias, "::mlir::Type":$resultType,
+                   CArg<"::llvm::StringRef", "\"none\"">:$activation), [{
+      build($_builder, $_state, input, weight, bias,
+            ::mlir::TypeAttr::get(resultType),
+            $_builder.getStringAttr(activation), nullptr, nullptr);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 

@@ -155,6 +155,13 @@ static cl::opt<int> weightBits(
     cl::desc("8 (default), or 7: weights AVX2's vpmaddubsw cannot saturate"),
     cl::init(8), cl::cat(quantizeCategory));
 
+static cl::opt<bool> noInt8Fusion(
+    "no-int8-fusion",
+    cl::desc("Keep every int8 layer dequantizing to f32 (no q8-fuse-quant: "
+             "bias adds, activations and the next layer's quantize stay "
+             "separate float ops)"),
+    cl::init(false), cl::cat(quantizeCategory));
+
 static cl::opt<std::string> layerErrorPath(
     "layer-error",
     cl::desc("Write each quantized layer's error against fp32 on the "
@@ -618,6 +625,9 @@ int main(int argc, char **argv) {
     qopts.method = calibrationMethod;
     qopts.smoothQuantAlpha = alpha;
     qopts.weightBits = weightBits;
+    // The layer error compares each q8.qlinear with its fp32 matmul, so it
+    // measures before fusion folds the following ops into them.
+    qopts.fuse = false;
     mlir::FailureOr<q8::QuantizeSummary> quantized =
         q8::quantizeModel(module, qopts);
     if (failed(quantized))
@@ -631,6 +641,16 @@ int main(int argc, char **argv) {
     if (measure &&
         failed(reportLayerError(*reference, module, errorJsonPath)))
       return 1;
+    if (!noInt8Fusion) {
+      mlir::FailureOr<q8::FusionSummary> fused = q8::fuseQuantized(module);
+      if (failed(fused))
+        return 1;
+      errs() << format("fuse: %lld int8 layers requantize, %lld fused "
+                       "activations, %lld int32 biases\n",
+                       (long long)fused->requantizing,
+                       (long long)fused->activations,
+                       (long long)fused->biases);
+    }
   }
 
   q8::CodegenOptions codegen;
