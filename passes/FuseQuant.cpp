@@ -204,8 +204,9 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
       auto bType = dyn_cast<RankedTensorType>(b.getType());
       int64_t n = yType.getShape().back();
       if (!bType || bType.getRank() > yType.getRank() ||
-          llvm::any_of(bType.getShape().drop_back(),
-                       [](int64_t d) { return d != 1; }))
+          (bType.getRank() > 0 &&
+           llvm::any_of(bType.getShape().drop_back(),
+                        [](int64_t d) { return d != 1; })))
         continue;
       std::optional<SmallVector<float>> values = constantF32(b);
       std::optional<SmallVector<float>> sw = weightScales(linear, n);
