@@ -5,9 +5,9 @@
 // stored as i8; dequantize: 0.5 * f32(extui(q) - 3).
 // CHECK-LABEL: func.func @quantize_per_tensor
 // CHECK:         linalg.generic
-// CHECK:           arith.extf %{{.*}} : f32 to f64
-// CHECK:           %[[ZP:.*]] = arith.constant 3.000000e+00 : f64
 // CHECK:           %[[S:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK:           %[[ZP:.*]] = arith.constant 3.000000e+00 : f64
+// CHECK:           arith.extf %{{.*}} : f32 to f64
 // CHECK:           %[[D:.*]] = arith.divf %{{.*}}, %[[S]] : f64
 // CHECK:           %[[R:.*]] = math.roundeven %[[D]] : f64
 // CHECK:           arith.addf %[[R]], %[[ZP]] : f64
@@ -77,8 +77,8 @@ func.func @quantize_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // CHECK:         %[[LEFT:.*]] = arith.constant dense<[1, 0, 0]> : tensor<3xi64>
 // CHECK:         %[[RIGHT:.*]] = arith.constant dense<[0, 0, 1]> : tensor<3xi64>
 // CHECK:         linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %[[CORR]], %[[LEFT]], %[[RIGHT]] : tensor<2x3xi32>, tensor<3xi32>, tensor<3xi32>, tensor<3xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<2x3xi8>)
-// CHECK:           arith.shli
 // CHECK:           arith.constant 1073741824 : i64
+// CHECK:           arith.shli
 // CHECK:           arith.muli
 // CHECK:           arith.constant -1073741823 : i64
 // CHECK:           arith.constant 2147483648 : i64
