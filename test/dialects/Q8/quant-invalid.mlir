@@ -198,3 +198,27 @@ func.func @qlinear_weight_axis(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, 
   %0 = q8.qlinear %x, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5, 0.5}>>) -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @requantize_per_axis(%x: tensor<2x4x!quant.uniform<u8:f32:1, {0.1, 0.1, 0.1, 0.1}>>) {
+  // expected-error @+1 {{'input' must be quantized per tensor, got 'tensor<2x4x!quant.uniform<u8:f32:1, {1.000000e-01,1.000000e-01,1.000000e-01,1.000000e-01}>>'}}
+  %0 = q8.requantize %x {resultType = tensor<2x4x!quant.uniform<i8:f32, 0.2:-1>>} : (tensor<2x4x!quant.uniform<u8:f32:1, {0.1, 0.1, 0.1, 0.1}>>) -> tensor<2x4x!quant.uniform<i8:f32, 0.2:-1>>
+  return
+}
+
+// -----
+
+func.func @qlinear_clip_without_clip(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'clipMin'/'clipMax' need activation "clip", got "relu"}}
+  %0 = q8.qlinear %x, %w {resultType = f32, activation = "relu", clipMin = 0.0 : f64} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_clip_inverted(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'clipMin' 6.000000e+00 is greater than 'clipMax' 1.000000e+00}}
+  %0 = q8.qlinear %x, %w {resultType = f32, activation = "clip", clipMin = 6.0 : f64, clipMax = 1.0 : f64} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32>
+  return
+}
