@@ -550,8 +550,19 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     QuantInfo in = getQuantInfo(getQuantElement(inputType));
     QuantInfo w = getQuantInfo(getQuantElement(weightType));
     auto outQuant = getQuantElement(resultType);
-    int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
+    // A batched weight [B..., K, N] (per tensor, run time) contracts as
+    // (b, m, n, k) over [B, M/B, K] x [B, K, N]; the epilogue then sees the
+    // accumulator as the same [M, N] rows as the unbatched case.
+    int64_t batchRank = weightType.getRank() - 2;
+    int64_t batch = 1;
+    for (int64_t d : weightType.getShape().drop_back(2))
+      batch *= d;
+    int64_t k = weightType.getDimSize(batchRank),
+            n = weightType.getDimSize(batchRank + 1);
     int64_t m = inputType.getNumElements() / std::max<int64_t>(k, 1);
+    bool batched = batchRank > 0;
+    if (batched && !isa<mq::UniformQuantizedType>(getQuantElement(weightType)))
+      return rewriter.notifyMatchFailure(op, "per-axis batched weight");
     Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
     auto weightParam = [&](int64_t c) -> const qm::QuantParams & {
       return w.params[w.params.size() == 1 ? 0 : c];
@@ -559,22 +570,38 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     int32_t zx = in.params.front().zeroPoint;
     float sx = in.params.front().scale;
 
+    SmallVector<int64_t> xShape = {m, k};
+    if (batched)
+      xShape = {batch, m / batch, k};
     Value x = reshapeTo(rewriter, loc,
-                        asStorage(rewriter, loc, adaptor.getInput()), {m, k});
+                        asStorage(rewriter, loc, adaptor.getInput()), xShape);
     Value weight = asStorage(rewriter, loc, adaptor.getWeight());
+    if (batched)
+      weight = reshapeTo(rewriter, loc, weight, {batch, k, n});
 
     // The contraction.
     std::optional<SmallVector<int8_t>> weightData;
     bool weightZeroPoints = llvm::any_of(
         w.params, [](const qm::QuantParams &p) { return p.zeroPoint != 0; });
-    if (w.isSigned && !weightZeroPoints)
+    if (w.isSigned && !weightZeroPoints && !batched)
       weightData = getConstantStorage(op.getWeight());
     bool subtractInside = !weightData && (zx != 0 || weightZeroPoints);
 
-    AffineExpr dm, dn, dk;
-    bindDims(context, dm, dn, dk);
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
-                                   AffineMap::get(3, 0, {dk, dn}, context)};
+    // Loop dims (m, n, k), or (b, m, n, k) when batched.
+    unsigned loops = batched ? 4 : 3;
+    AffineExpr db, dm, dn, dk;
+    if (batched)
+      bindDims(context, db, dm, dn, dk);
+    else
+      bindDims(context, dm, dn, dk);
+    auto loopMap = [&](ArrayRef<AffineExpr> dims) {
+      SmallVector<AffineExpr> exprs;
+      if (batched)
+        exprs.push_back(db);
+      exprs.append(dims.begin(), dims.end());
+      return AffineMap::get(loops, 0, exprs, context);
+    };
+    SmallVector<AffineMap> maps = {loopMap({dm, dk}), loopMap({dk, dn})};
     SmallVector<Value> inputs = {x, weight};
     ChannelParam zw{{}, i32};
     for (int64_t c = 0; c < n; ++c)
@@ -582,19 +609,22 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     ParamInputs contractionParams;
     if (subtractInside) {
       contractionParams.add(rewriter, loc, zw,
-                            AffineMap::get(3, 0, {dn}, context));
+                            AffineMap::get(loops, 0, {dn}, context));
       inputs.append(contractionParams.inputs);
       maps.append(contractionParams.maps);
     }
-    maps.push_back(AffineMap::get(3, 0, {dm, dn}, context));
-    auto accType = RankedTensorType::get({m, n}, i32);
+    maps.push_back(loopMap({dm, dn}));
+    auto accType = batched ? RankedTensorType::get({batch, m / batch, n}, i32)
+                           : RankedTensorType::get({m, n}, i32);
+    SmallVector<utils::IteratorType> iterators(loops - 1,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
     Value zeros = createFilled(rewriter, loc, accType,
                                createScalar(rewriter, loc, i32, 0));
     Value acc =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
-            {utils::IteratorType::parallel, utils::IteratorType::parallel,
-             utils::IteratorType::reduction},
+            iterators,
             [&](OpBuilder &b, Location loc, ValueRange args) {
               Value a = extend(b, loc, args[0], i32, in.isSigned);
               Value bw = extend(b, loc, args[1], i32, w.isSigned);
@@ -613,6 +643,9 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
                                                    product)});
             })
             .getResult(0);
+
+    if (batched)
+      acc = reshapeTo(rewriter, loc, acc, {m, n});
 
     // The per-column int32 term: bias + zero-point correction.
     ChannelParam column{SmallVector<double>(n, 0.0), i32};

@@ -215,14 +215,22 @@ private:
       w = getF32Constant(matmul.getRhs());
       if (!w) {
         // Activation x activation: qlinear takes a non-constant [K, N]
-        // weight; attention's batched products ([..., K, N]) stay fp32.
+        // weight, or attention's batched [B..., K, N] against an lhs
+        // [B..., M, K] with the same batch dims (anything broadcasting
+        // stays fp32).
+        auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
         auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
-        if (rhsType.getRank() != 2)
+        int64_t batchRank = rhsType.getRank() - 2;
+        if (batchRank < 0 ||
+            (batchRank > 0 &&
+             (lhsType.getRank() != rhsType.getRank() ||
+              lhsType.getShape().take_front(batchRank) !=
+                  rhsType.getShape().take_front(batchRank))))
           return std::nullopt;
         plan.activation = matmul.getLhs();
         plan.rhsActivation = matmul.getRhs();
-        plan.k = rhsType.getDimSize(0);
-        plan.n = rhsType.getDimSize(1);
+        plan.k = rhsType.getDimSize(batchRank);
+        plan.n = rhsType.getDimSize(batchRank + 1);
         if (!rangeFor(op, plan.activation, failedAny) ||
             !rangeFor(op, plan.rhsActivation, failedAny))
           return std::nullopt;

@@ -186,13 +186,24 @@ LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
       failed(getQuantElement(diag, *input, "input")) ||
       failed(getQuantElement(diag, *weight, "weight")))
     return failure();
-  if (input->getRank() < 1 || weight->getRank() != 2)
-    return diag("expects 'input' [..., K] and 'weight' [K, N], got ", *input,
-                " and ", *weight);
-  int64_t k = input->getShape().back(), n = weight->getDimSize(1);
-  if (k != weight->getDimSize(0))
+  // A batched weight [B..., K, N] (attention's activation x activation
+  // products) takes an input [B..., M, K] with the same batch dims: no
+  // broadcasting, which the importer's MatMul has already made explicit.
+  int64_t batchRank = weight->getRank() - 2;
+  if (input->getRank() < 1 || weight->getRank() < 2 ||
+      (batchRank > 0 && (input->getRank() != weight->getRank() ||
+                         input->getShape().take_front(batchRank) !=
+                             weight->getShape().take_front(batchRank))))
+    return diag("expects 'input' [..., K] and 'weight' [K, N], or 'input' "
+                "[B..., M, K] and 'weight' [B..., K, N] with the same batch "
+                "dims, got ",
+                *input, " and ", *weight);
+  int64_t k = input->getShape().back(),
+          n = weight->getDimSize(batchRank + 1);
+  if (k != weight->getDimSize(batchRank))
     return diag("contracting dims differ: input ", *input, " has K = ", k,
-                ", weight ", *weight, " has K = ", weight->getDimSize(0));
+                ", weight ", *weight, " has K = ",
+                weight->getDimSize(batchRank));
   if (Value bias = adaptor.getBias())
     if (failed(checkShape(diag, bias, {n}, "bias")))
       return failure();
@@ -233,6 +244,10 @@ LogicalResult QLinearOp::verify() {
   auto weight = cast<RankedTensorType>(getWeight().getType());
   auto perAxis =
       dyn_cast<quant::UniformQuantizedPerAxisType>(weight.getElementType());
+  if (perAxis && weight.getRank() > 2)
+    return emitOpError() << "a batched 'weight' must be quantized per tensor, "
+                            "got "
+                         << weight;
   if (perAxis && perAxis.getQuantizedDimension() != 1)
     return emitOpError()
            << "'weight' must be quantized per tensor or along dim 1 (N), got "

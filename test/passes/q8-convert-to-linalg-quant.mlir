@@ -150,3 +150,38 @@ func.func @qlinear_runtime_weights(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> te
   %r = quant.scast %y : tensor<2x3x!quant.uniform<u8:f32, 0.5:1>> to tensor<2x3xi8>
   return %r : tensor<2x3xi8>
 }
+
+// -----
+
+// A batched qlinear (attention's activation x activation product, weight
+// per tensor at run time): [1, 2, 2, 4] x [1, 2, 4, 3] contracts as
+// (b, m, n, k) over [2, 2, 4] x [2, 4, 3] with the input's zero point 3
+// subtracted inside the product; the epilogue reads the [2 * 2, 3] rows.
+// CHECK-DAG:     #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG:     #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG:     #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @qlinear_batched
+// CHECK:         %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<1x2x2x4xi8> into tensor<2x2x4xi8>
+// CHECK:         %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<1x2x4x3xi8> into tensor<2x4x3xi8>
+// CHECK:         %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] : tensor<2x2x4xi8>, tensor<2x4x3xi8>) outs(%{{.*}} : tensor<2x2x3xi32>)
+// CHECK:           %[[XE:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK:           arith.extsi %{{.*}} : i8 to i32
+// CHECK:           %[[ZP:.*]] = arith.constant 3 : i32
+// CHECK:           arith.subi %[[XE]], %[[ZP]] : i32
+// CHECK:           arith.muli
+// CHECK:           arith.addi
+// CHECK:         } -> tensor<2x2x3xi32>
+// CHECK:         %[[ROWS:.*]] = tensor.collapse_shape %[[ACC]] {{\[\[}}0, 1], [2]] : tensor<2x2x3xi32> into tensor<4x3xi32>
+// CHECK:         linalg.generic {{.*}} ins(%[[ROWS]] : tensor<4x3xi32>) outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK:           arith.sitofp
+// CHECK:           arith.constant 1.250000e-01 : f32
+// CHECK:           arith.mulf
+// CHECK:         tensor.expand_shape %{{.*}} output_shape [1, 2, 2, 3] : tensor<4x3xf32> into tensor<1x2x2x3xf32>
+// LOOPS-LABEL: func.func @qlinear_batched
+// LOOPS:         scf.for
+func.func @qlinear_batched(%x: tensor<1x2x2x4xf32>, %y: tensor<1x2x4x3xf32>) -> tensor<1x2x2x3xf32> {
+  %q = q8.quantize %x {resultType = tensor<1x2x2x4x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<1x2x2x4xf32>) -> tensor<1x2x2x4x!quant.uniform<u8:f32, 0.5:3>>
+  %k = q8.quantize %y {resultType = tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25>>} : (tensor<1x2x4x3xf32>) -> tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25>>
+  %s = q8.qlinear %q, %k {resultType = f32} : (tensor<1x2x2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x2x2x3xf32>
+  return %s : tensor<1x2x2x3xf32>
+}

@@ -113,12 +113,15 @@ func.func @activations(%q: tensor<2x4xf32> {q8.name = "q"}, %k: tensor<4x2xf32> 
 
 // -----
 
-// Attention's batched Q K^T: both operands are in the table, but qlinear's
-// weight is [K, N], so the product stays fp32.
+// Attention's batched Q K^T [1, 2, 2, 4] x [1, 2, 4, 2]: quantized as the
+// 2-D product is (same ranges [-1, 1], same parameters), the qlinear's
+// weight batched [1, 2, K, N] like its input.
 
 // CHECK-LABEL: func @attention
-// CHECK:         q8.matmul %arg0, %arg1
-// CHECK-NOT:     q8.quantize
+// CHECK-DAG:     %[[K:.*]] = q8.quantize %arg1 {resultType = tensor<1x2x4x2x!quant.uniform<i8:f32, 0.0078740157186985015>>}
+// CHECK-DAG:     %[[Q:.*]] = q8.quantize %arg0 {resultType = tensor<1x2x2x4x!quant.uniform<u8:f32, 0.0078431377187371254:127>>}
+// CHECK:         %[[S:.*]] = q8.qlinear %[[Q]], %[[K]] {resultType = f32} : {{.*}} -> tensor<1x2x2x2xf32>
+// CHECK:         return %[[S]]
 func.func @attention(%q: tensor<1x2x2x4xf32> {q8.name = "qb"}, %k: tensor<1x2x4x2xf32> {q8.name = "kb"}) -> tensor<1x2x2x2xf32> {
   %s = q8.matmul %q, %k : (tensor<1x2x2x4xf32>, tensor<1x2x4x2xf32>) -> tensor<1x2x2x2xf32>
   return %s : tensor<1x2x2x2xf32>

@@ -124,7 +124,7 @@ func.func @dequantize_per_axis(%x: tensor<2x4x!quant.uniform<i8:f32:1, {0.5, 0.2
 // -----
 
 func.func @qlinear_rank(%x: tensor<4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x!quant.uniform<u8:f32, 0.1:128>>) {
-  // expected-error @+2 {{expects 'input' [..., K] and 'weight' [K, N], got 'tensor<4x!quant.uniform<u8:f32, 1.000000e-01:128>>' and 'tensor<4x!quant.uniform<u8:f32, 1.000000e-01:128>>'}}
+  // expected-error @+2 {{expects 'input' [..., K] and 'weight' [K, N], or 'input' [B..., M, K] and 'weight' [B..., K, N] with the same batch dims, got 'tensor<4x!quant.uniform<u8:f32, 1.000000e-01:128>>' and 'tensor<4x!quant.uniform<u8:f32, 1.000000e-01:128>>'}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = q8.qlinear %x, %w {resultType = f32} : (tensor<4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4xf32>
   return
@@ -220,5 +220,22 @@ func.func @qlinear_clip_without_clip(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:1
 func.func @qlinear_clip_inverted(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) {
   // expected-error @+1 {{'clipMin' 6.000000e+00 is greater than 'clipMax' 1.000000e+00}}
   %0 = q8.qlinear %x, %w {resultType = f32, activation = "clip", clipMin = 6.0 : f64, clipMax = 1.0 : f64} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_batch_mismatch(%x: tensor<2x3x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<3x4x5x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+2 {{expects 'input' [..., K] and 'weight' [K, N], or 'input' [B..., M, K] and 'weight' [B..., K, N] with the same batch dims, got 'tensor<2x3x4x!quant.uniform<u8:f32, 1.000000e-01:128>>' and 'tensor<3x4x5x!quant.uniform<i8:f32, 5.000000e-01>>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = q8.qlinear %x, %w {resultType = f32} : (tensor<2x3x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<3x4x5x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_batched_per_axis(%x: tensor<2x3x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x4x2x!quant.uniform<i8:f32:2, {0.5, 0.25}>>) {
+  // expected-error @+1 {{a batched 'weight' must be quantized per tensor, got 'tensor<2x4x2x!quant.uniform<i8:f32:2, {5.000000e-01,2.500000e-01}>>'}}
+  %0 = q8.qlinear %x, %w {resultType = f32} : (tensor<2x3x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x4x2x!quant.uniform<i8:f32:2, {0.5, 0.25}>>) -> tensor<2x3x2xf32>
   return
 }

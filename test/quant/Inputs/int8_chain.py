@@ -51,3 +51,16 @@ onnx.checker.check_model(model)
 onnx.save(model, os.path.join(out, "actact.onnx"))
 np.save(os.path.join(out, "a.npy"), rng.normal(0, 1, (13, 64)).astype(np.float32))
 np.save(os.path.join(out, "b.npy"), rng.normal(0, 1, (64, 40)).astype(np.float32))
+
+# Attention's batched form: qa [1, 3, 13, 64] x kb [1, 3, 64, 40], both
+# inputs: a batched qlinear, B packed per batch at run time.
+graph = helper.make_graph(
+    [helper.make_node("MatMul", ["qa", "kb"], ["y"])], "batched",
+    [helper.make_tensor_value_info("qa", TensorProto.FLOAT, [1, 3, 13, 64]),
+     helper.make_tensor_value_info("kb", TensorProto.FLOAT, [1, 3, 64, 40])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 13, 40])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+onnx.checker.check_model(model)
+onnx.save(model, os.path.join(out, "batched.onnx"))
+np.save(os.path.join(out, "qa.npy"), rng.normal(0, 1, (1, 3, 13, 64)).astype(np.float32))
+np.save(os.path.join(out, "kb.npy"), rng.normal(0, 1, (1, 3, 64, 40)).astype(np.float32))
