@@ -72,7 +72,10 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
   let summary = "int8 x int8 -> int32 matmul with a fused epilogue";
   let description = [{
     `input` `[..., K]` quantized activations, `weight` `[K, N]` quantized
-    per output channel (axis 1) or per tensor, `bias` `[N]` int32 at scale
+    per output channel (axis 1) or per tensor (or, for attention's
+    activation x activation products, a batched `[B..., K, N]` per tensor
+    against an input `[B..., M, K]` with the same batch dims, no
+    broadcasting), `bias` `[N]` int32 at scale
     s_input * s_weight. The epilogue applies bias, zero-point correction,
     scale and `activation`, then requantizes to the result's quant type or
     dequantizes to f32. Result shape `[..., N]`; `resultType` is the
