@@ -16,8 +16,9 @@ int8 symmetric per output channel: the same scheme, the same ranges and the
 same arithmetic as q8's W8A8 (passes/QuantMath.cpp: asymmetricU8,
 symmetricI8, quantize; rounding half to even), so both compilers quantize the
 same layers the same way. One Q/DQ pair per activation, shared by its
-consumers. Activation x activation MatMuls (attention scores and context) stay
-fp32, as q8 keeps them. Deterministic: the same inputs give the same bytes.
+consumers. Activation x activation MatMuls (attention scores and context) get
+Q/DQ on both inputs, as q8 quantizes them: the lhs uint8 as above, the rhs
+int8 symmetric per tensor. Deterministic: the same inputs give the same bytes.
 """
 
 import argparse
@@ -71,7 +72,42 @@ def make_qdq(model, table, method):
     nodes = []
     activation_dq = {}  # activation name -> its DequantizeLinear output
     quantized = 0
+    def quantize_activation(x, entry):
+        """x -> QuantizeLinear -> DequantizeLinear (uint8), once per x."""
+        if x not in activation_dq:
+            lo, hi = entry["ranges"][method]
+            scale, zp = asymmetric_u8(lo, hi)
+            activation_dq[x] = add_qdq(x, scale, np.uint8(zp))
+        return activation_dq[x]
+
+    def add_qdq(x, scale, zp):
+        s_name, z_name = f"{x}_scale", f"{x}_zero_point"
+        graph.initializer.append(numpy_helper.from_array(np.array(scale, np.float32), s_name))
+        graph.initializer.append(numpy_helper.from_array(np.array(zp), z_name))
+        nodes.append(helper.make_node("QuantizeLinear", [x, s_name, z_name],
+                                      [f"{x}_QuantizeLinear_Output"], name=f"{x}_QuantizeLinear"))
+        nodes.append(helper.make_node("DequantizeLinear",
+                                      [f"{x}_QuantizeLinear_Output", s_name, z_name],
+                                      [f"{x}_DequantizeLinear_Output"], name=f"{x}_DequantizeLinear"))
+        return f"{x}_DequantizeLinear_Output"
+
     for node in graph.node:
+        # Activation x activation MatMuls (attention's scores and context), as
+        # q8-quantize does them: the lhs uint8 asymmetric, the rhs int8
+        # symmetric per tensor (symmetricI8 of its range's absmax).
+        if node.op_type == "MatMul" and not any(i in inits for i in node.input) and \
+                all(i in entries and method in entries[i]["ranges"] for i in node.input[:2]):
+            a, b = node.input[0], node.input[1]
+            lo, hi = entries[b]["ranges"][method]
+            absmax = np.float32(max(abs(lo), abs(hi)))
+            b_scale = absmax / np.float32(127) if absmax > 0 and np.isfinite(absmax) else np.float32(1)
+            b_dq = activation_dq.get(b + "#i8") or add_qdq(b, np.float32(b_scale), np.int8(0))
+            activation_dq[b + "#i8"] = b_dq
+            node.input[0] = quantize_activation(a, entries[a])
+            node.input[1] = b_dq
+            nodes.append(node)
+            quantized += 1
+            continue
         axis = weight_axis(node)
         x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
         weight = numpy_helper.to_array(inits[w]) if w in inits else None
@@ -80,18 +116,7 @@ def make_qdq(model, table, method):
                 entry is None or method not in entry["ranges"]:
             nodes.append(node)
             continue
-        if x not in activation_dq:
-            lo, hi = entry["ranges"][method]
-            scale, zp = asymmetric_u8(lo, hi)
-            s_name, z_name = f"{x}_scale", f"{x}_zero_point"
-            graph.initializer.append(numpy_helper.from_array(np.array(scale, np.float32), s_name))
-            graph.initializer.append(numpy_helper.from_array(np.array(zp, np.uint8), z_name))
-            nodes.append(helper.make_node("QuantizeLinear", [x, s_name, z_name],
-                                          [f"{x}_QuantizeLinear_Output"], name=f"{x}_QuantizeLinear"))
-            nodes.append(helper.make_node("DequantizeLinear",
-                                          [f"{x}_QuantizeLinear_Output", s_name, z_name],
-                                          [f"{x}_DequantizeLinear_Output"], name=f"{x}_DequantizeLinear"))
-            activation_dq[x] = f"{x}_DequantizeLinear_Output"
+        quantize_activation(x, entry)
         q, scale = symmetric_i8(weight, axis)
         q_name, s_name, z_name = f"{w}_quantized", f"{w}_scale", f"{w}_zero_point"
         if q_name not in inits:  # a weight shared by several nodes is quantized once
