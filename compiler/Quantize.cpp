@@ -78,8 +78,6 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
                     : q8::createQuantize(pass));
   if (failed(quantize.run(module)))
     return failure();
-  if (options.fuse && failed(fuseQuantized(module)))
-    return failure();
 
   module.walk([&](Operation *op) {
     if (auto qlinear = dyn_cast<q8::QLinearOp>(op)) {

@@ -2,9 +2,10 @@
 //
 // The pipeline behind `q8c --quantize w8a8`: canonicalize and fold batch
 // norms (so that the ops match those calibration observed), optionally
-// q8-smoothquant, then q8-quantize, all from one calibration table, then
-// q8-fuse-quant (bias adds, activations and requantization folded into the
-// int8 ops).
+// q8-smoothquant, then q8-quantize, all from one calibration table; then,
+// as a separate step (fuseQuantized), q8-fuse-quant (bias adds,
+// activations and requantization folded into the int8 ops), so that the
+// layer error can be measured between the two.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +30,6 @@ struct QuantizeModelOptions {
   std::string method = "minmax";  ///< activation ranges from the table
   std::optional<float> smoothQuantAlpha; ///< run SmoothQuant with this alpha
   int weightBits = 8;             ///< 8, or 7 (AVX2-safe)
-  bool fuse = true;               ///< run q8-fuse-quant (fuseQuantized)
 };
 
 /// What quantization did, for the summary q8c prints.
@@ -51,8 +51,8 @@ struct FusionSummary {
 mlir::FailureOr<QuantizeSummary> quantizeModel(mlir::ModuleOp module,
                                                const QuantizeModelOptions &options);
 
-/// Runs q8-fuse-quant on a quantized `module` (what quantizeModel does last
-/// unless options.fuse is false) and counts the result.
+/// Runs q8-fuse-quant on a module quantizeModel has quantized and counts
+/// the result.
 mlir::FailureOr<FusionSummary> fuseQuantized(mlir::ModuleOp module);
 
 } // namespace q8

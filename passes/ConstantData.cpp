@@ -5,6 +5,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cstring>
 
@@ -30,6 +31,13 @@ std::optional<llvm::SmallVector<float>> q8::readF32Values(ElementsAttr attr) {
     return values;
   }
   return std::nullopt;
+}
+
+std::optional<llvm::SmallVector<float>> q8::readF32Constant(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  return readF32Values(attr);
 }
 
 ElementsAttr q8::makeF32Constant(RankedTensorType type, ArrayRef<float> values,

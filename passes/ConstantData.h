@@ -24,6 +24,10 @@ constexpr int64_t kResourceThreshold = 64;
 /// not f32 or its blob is not available.
 std::optional<llvm::SmallVector<float>> readF32Values(mlir::ElementsAttr attr);
 
+/// readF32Values of the constant defining `value`; nullopt when `value` is
+/// null or not a constant.
+std::optional<llvm::SmallVector<float>> readF32Constant(mlir::Value value);
+
 /// An f32 constant of `type`: dense_resource named `blobName` (uniqued by
 /// MLIR) when larger than kResourceThreshold, dense otherwise.
 mlir::ElementsAttr makeF32Constant(mlir::RankedTensorType type,

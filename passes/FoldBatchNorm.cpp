@@ -12,7 +12,6 @@
 #include "passes/ConstantData.h"
 #include "passes/Passes.h"
 
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -27,14 +26,6 @@ using namespace mlir;
 using namespace q8;
 
 namespace {
-
-/// The f32 payload of `value` if a q8.constant defines it.
-std::optional<SmallVector<float>> constantF32(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  return readF32Values(attr);
-}
 
 /// Rewrites
 ///   %y = q8.conv(%x, %W, %b)
@@ -55,17 +46,17 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
       return rewriter.notifyMatchFailure(bn, "conv has other users");
 
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-    auto weight = constantF32(conv.getWeight());
-    auto scale = constantF32(bn.getScale());
-    auto shift = constantF32(bn.getBias());
-    auto mean = constantF32(bn.getMean());
-    auto variance = constantF32(bn.getVariance());
+    auto weight = readF32Constant(conv.getWeight());
+    auto scale = readF32Constant(bn.getScale());
+    auto shift = readF32Constant(bn.getBias());
+    auto mean = readF32Constant(bn.getMean());
+    auto variance = readF32Constant(bn.getVariance());
     if (!weight || !scale || !shift || !mean || !variance)
       return rewriter.notifyMatchFailure(
           bn, "conv weight or batch_norm parameters are not f32 constants");
     std::optional<SmallVector<float>> bias;
     if (conv.getBias()) {
-      bias = constantF32(conv.getBias());
+      bias = readF32Constant(conv.getBias());
       if (!bias)
         return rewriter.notifyMatchFailure(bn, "conv bias is not constant");
     }

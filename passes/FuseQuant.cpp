@@ -40,7 +40,6 @@
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -84,8 +83,8 @@ struct LinearChange {
   std::optional<double> clipMin, clipMax;
 };
 
-/// `op` rebuilt at `loc` with `change` applied, replacing `replaced` (the
-/// op's last fused user, or the op itself).
+/// `op` rebuilt at `loc` (its last fused user's) with `change` applied; the
+/// caller replaces what it fused.
 Value rebuildLinear(PatternRewriter &rewriter, Operation *op, Location loc,
                     const LinearChange &change) {
   SmallVector<Value> operands(op->getOperands());
@@ -128,17 +127,9 @@ std::optional<SmallVector<float>> weightScales(Operation *op, int64_t n) {
   return scales;
 }
 
-/// The f32 values of a constant `value`, or nullopt.
-std::optional<SmallVector<float>> constantF32(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  return readF32Values(attr);
-}
-
 /// True when `value` is a constant whose every element is `expected`.
 bool isSplatF32(Value value, float expected) {
-  std::optional<SmallVector<float>> values = constantF32(value);
+  std::optional<SmallVector<float>> values = readF32Constant(value);
   return values && !values->empty() &&
          llvm::all_of(*values, [&](float v) { return v == expected; });
 }
@@ -208,7 +199,7 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
            llvm::any_of(bType.getShape().drop_back(),
                         [](int64_t d) { return d != 1; })))
         continue;
-      std::optional<SmallVector<float>> values = constantF32(b);
+      std::optional<SmallVector<float>> values = readF32Constant(b);
       std::optional<SmallVector<float>> sw = weightScales(linear, n);
       auto input = dyn_cast<mq::UniformQuantizedType>(
           getElementTypeOrSelf(linear->getOperand(0).getType()));

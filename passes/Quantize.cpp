@@ -30,7 +30,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <cmath>
@@ -54,13 +53,10 @@ struct F32Constant {
 };
 
 std::optional<F32Constant> getF32Constant(Value value) {
-  ElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  std::optional<SmallVector<float>> values = readF32Values(attr);
+  std::optional<SmallVector<float>> values = readF32Constant(value);
   if (!values)
     return std::nullopt;
-  auto type = cast<RankedTensorType>(attr.getType());
+  auto type = cast<RankedTensorType>(value.getType());
   return F32Constant{std::move(*values), SmallVector<int64_t>(type.getShape())};
 }
 
@@ -220,13 +216,9 @@ private:
         // stays fp32).
         auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
         auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
-        int64_t batchRank = rhsType.getRank() - 2;
-        if (batchRank < 0 ||
-            (batchRank > 0 &&
-             (lhsType.getRank() != rhsType.getRank() ||
-              lhsType.getShape().take_front(batchRank) !=
-                  rhsType.getShape().take_front(batchRank))))
+        if (!QLinearOp::isProductShape(lhsType.getShape(), rhsType.getShape()))
           return std::nullopt;
+        int64_t batchRank = rhsType.getRank() - 2;
         plan.activation = matmul.getLhs();
         plan.rhsActivation = matmul.getRhs();
         plan.k = rhsType.getDimSize(batchRank);

@@ -173,6 +173,16 @@ LogicalResult RequantizeOp::verify() {
 // qlinear
 //===----------------------------------------------------------------------===//
 
+bool QLinearOp::isProductShape(ArrayRef<int64_t> input,
+                               ArrayRef<int64_t> weight) {
+  if (input.empty() || weight.size() < 2)
+    return false;
+  size_t batchRank = weight.size() - 2;
+  return batchRank == 0 || (input.size() == weight.size() &&
+                            input.take_front(batchRank) ==
+                                weight.take_front(batchRank));
+}
+
 LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
@@ -189,15 +199,12 @@ LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
   // A batched weight [B..., K, N] (attention's activation x activation
   // products) takes an input [B..., M, K] with the same batch dims: no
   // broadcasting, which the importer's MatMul has already made explicit.
-  int64_t batchRank = weight->getRank() - 2;
-  if (input->getRank() < 1 || weight->getRank() < 2 ||
-      (batchRank > 0 && (input->getRank() != weight->getRank() ||
-                         input->getShape().take_front(batchRank) !=
-                             weight->getShape().take_front(batchRank))))
+  if (!isProductShape(input->getShape(), weight->getShape()))
     return diag("expects 'input' [..., K] and 'weight' [K, N], or 'input' "
                 "[B..., M, K] and 'weight' [B..., K, N] with the same batch "
                 "dims, got ",
                 *input, " and ", *weight);
+  int64_t batchRank = weight->getRank() - 2;
   int64_t k = input->getShape().back(),
           n = weight->getDimSize(batchRank + 1);
   if (k != weight->getDimSize(batchRank))

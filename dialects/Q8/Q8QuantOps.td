@@ -104,6 +104,13 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
             $_builder.getStringAttr(activation), nullptr, nullptr);
     }]>
   ];
+  let extraClassDeclaration = [{
+    /// Whether an `input` and a `weight` of these shapes pair up as the op
+    /// takes them: [..., K] x [K, N], or [B..., M, K] x [B..., K, N] with
+    /// the same batch dims (K itself is checked apart).
+    static bool isProductShape(::llvm::ArrayRef<int64_t> input,
+                               ::llvm::ArrayRef<int64_t> weight);
+  }];
   let hasVerifier = 1;
 }
 

@@ -625,9 +625,6 @@ int main(int argc, char **argv) {
     qopts.method = calibrationMethod;
     qopts.smoothQuantAlpha = alpha;
     qopts.weightBits = weightBits;
-    // The layer error compares each q8.qlinear with its fp32 matmul, so it
-    // measures before fusion folds the following ops into them.
-    qopts.fuse = false;
     mlir::FailureOr<q8::QuantizeSummary> quantized =
         q8::quantizeModel(module, qopts);
     if (failed(quantized))
@@ -641,6 +638,8 @@ int main(int argc, char **argv) {
     if (measure &&
         failed(reportLayerError(*reference, module, errorJsonPath)))
       return 1;
+    // After the layer error: it compares each q8.qlinear with its fp32
+    // matmul, which fusion would fold the following ops into.
     if (!noInt8Fusion) {
       mlir::FailureOr<q8::FusionSummary> fused = q8::fuseQuantized(module);
       if (failed(fused))
