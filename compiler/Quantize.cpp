@@ -60,15 +60,29 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
       summary.fp32WeightBytes += constantBytes(w);
   });
 
-  PassManager quantize(module.getContext());
+  // SmoothQuant on its own, so that its markers (and their alphas) can be
+  // counted before q8-quantize folds them away.
   if (options.smoothQuantAlpha) {
+    PassManager smoothing(module.getContext());
     q8::SmoothQuantOptions smooth;
     smooth.tablePath = options.tablePath;
     smooth.alpha = *options.smoothQuantAlpha;
-    quantize.addNestedPass<func::FuncOp>(
+    smooth.autoAlpha = options.smoothQuantAuto;
+    smooth.method = options.method;
+    smooth.weightBits = options.weightBits;
+    smoothing.addNestedPass<func::FuncOp>(
         options.table ? q8::createSmoothQuantPass(smooth, options.table)
                       : q8::createSmoothQuant(smooth));
+    if (failed(smoothing.run(module)))
+      return failure();
+    module.walk([&](q8::MulOp mul) {
+      if (auto marker = mul->getAttrOfType<DictionaryAttr>("q8.smoothquant"))
+        if (auto alpha = marker.getAs<FloatAttr>("alpha"))
+          summary.smoothQuantAlphas.push_back(alpha.getValueAsDouble());
+    });
   }
+
+  PassManager quantize(module.getContext());
   q8::QuantizeOptions pass;
   pass.tablePath = options.tablePath;
   pass.method = options.method;

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace q8 {
 
@@ -29,6 +30,9 @@ struct QuantizeModelOptions {
   std::shared_ptr<const calibration::Table> table;
   std::string method = "minmax";  ///< activation ranges from the table
   std::optional<float> smoothQuantAlpha; ///< run SmoothQuant with this alpha
+  /// SmoothQuant chooses alpha per activation on the reservoir
+  /// (smoothQuantAlpha, which must be set, is the fallback).
+  bool smoothQuantAuto = false;
   int weightBits = 8;             ///< 8, or 7 (AVX2-safe)
 };
 
@@ -38,6 +42,8 @@ struct QuantizeSummary {
   int64_t keptFp32 = 0;  ///< matmul/gemm/conv left in f32
   int64_t fp32WeightBytes = 0; ///< constant weights of all those ops, before
   int64_t int8WeightBytes = 0; ///< the quantized ops' int8 weights, after
+  /// The alpha of every activation SmoothQuant rescaled, in program order.
+  std::vector<float> smoothQuantAlphas;
 };
 
 /// What q8-fuse-quant folded, for the summary q8c prints.

@@ -163,6 +163,23 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
     reservoir is a sample and is not used), for clipping methods
     (percentile, entropy, mse) it keeps their clip per channel.
 
+    The multiply also records the alpha it used:
+    `q8.smoothquant = {alpha = A : f32, ranges = {...}}`.
+
+    `auto-alpha` (`q8c --smoothquant auto`) chooses alpha per activation
+    instead (passes/SmoothQuantSearch.h): for alpha = i * 0.05, i = 0..20,
+    it simulates q8-quantize on the table's `reservoir` rows of x: x / s
+    quantized uint8 per tensor from the `method` range of x / s (the
+    bounded range above), each consumer's W s int8 symmetric per output
+    channel (qmax from `weight-bits`, as q8-quantize), and sums the squared
+    error of deq(Q(x / s)) . deq(Q(W s)) against fp32 x . W over the rows
+    and the consumers. No smoothing (x quantized from the table's own
+    range) is scored too. The least error wins; ties go to no smoothing,
+    then to the smaller alpha. When no smoothing wins the activation is
+    left alone with a remark. An activation whose entry has no reservoir
+    or no `method` range gets the fixed `alpha` with a remark. The cost is
+    21 x rows x K x N integer multiply-adds per consumer.
+
     Activations without a table entry or channel_absmax get a remark and
     are left alone. Upstream MLIR has no calibration-driven rescaling.
   }];
@@ -171,6 +188,13 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
            "the calibration table (JSON, q8-calibration version 1)">,
     Option<"alpha", "alpha", "float", /*default=*/"0.5f",
            "migration strength: s_j = amax_x^alpha / amax_w^(1-alpha)">,
+    Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
+           "search alpha in {0, 0.05, ..., 1} per activation on the "
+           "reservoir (the fixed alpha is the fallback)">,
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "auto-alpha: the activation range q8-quantize will use">,
+    Option<"weightBits", "weight-bits", "int", /*default=*/"8",
+           "auto-alpha: q8-quantize's weight bits, 8 or 7 (qmax 63)">,
   ];
   let dependentDialects = ["::q8::Q8Dialect"];
 }

@@ -8,6 +8,9 @@
 // prescale. The multiply also records the ranges of x / s, which the table
 // (ranges of x) does not have; see Passes.td for how they are bounded.
 //
+// With auto-alpha, alpha is chosen per activation by simulating the int8
+// layers on the table's reservoir rows (passes/SmoothQuantSearch.h).
+//
 // The table is read like q8-quantize's (compiler/calibration/Table.cpp,
 // through the Q8CalibrationTable library).
 //
@@ -20,6 +23,7 @@
 #include "passes/Passes.h"
 #include "passes/QuantizePasses.h"
 #include "passes/QuantMath.h"
+#include "passes/SmoothQuantSearch.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -96,6 +100,13 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
     if (!(alpha >= 0.0f && alpha <= 1.0f))
       return emitError(UnknownLoc::get(context))
              << "q8-smoothquant: alpha must be in [0, 1], got " << alpha;
+    if (weightBits != 8 && weightBits != 7)
+      return emitError(UnknownLoc::get(context))
+             << "q8-smoothquant: weight-bits must be 8 or 7, got "
+             << static_cast<int>(weightBits);
+    if (!llvm::is_contained(calibration::rangeMethods(), method))
+      return emitError(UnknownLoc::get(context))
+             << "q8-smoothquant: unknown method '" << method << "'";
     if (table) // handed over by createSmoothQuantPass
       return success();
     return loadCalibrationTable(context, "q8-smoothquant", tablePath, table);
@@ -120,6 +131,36 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
   std::shared_ptr<const calibration::Table> table;
 
 private:
+  /// The alpha in {i * 0.05} whose simulated int8 outputs on the reservoir
+  /// are closest to fp32; nullopt when no smoothing is at least as close.
+  std::optional<float> searchAlpha(const calibration::TensorEntry &entry,
+                                   calibration::Range range,
+                                   ArrayRef<float> weightAbsmax,
+                                   ArrayRef<Consumer> consumers) {
+    SmallVector<smoothquant::SearchWeights> weights;
+    for (const Consumer &c : consumers)
+      weights.push_back({c.values, c.n, c.transposed, c.alpha});
+    int64_t k = weightAbsmax.size();
+    smoothquant::AlphaScorer scorer(entry.reservoir, k, weights,
+                                    weightBits == 7 ? 63 : 127);
+    double best = scorer.error({}, range);
+    std::optional<float> bestAlpha;
+    SmallVector<float> inverse(k);
+    for (int i = 0; i <= 20; ++i) {
+      float a = static_cast<float>(i * 0.05);
+      std::vector<float> s =
+          q8::quant::smoothQuantScales(entry.channelAbsmax, weightAbsmax, a);
+      for (int64_t j = 0; j < k; ++j)
+        inverse[j] = 1.0f / s[j];
+      double e = scorer.error(
+          s, smoothquant::smoothedRange(range, entry.channelAbsmax, inverse));
+      if (e < best) { // strict: ties to no smoothing, then the smaller alpha
+        best = e;
+        bestAlpha = a;
+      }
+    }
+    return bestAlpha;
+  }
 
   LogicalResult smooth(Value x, MutableArrayRef<Consumer> consumers) {
     Operation *first = consumers.front().op;
@@ -156,8 +197,33 @@ private:
         for (int64_t j = 0; j < c.n; ++j)
           weightAbsmax[i] =
               std::max(weightAbsmax[i], std::fabs(c.alpha * c.at(i, j)));
+
+    float chosen = alpha;
+    if (autoAlpha) {
+      auto range = entry->ranges.find(method);
+      if (entry->reservoirRows == 0 || range == entry->ranges.end()) {
+        first->emitRemark()
+            << "q8-smoothquant: '" << name << "' has no "
+            << (entry->reservoirRows == 0 ? std::string("reservoir")
+                                          : "'" + method + "' range")
+            << " to choose alpha on; alpha " << alpha;
+      } else if (entry->rowLength != k) {
+        return first->emitError()
+               << "q8-smoothquant: the reservoir of '" << name << "' has rows of "
+               << entry->rowLength << " values, not the " << k
+               << " contracted channels";
+      } else if (std::optional<float> best = searchAlpha(
+                     *entry, range->second, weightAbsmax, consumers)) {
+        chosen = *best;
+      } else {
+        first->emitRemark() << "q8-smoothquant: '" << name
+                            << "' quantizes best without smoothing on its "
+                               "reservoir; not smoothed";
+        return success();
+      }
+    }
     std::vector<float> s =
-        q8::quant::smoothQuantScales(entry->channelAbsmax, weightAbsmax, alpha);
+        q8::quant::smoothQuantScales(entry->channelAbsmax, weightAbsmax, chosen);
 
     // W'[i, :] = W[i, :] * s_i, one new constant per consumer (the original
     // may have other users).
@@ -178,18 +244,14 @@ private:
       inverse[i] = 1.0f / s[i];
     MLIRContext *context = x.getContext();
     SmallVector<NamedAttribute> ranges;
-    for (StringRef method : calibration::rangeMethods()) {
-      auto it = entry->ranges.find(method.str());
+    for (StringRef rangeMethod : calibration::rangeMethods()) {
+      auto it = entry->ranges.find(rangeMethod.str());
       if (it == entry->ranges.end())
         continue;
-      float lo = 0.0f, hi = 0.0f;
-      for (int64_t i = 0; i < k; ++i) {
-        float a = entry->channelAbsmax[i];
-        lo = std::min(lo, std::max(it->second.lo, -a) * inverse[i]);
-        hi = std::max(hi, std::min(it->second.hi, a) * inverse[i]);
-      }
-      ranges.emplace_back(StringAttr::get(context, method),
-                          DenseF32ArrayAttr::get(context, {lo, hi}));
+      calibration::Range r =
+          smoothquant::smoothedRange(it->second, entry->channelAbsmax, inverse);
+      ranges.emplace_back(StringAttr::get(context, rangeMethod),
+                          DenseF32ArrayAttr::get(context, {r.lo, r.hi}));
     }
     OpBuilder b(context);
     if (Operation *def = x.getDefiningOp())
@@ -202,8 +264,9 @@ private:
         b, loc, makeF32Constant(invType, inverse, "q8_smooth_inverse"));
     auto mul = MulOp::create(b, loc, x, inv);
     mul->setAttr("q8.smoothquant",
-                 b.getDictionaryAttr(b.getNamedAttr(
-                     "ranges", b.getDictionaryAttr(ranges))));
+                 b.getDictionaryAttr(
+                     {b.getNamedAttr("alpha", b.getF32FloatAttr(chosen)),
+                      b.getNamedAttr("ranges", b.getDictionaryAttr(ranges))}));
     setValueName(mul.getResult(), name + "/smoothquant");
     for (Consumer &c : consumers)
       c.op->setOperand(0, mul.getResult());

@@ -24,7 +24,7 @@
 
 // CHECK-LABEL: func @shared
 // CHECK:         %[[INV:.*]] = q8.constant dense<[5.000000e-01, 1.000000e+00, 8.000000e+00, 1.000000e+00]> : tensor<4xf32>
-// CHECK:         %[[XS:.*]] = q8.mul %arg0, %[[INV]] {q8.smoothquant = {ranges = {ema = array<f32: -2.000000e+00, 1.000000e+00>, minmax = array<f32: -2.000000e+00, 2.000000e+00>}}}
+// CHECK:         %[[XS:.*]] = q8.mul %arg0, %[[INV]] {q8.smoothquant = {alpha = 5.000000e-01 : f32, ranges = {ema = array<f32: -2.000000e+00, 1.000000e+00>, minmax = array<f32: -2.000000e+00, 2.000000e+00>}}}
 // CHECK:         %[[W:.*]] = q8.constant dense<{{\[}}[2.000000e+00, -5.000000e-01], [5.000000e-01, 1.000000e+00], [5.000000e-01, 0.000000e+00], [1.000000e+00, 1.000000e+00]]> : tensor<4x2xf32>
 // CHECK:         %[[Y:.*]] = q8.matmul %[[XS]], %[[W]]
 // CHECK:         %[[B:.*]] = q8.constant dense<{{\[}}[2.500000e-01, 1.250000e-01, 1.000000e+00, 2.500000e-01]]> : tensor<1x4xf32>
@@ -48,6 +48,7 @@
 // alpha = 1: s = ax^1 / aw^0 = ax = [4, 1, 0.25, 1 (ax = 0)], 1/s = [0.25, 1, 4, 1]
 // ALPHA1-LABEL: func @shared
 // ALPHA1:         q8.constant dense<[2.500000e-01, 1.000000e+00, 4.000000e+00, 1.000000e+00]> : tensor<4xf32>
+// ALPHA1:         q8.mul %arg0, %{{.*}} {q8.smoothquant = {alpha = 1.000000e+00 : f32,
 func.func @shared(%x: tensor<2x4xf32> {q8.name = "s"}) -> (tensor<2x2xf32>, tensor<2x1xf32>) {
   %w = q8.constant dense<[[1.0, -0.25], [0.5, 1.0], [4.0, 0.0], [1.0, 1.0]]> : tensor<4x2xf32>
   %b = q8.constant dense<[[0.125, 0.125, 8.0, 0.25]]> : tensor<1x4xf32>

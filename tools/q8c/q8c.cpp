@@ -148,7 +148,9 @@ static cl::opt<std::string> calibrationMethod(
 static cl::opt<std::string> smoothQuant(
     "smoothquant",
     cl::desc("Migrate activation outliers into the weights first, with "
-             "alpha ALPHA (0.5 when given without a value)"),
+             "alpha ALPHA in [0, 1] (0.5 when given without a value), or "
+             "auto: the alpha in {0, 0.05, ..., 1} per activation whose "
+             "int8 outputs on the calibration reservoir are closest to fp32"),
     cl::value_desc("alpha"), cl::ValueOptional, cl::cat(quantizeCategory));
 static cl::opt<int> weightBits(
     "weight-bits",
@@ -281,12 +283,42 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
   return mlir::success();
 }
 
+/// `--smoothquant auto` and `--smoothquant 0.3` as `--smoothquant=VALUE`:
+/// a cl::ValueOptional option only takes its value after '=' (a following
+/// word is a positional argument to cl), and a bare `--smoothquant` must
+/// keep meaning 0.5. So a following `auto` or number is joined to it here,
+/// before cl parses; anything else (the model path, another flag) is not.
+static std::vector<char *> joinSmoothQuantValue(int argc, char **argv,
+                                                std::vector<std::string> &storage) {
+  std::vector<char *> args(argv, argv + argc);
+  storage.reserve(argc);
+  std::vector<char *> joined;
+  for (size_t i = 0; i < args.size(); ++i) {
+    StringRef arg = args[i];
+    double number;
+    if ((arg == "--smoothquant" || arg == "-smoothquant") &&
+        i + 1 < args.size() &&
+        (StringRef(args[i + 1]) == "auto" ||
+         !StringRef(args[i + 1]).getAsDouble(number))) {
+      storage.push_back(arg.str() + "=" + args[i + 1]);
+      joined.push_back(storage.back().data());
+      ++i;
+      continue;
+    }
+    joined.push_back(args[i]);
+  }
+  return joined;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(
       {&q8cCategory, &calibrationCategory, &quantizeCategory});
-  cl::ParseCommandLineOptions(argc, argv, "q8c: the q8 ONNX compiler\n");
+  std::vector<std::string> joinedStorage;
+  std::vector<char *> args = joinSmoothQuantValue(argc, argv, joinedStorage);
+  cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
+                              "q8c: the q8 ONNX compiler\n");
 
   q8::ImportOptions options;
   options.resourceThreshold = resourceThreshold;
@@ -423,6 +455,7 @@ int main(int argc, char **argv) {
     ok = false;
   }
   std::optional<float> alpha;
+  bool smoothQuantAuto = false;
   if (quantize != "none" && quantize != "w8a8") {
     errs() << "error: --quantize=" << quantize << ": expected none or w8a8\n";
     ok = false;
@@ -434,10 +467,11 @@ int main(int argc, char **argv) {
   }
   if (smoothQuant.getNumOccurrences()) {
     double a = 0.5;
-    if (!smoothQuant.empty() &&
-        (StringRef(smoothQuant).getAsDouble(a) || a < 0 || a > 1)) {
+    smoothQuantAuto = smoothQuant == "auto";
+    if (!smoothQuant.empty() && !smoothQuantAuto &&
+        (StringRef(smoothQuant).getAsDouble(a) || !(a >= 0 && a <= 1))) {
       errs() << "error: --smoothquant=" << smoothQuant
-             << ": expected an alpha in [0, 1]\n";
+             << ": expected an alpha in [0, 1] or auto\n";
       ok = false;
     }
     if (quantize != "w8a8") {
@@ -624,6 +658,7 @@ int main(int argc, char **argv) {
     qopts.table = calibrated;
     qopts.method = calibrationMethod;
     qopts.smoothQuantAlpha = alpha;
+    qopts.smoothQuantAuto = smoothQuantAuto;
     qopts.weightBits = weightBits;
     mlir::FailureOr<q8::QuantizeSummary> quantized =
         q8::quantizeModel(module, qopts);
@@ -635,6 +670,16 @@ int main(int argc, char **argv) {
                      (long long)quantized->keptFp32,
                      quantized->fp32WeightBytes / 1e6,
                      quantized->int8WeightBytes / 1e6);
+    if (alpha) {
+      // min, median (the lower middle one) and max of the alphas used.
+      std::vector<float> alphas = quantized->smoothQuantAlphas;
+      llvm::sort(alphas);
+      errs() << "smoothquant: " << alphas.size() << " activations smoothed";
+      if (!alphas.empty())
+        errs() << format(", alpha min %g median %g max %g", alphas.front(),
+                         alphas[(alphas.size() - 1) / 2], alphas.back());
+      errs() << (smoothQuantAuto ? " (auto)" : "") << "\n";
+    }
     if (measure &&
         failed(reportLayerError(*reference, module, errorJsonPath)))
       return 1;

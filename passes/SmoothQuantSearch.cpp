@@ -1,0 +1,118 @@
+//===- SmoothQuantSearch.cpp - score a SmoothQuant alpha on calibration rows ===//
+//
+// The products are taken in integers, as the int8 kernels do: with
+// qx = Q(x / s) - zx and qw = Q(W s), deq(qx) . deq(qw) = sx * sw_n *
+// sum_k qx_k qw_kn, and that int32 sum is exact (|qx| <= 255, |qw| <= 127,
+// K < 2^16). Every loop runs in a fixed order, so the score, and the alpha
+// it picks, are deterministic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/SmoothQuantSearch.h"
+
+#include "passes/QuantMath.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace q8;
+using namespace q8::smoothquant;
+
+calibration::Range
+q8::smoothquant::smoothedRange(calibration::Range range,
+                               llvm::ArrayRef<float> channelAbsmax,
+                               llvm::ArrayRef<float> inverse) {
+  assert(channelAbsmax.size() == inverse.size());
+  calibration::Range out;
+  for (size_t i = 0; i < inverse.size(); ++i) {
+    float a = channelAbsmax[i];
+    out.lo = std::min(out.lo, std::max(range.lo, -a) * inverse[i]);
+    out.hi = std::max(out.hi, std::min(range.hi, a) * inverse[i]);
+  }
+  return out;
+}
+
+AlphaScorer::AlphaScorer(llvm::ArrayRef<float> rows, int64_t k,
+                         llvm::ArrayRef<SearchWeights> consumers,
+                         int32_t weightQmax)
+    : rows(rows.begin(), rows.end()), k(k),
+      rowCount(k ? static_cast<int64_t>(rows.size()) / k : 0),
+      consumers(consumers.begin(), consumers.end()), weightQmax(weightQmax) {
+  for (const SearchWeights &c : consumers) {
+    std::vector<double> y(rowCount * c.n, 0.0);
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t i = 0; i < k; ++i) {
+        double x = rows[r * k + i];
+        for (int64_t j = 0; j < c.n; ++j) {
+          float w = c.transposed ? c.stored[j * k + i] : c.stored[i * c.n + j];
+          y[r * c.n + j] += x * static_cast<double>(c.alpha * w);
+        }
+      }
+    reference.push_back(std::move(y));
+  }
+}
+
+double AlphaScorer::error(llvm::ArrayRef<float> s,
+                          calibration::Range xRange) const {
+  assert(s.empty() || static_cast<int64_t>(s.size()) == k);
+  // The activation rows as q8-quantize's prescaled quantize computes them.
+  quant::QuantParams px = quant::asymmetricU8(xRange.lo, xRange.hi);
+  std::vector<int32_t> qx(rows.size());
+  for (int64_t r = 0; r < rowCount; ++r)
+    for (int64_t i = 0; i < k; ++i) {
+      float x = rows[r * k + i];
+      if (!s.empty())
+        x *= 1.0f / s[i];
+      qx[r * k + i] = quant::quantize(x, px) - px.zeroPoint;
+    }
+
+  double total = 0.0;
+  std::vector<float> w;
+  std::vector<int32_t> qw, acc;
+  std::vector<quant::QuantParams> pw;
+  for (size_t ci = 0; ci < consumers.size(); ++ci) {
+    const SearchWeights &c = consumers[ci];
+    int64_t n = c.n;
+    // W s, [K, N] row-major, and its per-output-channel int8 quantization.
+    w.assign(k * n, 0.0f);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float stored = c.transposed ? c.stored[j * k + i] : c.stored[i * n + j];
+        if (!s.empty())
+          stored *= s[i];
+        w[i * n + j] = c.alpha * stored;
+      }
+    pw.assign(n, quant::QuantParams());
+    for (int64_t j = 0; j < n; ++j) {
+      float absmax = 0.0f;
+      for (int64_t i = 0; i < k; ++i)
+        absmax = std::max(absmax, std::fabs(w[i * n + j]));
+      pw[j] = quant::symmetricI8(absmax, weightQmax);
+    }
+    qw.assign(k * n, 0);
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        qw[i * n + j] = quant::quantize(w[i * n + j], pw[j]);
+
+    const std::vector<double> &y = reference[ci];
+    acc.assign(n, 0);
+    for (int64_t r = 0; r < rowCount; ++r) {
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int64_t i = 0; i < k; ++i) {
+        int32_t xv = qx[r * k + i];
+        if (xv == 0)
+          continue;
+        const int32_t *row = &qw[i * n];
+        for (int64_t j = 0; j < n; ++j)
+          acc[j] += xv * row[j];
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        double got = static_cast<double>(px.scale) * pw[j].scale * acc[j];
+        double d = got - y[r * n + j];
+        total += d * d;
+      }
+    }
+  }
+  return total;
+}
