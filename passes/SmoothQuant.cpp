@@ -27,6 +27,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Threading.h"
 #include "llvm/ADT/MapVector.h"
 
 #include <cmath>
@@ -133,6 +134,8 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
 private:
   /// The alpha in {i * 0.05} whose simulated int8 outputs on the reservoir
   /// are closest to fp32; nullopt when no smoothing is at least as close.
+  /// The candidates are scored in parallel (the context's thread pool) and
+  /// compared in order, so the choice does not depend on the threads.
   std::optional<float> searchAlpha(const calibration::TensorEntry &entry,
                                    calibration::Range range,
                                    ArrayRef<float> weightAbsmax,
@@ -143,22 +146,30 @@ private:
     int64_t k = weightAbsmax.size();
     smoothquant::AlphaScorer scorer(entry.reservoir, k, weights,
                                     weightBits == 7 ? 63 : 127);
-    double best = scorer.error({}, range);
-    std::optional<float> bestAlpha;
-    SmallVector<float> inverse(k);
-    for (int i = 0; i <= 20; ++i) {
-      float a = static_cast<float>(i * 0.05);
-      std::vector<float> s =
-          q8::quant::smoothQuantScales(entry.channelAbsmax, weightAbsmax, a);
+    constexpr int kSteps = 20; // alpha = i * 0.05
+    auto alphaAt = [](int i) { return static_cast<float>(i * 0.05); };
+    // errors[0]: no smoothing; errors[i + 1]: alphaAt(i).
+    SmallVector<double> errors(kSteps + 2);
+    parallelFor(&getContext(), 0, kSteps + 2, [&](size_t t) {
+      if (t == 0) {
+        errors[0] = scorer.error({}, range);
+        return;
+      }
+      std::vector<float> s = q8::quant::smoothQuantScales(
+          entry.channelAbsmax, weightAbsmax, alphaAt(t - 1));
+      SmallVector<float> inverse(k);
       for (int64_t j = 0; j < k; ++j)
         inverse[j] = 1.0f / s[j];
-      double e = scorer.error(
+      errors[t] = scorer.error(
           s, smoothquant::smoothedRange(range, entry.channelAbsmax, inverse));
-      if (e < best) { // strict: ties to no smoothing, then the smaller alpha
-        best = e;
-        bestAlpha = a;
+    });
+    std::optional<float> bestAlpha;
+    double best = errors[0];
+    for (int i = 0; i <= kSteps; ++i)
+      if (errors[i + 1] < best) { // strict: ties to none, then the smaller
+        best = errors[i + 1];
+        bestAlpha = alphaAt(i);
       }
-    }
     return bestAlpha;
   }
 

@@ -1,10 +1,13 @@
 //===- SmoothQuantSearch.cpp - score a SmoothQuant alpha on calibration rows ===//
 //
-// The products are taken in integers, as the int8 kernels do: with
+// The products are taken on the integers, as the int8 kernels do: with
 // qx = Q(x / s) - zx and qw = Q(W s), deq(qx) . deq(qw) = sx * sw_n *
-// sum_k qx_k qw_kn, and that int32 sum is exact (|qx| <= 255, |qw| <= 127,
-// K < 2^16). Every loop runs in a fixed order, so the score, and the alpha
-// it picks, are deterministic.
+// sum_k qx_k qw_kn, and that sum is exact: the integers are held in float
+// (|qx qw| <= 255 * 127), summed in float over at most 256 k (< 2^24, so
+// every partial sum is an exact float) and those sums in double. Float
+// because it vectorizes on baseline x86-64 (SSE2 has no 32-bit integer
+// multiply). Every loop runs in a fixed order, so the score, and the
+// alpha it picks, are deterministic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,18 +61,19 @@ double AlphaScorer::error(llvm::ArrayRef<float> s,
   assert(s.empty() || static_cast<int64_t>(s.size()) == k);
   // The activation rows as q8-quantize's prescaled quantize computes them.
   quant::QuantParams px = quant::asymmetricU8(xRange.lo, xRange.hi);
-  std::vector<int32_t> qx(rows.size());
+  std::vector<float> qx(rows.size());
   for (int64_t r = 0; r < rowCount; ++r)
     for (int64_t i = 0; i < k; ++i) {
       float x = rows[r * k + i];
       if (!s.empty())
         x *= 1.0f / s[i];
-      qx[r * k + i] = quant::quantize(x, px) - px.zeroPoint;
+      qx[r * k + i] = static_cast<float>(quant::quantize(x, px) - px.zeroPoint);
     }
 
   double total = 0.0;
   std::vector<float> w;
-  std::vector<int32_t> qw, acc;
+  std::vector<float> qw, part;
+  std::vector<double> acc;
   std::vector<quant::QuantParams> pw;
   for (size_t ci = 0; ci < consumers.size(); ++ci) {
     const SearchWeights &c = consumers[ci];
@@ -93,25 +97,40 @@ double AlphaScorer::error(llvm::ArrayRef<float> s,
     qw.assign(k * n, 0);
     for (int64_t i = 0; i < k; ++i)
       for (int64_t j = 0; j < n; ++j)
-        qw[i * n + j] = quant::quantize(w[i * n + j], pw[j]);
+        qw[i * n + j] = static_cast<float>(quant::quantize(w[i * n + j], pw[j]));
 
+    // Blocks of rows share each weight row while it is in cache.
     const std::vector<double> &y = reference[ci];
-    acc.assign(n, 0);
-    for (int64_t r = 0; r < rowCount; ++r) {
-      std::fill(acc.begin(), acc.end(), 0);
-      for (int64_t i = 0; i < k; ++i) {
-        int32_t xv = qx[r * k + i];
-        if (xv == 0)
-          continue;
-        const int32_t *row = &qw[i * n];
-        for (int64_t j = 0; j < n; ++j)
-          acc[j] += xv * row[j];
+    constexpr int64_t kRowBlock = 8;
+    constexpr int64_t kExactTerms = 256; // 256 * 255 * 127 < 2^24
+    acc.assign(kRowBlock * n, 0.0);
+    part.assign(kRowBlock * n, 0.0f);
+    for (int64_t r0 = 0; r0 < rowCount; r0 += kRowBlock) {
+      int64_t block = std::min(kRowBlock, rowCount - r0);
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t i0 = 0; i0 < k; i0 += kExactTerms) {
+        std::fill(part.begin(), part.end(), 0.0f);
+        for (int64_t i = i0; i < std::min(k, i0 + kExactTerms); ++i) {
+          const float *row = &qw[i * n];
+          for (int64_t r = 0; r < block; ++r) {
+            float xv = qx[(r0 + r) * k + i];
+            if (xv == 0.0f)
+              continue;
+            float *a = &part[r * n];
+            for (int64_t j = 0; j < n; ++j)
+              a[j] += xv * row[j];
+          }
+        }
+        for (int64_t t = 0; t < block * n; ++t)
+          acc[t] += part[t];
       }
-      for (int64_t j = 0; j < n; ++j) {
-        double got = static_cast<double>(px.scale) * pw[j].scale * acc[j];
-        double d = got - y[r * n + j];
-        total += d * d;
-      }
+      for (int64_t r = 0; r < block; ++r)
+        for (int64_t j = 0; j < n; ++j) {
+          double got =
+              static_cast<double>(px.scale) * pw[j].scale * acc[r * n + j];
+          double d = got - y[(r0 + r) * n + j];
+          total += d * d;
+        }
     }
   }
   return total;
