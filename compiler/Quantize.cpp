@@ -94,9 +94,9 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
     return failure();
 
   module.walk([&](Operation *op) {
-    if (auto qlinear = dyn_cast<q8::QLinearOp>(op)) {
+    if (isa<q8::QLinearOp, q8::QConvOp>(op)) {
       ++summary.quantized;
-      summary.int8WeightBytes += constantBytes(qlinear.getWeight());
+      summary.int8WeightBytes += constantBytes(op->getOperand(1));
     } else if (weightOf(op)) {
       ++summary.keptFp32;
     }
@@ -110,10 +110,16 @@ FailureOr<q8::FusionSummary> q8::fuseQuantized(ModuleOp module) {
   if (failed(pm.run(module)))
     return failure();
   FusionSummary summary;
-  module.walk([&](q8::QLinearOp op) {
+  auto count = [&](auto op) {
     summary.requantizing += !isa<FloatType>(op.getResultType());
     summary.activations += op.getActivation() != "none";
     summary.biases += op.getBias() != nullptr;
+  };
+  module.walk([&](Operation *op) {
+    if (auto qlinear = dyn_cast<q8::QLinearOp>(op))
+      count(qlinear);
+    else if (auto qconv = dyn_cast<q8::QConvOp>(op))
+      count(qconv);
   });
   return summary;
 }

@@ -286,6 +286,7 @@ void q8::populateQ8ToLinalgPatterns(RewritePatternSet &patterns) {
   populateQ8ResizeToLinalgPatterns(patterns);
   populateQ8RecurrentToLinalgPatterns(patterns);
   populateQ8QuantToLinalgPatterns(patterns);
+  populateQ8QConvToLinalgPatterns(patterns);
 }
 
 //===----------------------------------------------------------------------===//
@@ -302,7 +303,7 @@ bool isConvertedOp(Operation *op) {
   auto hasQuantized = [](Type type) {
     return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
   };
-  if (isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp>(op))
+  if (isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp, QConvOp>(op))
     return true;
   if (llvm::any_of(op->getOperandTypes(), hasQuantized) ||
       llvm::any_of(op->getResultTypes(), hasQuantized))

@@ -164,6 +164,8 @@ void populateQ8ResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateQ8RecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// quantize, dequantize, qlinear and quant.scast (the generic int8 path).
 void populateQ8QuantToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// qconv (the generic int8 convolution).
+void populateQ8QConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Every q8-to-linalg pattern (the union of the above).
 void populateQ8ToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -25,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/ConvertQ8ToLinalg.h"
+#include "passes/ConvertQ8ToLinalgInt8.h"
 
 #include "dialects/Q8/Q8Ops.h"
 #include "passes/QuantMath.h"
@@ -45,15 +46,7 @@ using namespace q8;
 namespace mq = mlir::quant;
 namespace qm = q8::quant;
 
-namespace {
-
-/// Per-channel (or per-tensor: one entry) parameters of a quantized type.
-struct QuantInfo {
-  SmallVector<qm::QuantParams> params;
-  int64_t axis = -1; ///< -1 per tensor
-  bool isSigned = true;
-  unsigned width = 8;
-};
+namespace q8::int8 {
 
 QuantInfo getQuantInfo(mq::QuantizedType type) {
   QuantInfo info;
@@ -113,7 +106,7 @@ void replaceQuantized(ConversionPatternRewriter &rewriter, Operation *op,
                       Value storage) {
   Value result = op->getResult(0);
   bool allConverted = llvm::all_of(result.getUsers(), [](Operation *user) {
-    return isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp,
+    return isa<QuantizeOp, DequantizeOp, RequantizeOp, QLinearOp, QConvOp,
                mq::StorageCastOp>(user);
   });
   if (allConverted || result.getType() == storage.getType()) {
@@ -126,65 +119,42 @@ void replaceQuantized(ConversionPatternRewriter &rewriter, Operation *op,
   rewriter.replaceOp(op, bridge.getResult());
 }
 
-/// A per-channel scalar parameter of a generic body: a constant when every
-/// channel has the same value, else a 1-D constant tensor read at the
-/// channel's index (an extra generic input).
-struct ChannelParam {
-  SmallVector<double> values;
-  Type type;
-  bool uniform() const {
-    return llvm::all_of(values, [&](double v) { return v == values.front(); });
+void ParamInputs::add(OpBuilder &b, Location loc, const ChannelParam &param,
+                      AffineMap channelMap) {
+  if (param.uniform()) {
+    slot.push_back(-1);
+    return;
   }
-};
-
-/// Collects the generic inputs (and their maps) of the non-uniform params and
-/// lets the body fetch each param as a scalar.
-struct ParamInputs {
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  SmallVector<int> slot; ///< per param: input index, or -1 when uniform
-
-  void add(OpBuilder &b, Location loc, const ChannelParam &param,
-           AffineMap channelMap) {
-    if (param.uniform()) {
-      slot.push_back(-1);
-      return;
+  auto type = RankedTensorType::get({int64_t(param.values.size())}, param.type);
+  Attribute attr;
+  if (isa<FloatType>(param.type)) {
+    SmallVector<APFloat> values;
+    for (double v : param.values) {
+      APFloat f(v);
+      bool lost;
+      f.convert(cast<FloatType>(param.type).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
     }
-    auto type = RankedTensorType::get({int64_t(param.values.size())},
-                                      param.type);
-    Attribute attr;
-    if (isa<FloatType>(param.type)) {
-      SmallVector<APFloat> values;
-      for (double v : param.values) {
-        APFloat f(v);
-        bool lost;
-        f.convert(cast<FloatType>(param.type).getFloatSemantics(),
-                  APFloat::rmNearestTiesToEven, &lost);
-        values.push_back(f);
-      }
-      attr = DenseElementsAttr::get(type, values);
-    } else {
-      SmallVector<APInt> values;
-      unsigned width = param.type.getIntOrFloatBitWidth();
-      for (double v : param.values)
-        values.push_back(APInt(64, static_cast<int64_t>(v), true).trunc(width));
-      attr = DenseElementsAttr::get(type, values);
-    }
-    slot.push_back(inputs.size());
-    inputs.push_back(
-        arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr)));
-    maps.push_back(channelMap);
+    attr = DenseElementsAttr::get(type, values);
+  } else {
+    SmallVector<APInt> values;
+    unsigned width = param.type.getIntOrFloatBitWidth();
+    for (double v : param.values)
+      values.push_back(APInt(64, static_cast<int64_t>(v), true).trunc(width));
+    attr = DenseElementsAttr::get(type, values);
   }
+  slot.push_back(inputs.size());
+  inputs.push_back(arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr)));
+  maps.push_back(channelMap);
+}
 
-  /// The value of param `index` inside a body whose param block arguments
-  /// start at `args`.
-  Value get(OpBuilder &b, Location loc, const ChannelParam &param,
-            unsigned index, ValueRange args) const {
-    if (slot[index] < 0)
-      return createScalar(b, loc, param.type, param.values.front());
-    return args[slot[index]];
-  }
-};
+Value ParamInputs::get(OpBuilder &b, Location loc, const ChannelParam &param,
+                       unsigned index, ValueRange args) const {
+  if (slot[index] < 0)
+    return createScalar(b, loc, param.type, param.values.front());
+  return args[slot[index]];
+}
 
 /// The map of a channel parameter along `axis` of a rank-`rank` iteration
 /// (a zero-result-free constant map for per-tensor params).
@@ -192,7 +162,6 @@ AffineMap channelMap(MLIRContext *context, int64_t rank, int64_t axis) {
   return AffineMap::get(rank, 0, {getAffineDimExpr(axis, context)}, context);
 }
 
-/// Sign- or zero-extends an integer scalar.
 Value extend(OpBuilder &b, Location loc, Value v, Type to, bool isSigned) {
   if (v.getType() == to)
     return v;
@@ -287,6 +256,203 @@ Value requantizeScalar(OpBuilder &b, Location loc, Value acc, Value multiplier,
   q = arith::MinSIOp::create(b, loc, q, c64(hi));
   return arith::TruncIOp::create(b, loc, storage, q);
 }
+
+std::optional<SmallVector<int8_t>> getConstantStorage(Value value) {
+  while (auto cast = value.getDefiningOp<mq::StorageCastOp>())
+    value = cast.getInput();
+  ElementsAttr attr;
+  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
+    attr = constant.getValue();
+  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(constant.getValue());
+  if (!attr)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  if (!type || !type.getElementType().isInteger(8))
+    return std::nullopt;
+  SmallVector<int8_t> values;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(static_cast<int8_t>(v.getSExtValue()));
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(type.getNumElements()))
+      return std::nullopt;
+    values.resize(type.getNumElements());
+    std::memcpy(values.data(), blob->getData().data(), values.size());
+    return values;
+  }
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> getConstantI32(Value value) {
+  if (!value)
+    return std::nullopt;
+  ElementsAttr attr;
+  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
+    attr = constant.getValue();
+  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(constant.getValue());
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense || !dense.getElementType().isInteger(32))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  return values;
+}
+
+FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
+                                   Operation *op, Value acc,
+                                   const Int8Epilogue &epilogue) {
+  Location loc = op->getLoc();
+  MLIRContext *context = rewriter.getContext();
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t m = accType.getDimSize(0), n = accType.getDimSize(1);
+  StringRef activation = epilogue.activation;
+  std::optional<double> clipMin = epilogue.clipMin, clipMax = epilogue.clipMax;
+  Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+  auto outQuant = dyn_cast<mq::QuantizedType>(epilogue.resultElement);
+  float sx = epilogue.inputScale;
+
+  ChannelParam column{SmallVector<double>(n, 0.0), i32};
+  for (auto [c, v] : llvm::enumerate(epilogue.column))
+    column.values[c] = static_cast<double>(v);
+  Value runtimeBias = epilogue.runtimeBias;
+
+  AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, context)},
+                                    context);
+  ParamInputs params;
+  SmallVector<Value> epilogueInputs = {acc};
+  SmallVector<AffineMap> epilogueMaps = {rewriter.getMultiDimIdentityMap(2)};
+  if (runtimeBias) {
+    epilogueInputs.push_back(runtimeBias);
+    epilogueMaps.push_back(colMap);
+  }
+  unsigned paramBase = epilogueInputs.size();
+  params.add(rewriter, loc, column, colMap);
+
+  // The dequantizing scale s_in * s_w[c], for an f32 result and for the
+  // float route of a requantizing "gelu" epilogue.
+  Type floatType = outQuant ? outQuant.getExpressedType()
+                            : epilogue.resultElement;
+  ChannelParam scale{{}, floatType};
+  for (int64_t c = 0; c < n; ++c)
+    scale.values.push_back(static_cast<float>(
+        static_cast<double>(sx) * epilogue.weightScales[c]));
+  // acc + bias + zero-point correction, in i32.
+  auto accumulate = [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+    Value v = args[0];
+    if (runtimeBias)
+      v = arith::AddIOp::create(b, loc, v, args[1]);
+    if (!column.uniform() || column.values.front() != 0)
+      v = arith::AddIOp::create(
+          b, loc, v, params.get(b, loc, column, 0, args.drop_front(paramBase)));
+    return v;
+  };
+  // The activation of the real-valued output `f`, as q8.relu, q8.clip
+  // and q8.gelu compute it.
+  auto activate = [&](OpBuilder &b, Location loc, Value f) -> Value {
+    Type type = f.getType();
+    if (activation == "relu")
+      return arith::MaximumFOp::create(b, loc, f,
+                                       createScalar(b, loc, type, 0));
+    if (activation == "gelu")
+      return createGelu(b, loc, f);
+    if (clipMin)
+      f = arith::MaximumFOp::create(b, loc, f,
+                                    createScalar(b, loc, type, *clipMin));
+    if (clipMax)
+      f = arith::MinimumFOp::create(b, loc, f,
+                                    createScalar(b, loc, type, *clipMax));
+    return f;
+  };
+
+  if (!outQuant) {
+    params.add(rewriter, loc, scale, colMap);
+    epilogueInputs.append(params.inputs);
+    epilogueMaps.append(params.maps);
+    auto flatType = RankedTensorType::get({m, n}, floatType);
+    return createParallelGeneric(
+        rewriter, loc, flatType, epilogueInputs, epilogueMaps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          ValueRange rest = args.drop_front(paramBase);
+          Value f = arith::SIToFPOp::create(b, loc, floatType,
+                                            accumulate(b, loc, args));
+          f = arith::MulFOp::create(b, loc, f,
+                                    params.get(b, loc, scale, 1, rest));
+          return activate(b, loc, f);
+        });
+  }
+  QuantInfo out = getQuantInfo(outQuant);
+  if (out.axis >= 0)
+    return rewriter.notifyMatchFailure(op, "per-axis result quantization");
+  const qm::QuantParams &y = out.params.front();
+  auto storage =
+      RankedTensorType::get({m, n}, IntegerType::get(context, out.width));
+  if (activation == "gelu") {
+    // GELU has no integer form: dequantize as the f32 epilogue does,
+    // apply it, and quantize as q8.quantize does, so this is bit for bit
+    // the unfused int8 op -> q8.gelu -> q8.quantize.
+    params.add(rewriter, loc, scale, colMap);
+    epilogueInputs.append(params.inputs);
+    epilogueMaps.append(params.maps);
+    return createParallelGeneric(
+        rewriter, loc, storage, epilogueInputs, epilogueMaps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          ValueRange rest = args.drop_front(paramBase);
+          Value f = arith::SIToFPOp::create(b, loc, floatType,
+                                            accumulate(b, loc, args));
+          f = arith::MulFOp::create(b, loc, f,
+                                    params.get(b, loc, scale, 1, rest));
+          Type f64 = b.getF64Type();
+          return quantizeScalar(b, loc, activate(b, loc, f),
+                                createScalar(b, loc, f64, y.scale),
+                                createScalar(b, loc, f64, y.zeroPoint),
+                                y.qmin, y.qmax, storage.getElementType());
+        });
+  }
+  MultiplierParams fixed(i64);
+  for (int64_t c = 0; c < n; ++c)
+    fixed.push(qm::fixedMultiplier(static_cast<double>(sx) *
+                                   epilogue.weightScales[c] / y.scale));
+  params.add(rewriter, loc, fixed.multiplier, colMap);
+  params.add(rewriter, loc, fixed.leftShift, colMap);
+  params.add(rewriter, loc, fixed.rightShift, colMap);
+  epilogueInputs.append(params.inputs);
+  epilogueMaps.append(params.maps);
+  // relu and clip commute with quantization (monotone, and quantize(0) =
+  // z): they are exact as a tighter integer clamp.
+  int32_t lo = y.qmin, hi = y.qmax;
+  if (activation == "relu")
+    lo = std::max(lo, y.zeroPoint);
+  if (clipMin)
+    lo = std::max(lo, qm::quantize(static_cast<float>(*clipMin), y));
+  if (clipMax)
+    hi = std::min(hi, qm::quantize(static_cast<float>(*clipMax), y));
+  return createParallelGeneric(
+      rewriter, loc, storage, epilogueInputs, epilogueMaps,
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        ValueRange rest = args.drop_front(paramBase);
+        return requantizeScalar(
+            b, loc, accumulate(b, loc, args),
+            params.get(b, loc, fixed.multiplier, 1, rest),
+            fixed.hasLeftShift() ? params.get(b, loc, fixed.leftShift, 2, rest)
+                                 : Value(),
+            fixed.hasRightShift()
+                ? params.get(b, loc, fixed.rightShift, 3, rest)
+                : Value(),
+            y.zeroPoint, lo, hi, storage.getElementType());
+      });
+}
+
+} // namespace q8::int8
+
+namespace {
+
+using namespace q8::int8;
 
 //===----------------------------------------------------------------------===//
 // quantize / dequantize
@@ -473,56 +639,6 @@ struct StorageCastToStorage : OpConversionPattern<mq::StorageCastOp> {
 // qlinear
 //===----------------------------------------------------------------------===//
 
-/// The int8 values of a constant storage tensor behind `value` (through
-/// quant.scast), or nullopt.
-std::optional<SmallVector<int8_t>> getConstantStorage(Value value) {
-  while (auto cast = value.getDefiningOp<mq::StorageCastOp>())
-    value = cast.getInput();
-  ElementsAttr attr;
-  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
-    attr = constant.getValue();
-  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
-    attr = dyn_cast<ElementsAttr>(constant.getValue());
-  if (!attr)
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(attr.getType());
-  if (!type || !type.getElementType().isInteger(8))
-    return std::nullopt;
-  SmallVector<int8_t> values;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(static_cast<int8_t>(v.getSExtValue()));
-    return values;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != size_t(type.getNumElements()))
-      return std::nullopt;
-    values.resize(type.getNumElements());
-    std::memcpy(values.data(), blob->getData().data(), values.size());
-    return values;
-  }
-  return std::nullopt;
-}
-
-/// The constant int32 values of `value` (a bias), or nullopt.
-std::optional<SmallVector<int64_t>> getConstantI32(Value value) {
-  if (!value)
-    return std::nullopt;
-  ElementsAttr attr;
-  if (auto constant = value.getDefiningOp<q8::ConstantOp>())
-    attr = constant.getValue();
-  else if (auto constant = value.getDefiningOp<arith::ConstantOp>())
-    attr = dyn_cast<ElementsAttr>(constant.getValue());
-  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
-  if (!dense || !dense.getElementType().isInteger(32))
-    return std::nullopt;
-  SmallVector<int64_t> values;
-  for (const APInt &v : dense.getValues<APInt>())
-    values.push_back(v.getSExtValue());
-  return values;
-}
-
 /// Rewrites q8.qlinear; for example (u8 input zp 3, constant i8 weights)
 ///   %y = q8.qlinear %x, %w, %b {resultType = !quant.uniform<u8:f32, s:z>}
 /// becomes
@@ -543,7 +659,6 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    StringRef activation = op.getActivation();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -563,10 +678,7 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     bool batched = batchRank > 0;
     if (batched && !isa<mq::UniformQuantizedType>(getQuantElement(weightType)))
       return rewriter.notifyMatchFailure(op, "per-axis batched weight");
-    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
-    auto weightParam = [&](int64_t c) -> const qm::QuantParams & {
-      return w.params[w.params.size() == 1 ? 0 : c];
-    };
+    Type i32 = rewriter.getI32Type();
     int32_t zx = in.params.front().zeroPoint;
     float sx = in.params.front().scale;
 
@@ -605,7 +717,7 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     SmallVector<Value> inputs = {x, weight};
     ChannelParam zw{{}, i32};
     for (int64_t c = 0; c < n; ++c)
-      zw.values.push_back(weightParam(c).zeroPoint);
+      zw.values.push_back(w.channel(c).zeroPoint);
     ParamInputs contractionParams;
     if (subtractInside) {
       contractionParams.add(rewriter, loc, zw,
@@ -648,168 +760,39 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
       acc = reshapeTo(rewriter, loc, acc, {m, n});
 
     // The per-column int32 term: bias + zero-point correction.
-    ChannelParam column{SmallVector<double>(n, 0.0), i32};
+    Int8Epilogue epilogue;
+    epilogue.activation = op.getActivation();
+    if (FloatAttr attr = op.getClipMinAttr())
+      epilogue.clipMin = attr.getValueAsDouble();
+    if (FloatAttr attr = op.getClipMaxAttr())
+      epilogue.clipMax = attr.getValueAsDouble();
+    epilogue.resultElement = resultType.getElementType();
+    epilogue.inputScale = sx;
+    for (int64_t c = 0; c < n; ++c)
+      epilogue.weightScales.push_back(w.channel(c).scale);
+    epilogue.column.assign(n, 0);
     if (weightData && zx != 0) {
       SmallVector<int8_t> col(k);
       for (int64_t c = 0; c < n; ++c) {
         for (int64_t r = 0; r < k; ++r)
           col[r] = (*weightData)[r * n + c];
-        column.values[c] = qm::zeroPointCorrection(zx, col);
+        epilogue.column[c] = qm::zeroPointCorrection(zx, col);
       }
     }
-    Value runtimeBias;
     if (Value bias = op.getBias()) {
       if (auto values = getConstantI32(bias)) {
         for (int64_t c = 0; c < n; ++c)
-          column.values[c] = static_cast<int32_t>(static_cast<uint32_t>(
-              static_cast<int64_t>(column.values[c]) + (*values)[c]));
+          epilogue.column[c] = static_cast<int32_t>(static_cast<uint32_t>(
+              epilogue.column[c] + (*values)[c]));
       } else {
-        runtimeBias = adaptor.getBias();
+        epilogue.runtimeBias = adaptor.getBias();
       }
     }
-
-    // The epilogue.
-    AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, context)},
-                                      context);
-    ParamInputs params;
-    SmallVector<Value> epilogueInputs = {acc};
-    SmallVector<AffineMap> epilogueMaps = {rewriter.getMultiDimIdentityMap(2)};
-    if (runtimeBias) {
-      epilogueInputs.push_back(runtimeBias);
-      epilogueMaps.push_back(colMap);
-    }
-    unsigned paramBase = epilogueInputs.size();
-    params.add(rewriter, loc, column, colMap);
-
-    // The dequantizing scale s_in * s_w[c], for an f32 result and for the
-    // float route of a requantizing "gelu" epilogue.
-    Type floatType = outQuant ? outQuant.getExpressedType()
-                              : resultType.getElementType();
-    ChannelParam scale{{}, floatType};
-    for (int64_t c = 0; c < n; ++c)
-      scale.values.push_back(
-          static_cast<float>(static_cast<double>(sx) * weightParam(c).scale));
-    std::optional<double> clipMin, clipMax;
-    if (FloatAttr attr = op.getClipMinAttr())
-      clipMin = attr.getValueAsDouble();
-    if (FloatAttr attr = op.getClipMaxAttr())
-      clipMax = attr.getValueAsDouble();
-    // acc + bias + zero-point correction, in i32.
-    auto accumulate = [&](OpBuilder &b, Location loc,
-                          ValueRange args) -> Value {
-      Value v = args[0];
-      if (runtimeBias)
-        v = arith::AddIOp::create(b, loc, v, args[1]);
-      if (!column.uniform() || column.values.front() != 0)
-        v = arith::AddIOp::create(
-            b, loc, v,
-            params.get(b, loc, column, 0, args.drop_front(paramBase)));
-      return v;
-    };
-    // The activation of the real-valued output `f`, as q8.relu, q8.clip
-    // and q8.gelu compute it.
-    auto activate = [&](OpBuilder &b, Location loc, Value f) -> Value {
-      Type type = f.getType();
-      if (activation == "relu")
-        return arith::MaximumFOp::create(b, loc, f,
-                                         createScalar(b, loc, type, 0));
-      if (activation == "gelu")
-        return createGelu(b, loc, f);
-      if (clipMin)
-        f = arith::MaximumFOp::create(b, loc, f,
-                                      createScalar(b, loc, type, *clipMin));
-      if (clipMax)
-        f = arith::MinimumFOp::create(b, loc, f,
-                                      createScalar(b, loc, type, *clipMax));
-      return f;
-    };
-
-    Value result;
-    if (!outQuant) {
-      params.add(rewriter, loc, scale, colMap);
-      epilogueInputs.append(params.inputs);
-      epilogueMaps.append(params.maps);
-      auto flatType = RankedTensorType::get({m, n}, floatType);
-      result = createParallelGeneric(
-          rewriter, loc, flatType, epilogueInputs, epilogueMaps,
-          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-            ValueRange rest = args.drop_front(paramBase);
-            Value f = arith::SIToFPOp::create(b, loc, floatType,
-                                              accumulate(b, loc, args));
-            f = arith::MulFOp::create(b, loc, f,
-                                      params.get(b, loc, scale, 1, rest));
-            return activate(b, loc, f);
-          });
-    } else if (activation == "gelu") {
-      // GELU has no integer form: dequantize as the f32 epilogue does,
-      // apply it, and quantize as q8.quantize does, so this is bit for bit
-      // the unfused qlinear -> q8.gelu -> q8.quantize.
-      QuantInfo out = getQuantInfo(outQuant);
-      if (out.axis >= 0)
-        return rewriter.notifyMatchFailure(op, "per-axis result quantization");
-      const qm::QuantParams &y = out.params.front();
-      params.add(rewriter, loc, scale, colMap);
-      epilogueInputs.append(params.inputs);
-      epilogueMaps.append(params.maps);
-      auto storage = RankedTensorType::get(
-          {m, n}, IntegerType::get(context, out.width));
-      result = createParallelGeneric(
-          rewriter, loc, storage, epilogueInputs, epilogueMaps,
-          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-            ValueRange rest = args.drop_front(paramBase);
-            Value f = arith::SIToFPOp::create(b, loc, floatType,
-                                              accumulate(b, loc, args));
-            f = arith::MulFOp::create(b, loc, f,
-                                      params.get(b, loc, scale, 1, rest));
-            Type f64 = b.getF64Type();
-            return quantizeScalar(b, loc, activate(b, loc, f),
-                                  createScalar(b, loc, f64, y.scale),
-                                  createScalar(b, loc, f64, y.zeroPoint),
-                                  y.qmin, y.qmax, storage.getElementType());
-          });
-    } else {
-      QuantInfo out = getQuantInfo(outQuant);
-      if (out.axis >= 0)
-        return rewriter.notifyMatchFailure(op, "per-axis result quantization");
-      const qm::QuantParams &y = out.params.front();
-      MultiplierParams fixed(i64);
-      for (int64_t c = 0; c < n; ++c)
-        fixed.push(qm::fixedMultiplier(static_cast<double>(sx) *
-                                       weightParam(c).scale / y.scale));
-      params.add(rewriter, loc, fixed.multiplier, colMap);
-      params.add(rewriter, loc, fixed.leftShift, colMap);
-      params.add(rewriter, loc, fixed.rightShift, colMap);
-      epilogueInputs.append(params.inputs);
-      epilogueMaps.append(params.maps);
-      // relu and clip commute with quantization (monotone, and
-      // quantize(0) = z): they are exact as a tighter integer clamp.
-      int32_t lo = y.qmin, hi = y.qmax;
-      if (activation == "relu")
-        lo = std::max(lo, y.zeroPoint);
-      if (clipMin)
-        lo = std::max(lo, qm::quantize(static_cast<float>(*clipMin), y));
-      if (clipMax)
-        hi = std::min(hi, qm::quantize(static_cast<float>(*clipMax), y));
-      auto storage = RankedTensorType::get(
-          {m, n}, IntegerType::get(context, out.width));
-      result = createParallelGeneric(
-          rewriter, loc, storage, epilogueInputs, epilogueMaps,
-          [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-            ValueRange rest = args.drop_front(paramBase);
-            return requantizeScalar(
-                b, loc, accumulate(b, loc, args),
-                params.get(b, loc, fixed.multiplier, 1, rest),
-                fixed.hasLeftShift()
-                    ? params.get(b, loc, fixed.leftShift, 2, rest)
-                    : Value(),
-                fixed.hasRightShift()
-                    ? params.get(b, loc, fixed.rightShift, 3, rest)
-                    : Value(),
-                y.zeroPoint, lo, hi, storage.getElementType());
-          });
-    }
+    FailureOr<Value> result = buildInt8Epilogue(rewriter, op, acc, epilogue);
+    if (failed(result))
+      return failure();
     SmallVector<int64_t> shape(resultType.getShape());
-    Value reshaped = reshapeTo(rewriter, loc, result, shape);
+    Value reshaped = reshapeTo(rewriter, loc, *result, shape);
     if (outQuant)
       replaceQuantized(rewriter, op, reshaped);
     else

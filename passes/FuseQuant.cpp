@@ -1,6 +1,7 @@
 //===- FuseQuant.cpp - fold the float ops around int8 layers into them ----===//
 //
-// q8-quantize leaves every q8.qlinear dequantizing to f32, followed by the
+// q8-quantize leaves every q8.qlinear and q8.qconv dequantizing to f32,
+// followed by the
 // model's float bias add and activation, and the next layer quantizes
 // again. q8-fuse-quant folds those into the int8 op, so that int8 feeds
 // int8 where the model allows it:
@@ -8,7 +9,8 @@
 //     -> q8.requantize (a fixed-point int8 -> int8 rescale). The reverse,
 //     dequantize(quantize(x)), is the quantization error itself (x rounded
 //     to the grid and clamped to its range), not an identity: it stays.
-//  2. q8.add of a constant [N] (or scalar) to a bias-less qlinear -> its
+//  2. q8.add of a constant [N] (or scalar; a conv's [M, 1, 1]) to a
+//     bias-less int8 op -> its
 //     int32 bias, quantizeBias(b[n], s_x, s_w[n]) (rounding the bias to
 //     the accumulator's grid, at most s_x * s_w[n] / 2 per element);
 //  3. the erf GELU as torch exports it, x * 0.5 * (1 + erf(x / sqrt 2)),
@@ -27,9 +29,9 @@
 //
 // The patterns read and rebuild the int8 op through its generic form
 // (operands input, weight, optional bias; attributes resultType,
-// activation, clipMin, clipMax; the output channel is the last dim and the
-// weight's per-axis scales are per output channel), so a quantized op
-// following the same convention can join `isInt8Linear`.
+// activation, clipMin, clipMax; the weight's per-axis scales are per output
+// channel), which q8.qlinear (output channel: the last dim) and q8.qconv
+// (output channel: dim 1) share.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,7 +63,16 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// The int8 ops these patterns fuse into (see the file comment).
-bool isInt8Linear(Operation *op) { return isa_and_nonnull<QLinearOp>(op); }
+bool isInt8Linear(Operation *op) {
+  return isa_and_nonnull<QLinearOp, QConvOp>(op);
+}
+
+/// The result dim of an int8 op that indexes its output channels.
+int64_t channelDim(Operation *op) {
+  return isa<QConvOp>(op)
+             ? 1
+             : cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
+}
 
 /// The int8 linear op defining `value` when its result is float and it has
 /// no activation yet, else null.
@@ -178,7 +189,7 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 //===----------------------------------------------------------------------===//
 
 /// %y = q8.qlinear %x, %w {resultType = f32}; %z = q8.add %y, %b (constant
-/// [N], [1, .., N] or a scalar) -> %z = q8.qlinear %x, %w, %bq with
+/// [N], [1, .., N] or a scalar; for q8.qconv [M, 1, 1], [1, M, 1, 1]) -> %z = q8.qlinear %x, %w, %bq with
 /// bq[n] = quantizeBias(b[n], s_x, s_w[n]).
 struct FoldBiasAdd : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -193,11 +204,17 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
         continue;
       auto yType = cast<RankedTensorType>(y.getType());
       auto bType = dyn_cast<RankedTensorType>(b.getType());
-      int64_t n = yType.getShape().back();
-      if (!bType || bType.getRank() > yType.getRank() ||
-          (bType.getRank() > 0 &&
-           llvm::any_of(bType.getShape().drop_back(),
-                        [](int64_t d) { return d != 1; })))
+      int64_t channel = channelDim(linear);
+      int64_t n = yType.getDimSize(channel);
+      // b broadcasts along everything but the channel dim.
+      auto isPerChannel = [&](RankedTensorType type) {
+        int64_t offset = yType.getRank() - type.getRank();
+        for (auto [i, d] : llvm::enumerate(type.getShape()))
+          if (d != 1 && (static_cast<int64_t>(i) + offset != channel || d != n))
+            return false;
+        return true;
+      };
+      if (!bType || bType.getRank() > yType.getRank() || !isPerChannel(bType))
         continue;
       std::optional<SmallVector<float>> values = readF32Constant(b);
       std::optional<SmallVector<float>> sw = weightScales(linear, n);

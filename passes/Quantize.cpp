@@ -1,10 +1,13 @@
 //===- Quantize.cpp - static W8A8 from a calibration table ----------------===//
 //
 // q8-quantize turns the matmuls and gemms with constant weights into
-// q8.qlinear: the activation quantized per tensor (uint8 asymmetric, from a
-// calibrated range), the weights per output channel (int8 symmetric), the
-// bias in int32 at s_x * s_w, the result dequantized to f32. Every scale,
-// zero point and quantized value comes from passes/QuantMath.h.
+// q8.qlinear, and the convolutions with constant weights (any group:
+// depthwise and grouped too) into q8.qconv: the activation quantized per
+// tensor (uint8 asymmetric, from a calibrated range), the weights per output
+// channel (int8 symmetric), the bias in int32 at s_x * s_w, the result
+// dequantized to f32. Attention's activation x activation matmuls become
+// q8.qlinear with both operands quantized. Every scale, zero point and
+// quantized value comes from passes/QuantMath.h.
 //
 // Quantized weights are an i8 q8.constant cast to their !quant.uniform type
 // with upstream quant.scast: builtin dense attributes cannot hold quantized
@@ -65,14 +68,17 @@ bool isF32Tensor(Value value) {
   return type && type.getElementType().isF32();
 }
 
-/// What one matmul/gemm quantizes: the activation `x` [..., K], weights
-/// W[k, n] = alpha * op(B)[k, n] as a K x N row-major array, an optional
-/// bias b[n] (beta * C).
+/// What one matmul/gemm/conv quantizes: the activation `x` [..., K], weights
+/// W[k, n] = alpha * op(B)[k, n] as a K x N row-major array (a conv's
+/// [M, C / group, k...] as stored: N = M rows of K), an optional bias b[n]
+/// (beta * C).
 struct LinearPlan {
   Operation *op;
   Value activation;
   int64_t k = 0, n = 0;
   SmallVector<float> weights;
+  /// The conv's stored weight shape; empty for matmul/gemm.
+  SmallVector<int64_t> convWeightShape;
   std::optional<SmallVector<float>> bias;
   /// An activation x activation product's rhs [K, N], instead of `weights`.
   Value rhsActivation;
@@ -266,6 +272,29 @@ private:
           b *= beta;
         plan.bias = std::move(bias->values);
       }
+    } else if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (!isF32Tensor(conv.getInput()))
+        return std::nullopt;
+      w = getF32Constant(conv.getWeight());
+      if (!w) {
+        op->emitRemark() << "q8-quantize: conv weight is not a constant; "
+                            "left in fp32";
+        return std::nullopt;
+      }
+      plan.activation = conv.getInput();
+      plan.n = w->shape[0];
+      plan.k = static_cast<int64_t>(w->values.size()) / plan.n;
+      plan.weights = std::move(w->values);
+      plan.convWeightShape = std::move(w->shape);
+      if (Value c = conv.getBias()) {
+        std::optional<F32Constant> bias = getF32Constant(c);
+        if (!bias) {
+          op->emitRemark() << "q8-quantize: conv bias is not a constant; "
+                              "left in fp32";
+          return std::nullopt;
+        }
+        plan.bias = std::move(bias->values);
+      }
     } else {
       return std::nullopt;
     }
@@ -328,17 +357,25 @@ private:
       return;
     }
 
-    // Weights: int8 symmetric per output channel n.
+    // Weights: int8 symmetric per output channel j, whose K values sit at
+    // j * channelStride + i * valueStride (a K x N matrix's columns, or a
+    // conv's rows).
+    bool isConv = !plan.convWeightShape.empty();
+    int64_t channelStride = isConv ? k : 1, valueStride = isConv ? 1 : n;
     SmallVector<QuantParams> wParams(n);
     SmallVector<int8_t> wq(k * n);
     for (int64_t j = 0; j < n; ++j) {
       float absmax = 0;
       for (int64_t i = 0; i < k; ++i)
-        absmax = std::max(absmax, std::fabs(plan.weights[i * n + j]));
+        absmax = std::max(
+            absmax,
+            std::fabs(plan.weights[j * channelStride + i * valueStride]));
       wParams[j] = q8::quant::symmetricI8(absmax, weightQmax());
-      for (int64_t i = 0; i < k; ++i)
-        wq[i * n + j] = static_cast<int8_t>(
-            q8::quant::quantize(plan.weights[i * n + j], wParams[j]));
+      for (int64_t i = 0; i < k; ++i) {
+        int64_t at = j * channelStride + i * valueStride;
+        wq[at] = static_cast<int8_t>(
+            q8::quant::quantize(plan.weights[at], wParams[j]));
+      }
     }
     SmallVector<double> scales;
     SmallVector<int64_t> zeroPoints(n, 0);
@@ -348,14 +385,17 @@ private:
     int64_t storageMax = weightBits == 7 ? 63 : 127;
     auto wElement = mlir::quant::UniformQuantizedPerAxisType::get(
         mlir::quant::QuantizationFlags::Signed, b.getIntegerType(8),
-        b.getF32Type(), scales, zeroPoints, /*quantizedDimension=*/1,
-        storageMin, storageMax);
-    auto storageType = RankedTensorType::get({k, n}, b.getIntegerType(8));
+        b.getF32Type(), scales, zeroPoints,
+        /*quantizedDimension=*/isConv ? 0 : 1, storageMin, storageMax);
+    SmallVector<int64_t> wShape = {k, n};
+    if (isConv)
+      wShape = plan.convWeightShape;
+    auto storageType = RankedTensorType::get(wShape, b.getIntegerType(8));
     Value wStorage = ConstantOp::create(
         b, loc,
         makeConstant<int8_t>(storageType, wq, "q8_weights_i8"));
     Value w = mlir::quant::StorageCastOp::create(
-        b, loc, RankedTensorType::get({k, n}, wElement), wStorage);
+        b, loc, RankedTensorType::get(wShape, wElement), wStorage);
 
     Value bias;
     if (plan.bias) {
@@ -367,7 +407,16 @@ private:
       bias = ConstantOp::create(
           b, loc, makeConstant<int32_t>(biasType, bq, "q8_bias_i32"));
     }
-    Value result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
+    Value result;
+    if (auto conv = dyn_cast<ConvOp>(op))
+      result = QConvOp::create(b, loc, x, w, bias, conv.getStridesAttr(),
+                               conv.getPadsAttr(), conv.getDilationsAttr(),
+                               conv.getGroupAttr(),
+                               TypeAttr::get(b.getF32Type()),
+                               b.getStringAttr("none"), FloatAttr(),
+                               FloatAttr());
+    else
+      result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
   }

@@ -126,8 +126,8 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
   LayerError result;
   result.source = options.samples;
 
-  // The layers: q8.qlinear results in program order, each found in the
-  // fp32 model by its ONNX value name.
+  // The layers: q8.qlinear and q8.qconv results in program order, each
+  // found in the fp32 model by its ONNX value name.
   OwningOpRef<ModuleOp> refModule(reference.clone());
   OwningOpRef<ModuleOp> quantModule(quantized.clone());
   func::FuncOp refMain = entryFunction(*refModule),
@@ -142,28 +142,31 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
   });
   OpBuilder builder(quantized.getContext());
   SmallVector<std::pair<Value, Value>> layers; // (fp32, quantized)
-  WalkResult walk = quantMain.walk([&](QLinearOp op) {
-    std::string name = getValueName(op.getResult());
+  WalkResult walk = quantMain.walk([&](Operation *op) {
+    if (!isa<QLinearOp, QConvOp>(op))
+      return WalkResult::advance();
+    auto output = cast<TypedValue<RankedTensorType>>(op->getResult(0));
+    std::string name = getValueName(output);
     auto it = name.empty() ? refValues.end() : refValues.find(name);
     if (it == refValues.end()) {
-      op.emitError() << "layer error: the quantized layer '"
+      op->emitError() << "layer error: the quantized layer '"
                      << (name.empty() ? "<unnamed>" : name)
                      << "' has no fp32 counterpart";
       return WalkResult::interrupt();
     }
-    if (it->second.getType() != op.getResult().getType()) {
-      op.emitError() << "layer error: '" << name << "' is "
-                     << op.getResult().getType() << " quantized, "
+    if (it->second.getType() != output.getType()) {
+      op->emitError() << "layer error: '" << name << "' is "
+                     << output.getType() << " quantized, "
                      << it->second.getType() << " in fp32";
       return WalkResult::interrupt();
     }
     TensorError layer;
     layer.name = name;
     layer.op = it->second.getDefiningOp()->getName().getStringRef().str();
-    auto shape = op.getResult().getType().getShape();
+    auto shape = output.getType().getShape();
     layer.shape.assign(shape.begin(), shape.end());
     result.layers.push_back(std::move(layer));
-    layers.push_back({it->second, op.getResult()});
+    layers.push_back({it->second, output});
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())

@@ -173,6 +173,42 @@ LogicalResult RequantizeOp::verify() {
 // qlinear
 //===----------------------------------------------------------------------===//
 
+/// The fused epilogue's attributes, shared by qlinear and qconv.
+template <typename OpT>
+static LogicalResult verifyEpilogue(OpT op) {
+  if (failed(verifyOneOf(op, "activation", op.getActivation(),
+                         {"none", "relu", "gelu", "clip"})))
+    return failure();
+  FloatAttr clipMin = op.getClipMinAttr(), clipMax = op.getClipMaxAttr();
+  if ((clipMin || clipMax) && op.getActivation() != "clip")
+    return op.emitOpError()
+           << "'clipMin'/'clipMax' need activation \"clip\", got \""
+           << op.getActivation() << "\"";
+  if (clipMin && clipMax &&
+      clipMin.getValueAsDouble() > clipMax.getValueAsDouble())
+    return op.emitOpError() << "'clipMin' " << clipMin.getValueAsDouble()
+                            << " is greater than 'clipMax' "
+                            << clipMax.getValueAsDouble();
+  if (isa<quant::UniformQuantizedPerAxisType>(
+          op.getInput().getType().getElementType()))
+    return op.emitOpError() << "'input' must be quantized per tensor, got "
+                            << op.getInput().getType();
+  return success();
+}
+
+/// The element type of an int8 op's result: a quant type with 8-bit storage
+/// (requantize) or a float (dequantize).
+static LogicalResult checkResultElement(const ShapeDiag &diag, Type element) {
+  auto quantElement = dyn_cast<quant::QuantizedType>(element);
+  if (!quantElement && !isa<FloatType>(element))
+    return diag("'resultType' must be a !quant.uniform or float element type, "
+                "got ",
+                element);
+  if (quantElement && failed(checkStorage(diag, quantElement, "resultType")))
+    return failure();
+  return success();
+}
+
 bool QLinearOp::isProductShape(ArrayRef<int64_t> input,
                                ArrayRef<int64_t> weight) {
   if (input.empty() || weight.size() < 2)
@@ -215,39 +251,21 @@ LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
     if (failed(checkShape(diag, bias, {n}, "bias")))
       return failure();
   Type element = adaptor.getResultType();
-  auto quantElement = dyn_cast<quant::QuantizedType>(element);
-  if (!quantElement && !isa<FloatType>(element))
-    return diag("'resultType' must be a !quant.uniform or float element type, "
-                "got ",
-                element);
-  if (quantElement && failed(checkStorage(diag, quantElement, "resultType")))
+  if (failed(checkResultElement(diag, element)))
     return failure();
   SmallVector<int64_t> shape(input->getShape().drop_back());
   shape.push_back(n);
-  if (quantElement && failed(checkPerAxis(diag, quantElement, shape,
-                                          "resultType")))
+  if (auto quantElement = dyn_cast<quant::QuantizedType>(element);
+      quantElement &&
+      failed(checkPerAxis(diag, quantElement, shape, "resultType")))
     return failure();
   types.push_back(RankedTensorType::get(shape, element));
   return success();
 }
 
 LogicalResult QLinearOp::verify() {
-  if (failed(verifyOneOf(*this, "activation", getActivation(),
-                         {"none", "relu", "gelu", "clip"})))
+  if (failed(verifyEpilogue(*this)))
     return failure();
-  FloatAttr clipMin = getClipMinAttr(), clipMax = getClipMaxAttr();
-  if ((clipMin || clipMax) && getActivation() != "clip")
-    return emitOpError() << "'clipMin'/'clipMax' need activation \"clip\", got \""
-                         << getActivation() << "\"";
-  if (clipMin && clipMax &&
-      clipMin.getValueAsDouble() > clipMax.getValueAsDouble())
-    return emitOpError() << "'clipMin' " << clipMin.getValueAsDouble()
-                         << " is greater than 'clipMax' "
-                         << clipMax.getValueAsDouble();
-  auto input = cast<RankedTensorType>(getInput().getType());
-  if (isa<quant::UniformQuantizedPerAxisType>(input.getElementType()))
-    return emitOpError() << "'input' must be quantized per tensor, got "
-                         << input;
   auto weight = cast<RankedTensorType>(getWeight().getType());
   auto perAxis =
       dyn_cast<quant::UniformQuantizedPerAxisType>(weight.getElementType());
@@ -260,5 +278,60 @@ LogicalResult QLinearOp::verify() {
            << "'weight' must be quantized per tensor or along dim 1 (N), got "
               "dim "
            << perAxis.getQuantizedDimension();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// qconv
+//===----------------------------------------------------------------------===//
+
+LogicalResult QConvOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<RankedTensorType> input =
+      getRankedTensor(diag, adaptor.getInput(), "input");
+  FailureOr<RankedTensorType> weight =
+      getRankedTensor(diag, adaptor.getWeight(), "weight");
+  if (failed(input) || failed(weight) ||
+      failed(getQuantElement(diag, *input, "input")) ||
+      failed(getQuantElement(diag, *weight, "weight")))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      diag, adaptor.getInput(), adaptor.getWeight(), adaptor.getGroup(),
+      adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations());
+  if (failed(shape))
+    return failure();
+  if (Value bias = adaptor.getBias())
+    if (failed(checkShape(diag, bias, {(*shape)[1]}, "bias")))
+      return failure();
+  Type element = adaptor.getResultType();
+  if (failed(checkResultElement(diag, element)))
+    return failure();
+  if (auto quantElement = dyn_cast<quant::QuantizedType>(element);
+      quantElement &&
+      failed(checkPerAxis(diag, quantElement, *shape, "resultType")))
+    return failure();
+  types.push_back(RankedTensorType::get(*shape, element));
+  return success();
+}
+
+LogicalResult QConvOp::verify() {
+  if (failed(verifyEpilogue(*this)))
+    return failure();
+  auto weight = cast<RankedTensorType>(getWeight().getType());
+  auto perAxis =
+      dyn_cast<quant::UniformQuantizedPerAxisType>(weight.getElementType());
+  if (perAxis && perAxis.getQuantizedDimension() != 0)
+    return emitOpError()
+           << "'weight' must be quantized per tensor or along dim 0 (the "
+              "output channels), got dim "
+           << perAxis.getQuantizedDimension();
+  auto result = dyn_cast<quant::QuantizedType>(getResultType());
+  if (result && isa<quant::UniformQuantizedPerAxisType>(result))
+    return emitOpError() << "a requantizing 'resultType' must be per tensor, "
+                            "got "
+                         << getResultType();
   return success();
 }

@@ -2,7 +2,7 @@
 //
 // What upstream `quant` lacks: a calibration point, quantize/dequantize with
 // a per-channel pre-scale (SmoothQuant's 1/s lives there), and the fused int8
-// linear op. Element types are upstream `!quant.uniform`.
+// linear and convolution ops. Element types are upstream `!quant.uniform`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,6 +111,32 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
     static bool isProductShape(::llvm::ArrayRef<int64_t> input,
                                ::llvm::ArrayRef<int64_t> weight);
   }];
+  let hasVerifier = 1;
+}
+
+def Q8_QConvOp : Q8_Op<"qconv", [Pure]> {
+  let summary = "int8 convolution with qlinear's fused epilogue";
+  let description = [{
+    `q8.conv` on quantized tensors: `input` `[N, C, spatial...]` quantized
+    per tensor, `weight` `[M, C / group, k...]` quantized per output
+    channel (axis 0) or per tensor, `bias` `[M]` int32 at scale
+    s_input * s_weight[m]; `strides`, `pads`, `dilations` and `group` as
+    in `q8.conv` (depthwise is group == C). Padding reads the input's zero
+    point, i.e. a real 0. The int32 accumulator goes through the same
+    epilogue as `q8.qlinear` (bias, zero-point correction, scale,
+    `activation` with `clipMin`/`clipMax`, then requantize to `resultType`
+    or dequantize to a float type), per output channel m.
+  }];
+  let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
+                       Optional<Q8_I32Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       TypeAttr:$resultType,
+                       DefaultValuedStrAttr<StrAttr, "none">:$activation,
+                       OptionalAttr<F64Attr>:$clipMin,
+                       OptionalAttr<F64Attr>:$clipMax);
+  let results = (outs Q8_Tensor:$result);
   let hasVerifier = 1;
 }
 

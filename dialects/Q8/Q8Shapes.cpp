@@ -307,15 +307,13 @@ static FailureOr<int64_t> windowOutputSize(const ShapeDiag &diag, int64_t i,
   return out;
 }
 
-/// Shared checks of conv and conv_transpose; returns the spatial rank.
+/// Shared checks of conv, qconv and conv_transpose (element types apart).
 static LogicalResult checkConvOperands(const ShapeDiag &diag,
                                        RankedTensorType input,
                                        RankedTensorType weight, int64_t group) {
   if (weight.getRank() != input.getRank())
     return diag("expects 'weight' of rank ", input.getRank(),
                 " like the input, got ", weight);
-  if (failed(checkElementType(diag, weight, input.getElementType(), "weight")))
-    return failure();
   if (group < 1)
     return diag("'group' must be positive, got ", group);
   if (input.getDimSize(1) % group != 0)
@@ -335,22 +333,20 @@ static LogicalResult checkBias(const ShapeDiag &diag, Value bias,
   return checkShape(diag, bias, {channels}, "bias");
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &types) {
-  ShapeDiag diag{loc, getOperationName()};
-  FailureOr<RankedTensorType> input = getSpatialInput(diag, adaptor.getInput());
+FailureOr<SmallVector<int64_t>>
+q8::inferConvShape(const ShapeDiag &diag, Value inputValue, Value weightValue,
+                   int64_t group, ArrayRef<int64_t> strides,
+                   ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  FailureOr<RankedTensorType> input = getSpatialInput(diag, inputValue);
   if (failed(input))
     return failure();
   FailureOr<RankedTensorType> weight =
-      getRankedTensor(diag, adaptor.getWeight(), "weight");
+      getRankedTensor(diag, weightValue, "weight");
   if (failed(weight))
     return failure();
-  int64_t group = adaptor.getGroup();
   int64_t spatial = input->getRank() - 2;
   if (failed(checkConvOperands(diag, *input, *weight, group)) ||
-      failed(checkWindowAttrs(diag, spatial, adaptor.getStrides(),
-                              adaptor.getPads(), adaptor.getDilations())))
+      failed(checkWindowAttrs(diag, spatial, strides, pads, dilations)))
     return failure();
   int64_t channels = input->getDimSize(1), outChannels = weight->getDimSize(0);
   if (weight->getDimSize(1) * group != channels)
@@ -360,20 +356,35 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (outChannels % group != 0)
     return diag("output channels ", outChannels,
                 " are not divisible by 'group' ", group);
-  if (failed(checkBias(diag, adaptor.getBias(), outChannels,
-                       input->getElementType())))
-    return failure();
   SmallVector<int64_t> shape = {input->getDimSize(0), outChannels};
   for (int64_t i = 0; i < spatial; ++i) {
     FailureOr<int64_t> out = windowOutputSize(
         diag, i, input->getDimSize(i + 2), weight->getDimSize(i + 2),
-        adaptor.getStrides()[i], adaptor.getDilations()[i],
-        adaptor.getPads()[i], adaptor.getPads()[i + spatial], false);
+        strides[i], dilations[i], pads[i], pads[i + spatial], false);
     if (failed(out))
       return failure();
     shape.push_back(*out);
   }
-  return pushTensor(diag, shape, input->getElementType(), types);
+  return shape;
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  ShapeDiag diag{loc, getOperationName()};
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      diag, adaptor.getInput(), adaptor.getWeight(), adaptor.getGroup(),
+      adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations());
+  if (failed(shape))
+    return failure();
+  Type element = cast<RankedTensorType>(adaptor.getInput().getType())
+                     .getElementType();
+  if (failed(checkElementType(diag,
+                              cast<RankedTensorType>(adaptor.getWeight().getType()),
+                              element, "weight")) ||
+      failed(checkBias(diag, adaptor.getBias(), (*shape)[1], element)))
+    return failure();
+  return pushTensor(diag, *shape, element, types);
 }
 
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
@@ -392,6 +403,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
   int64_t spatial = input->getRank() - 2;
   ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
   if (failed(checkConvOperands(diag, *input, *weight, group)) ||
+      failed(checkElementType(diag, *weight, input->getElementType(),
+                              "weight")) ||
       failed(checkWindowAttrs(diag, spatial, adaptor.getStrides(),
                               adaptor.getPads(), adaptor.getDilations())) ||
       failed(checkCount(diag, outputPadding, spatial, "output_padding")) ||

@@ -76,6 +76,14 @@ mlir::LogicalResult checkPositive(const ShapeDiag &diag,
                                   llvm::StringRef what);
 
 /// Fails unless `type` (operand `what`) has element type `expected`.
+/// The result shape of a convolution (q8.conv, q8.qconv) of `input`
+/// [N, C, spatial...] by `weight` [M, C / group, k...]: every shape and
+/// window check apart from element types and the bias.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+inferConvShape(const ShapeDiag &diag, mlir::Value input, mlir::Value weight,
+               int64_t group, llvm::ArrayRef<int64_t> strides,
+               llvm::ArrayRef<int64_t> pads, llvm::ArrayRef<int64_t> dilations);
+
 mlir::LogicalResult checkElementType(const ShapeDiag &diag,
                                      mlir::RankedTensorType type,
                                      mlir::Type expected,

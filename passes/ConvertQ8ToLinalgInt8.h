@@ -1,0 +1,119 @@
+//===- ConvertQ8ToLinalgInt8.h - what the int8 lowerings share -*- C++ -*-===//
+//
+// The pieces of passes/ConvertQ8ToLinalgQuant.cpp that the q8.qconv lowering
+// (passes/ConvertQ8ToLinalgQConv.cpp) reuses: quantized types as their
+// storage, constant weight and bias data, and the int8 epilogue that turns
+// an int32 accumulator [rows, N] into the dequantized or requantized result,
+// so q8.qlinear and q8.qconv compute their outputs with one piece of code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef Q8_PASSES_CONVERTQ8TOLINALGINT8_H
+#define Q8_PASSES_CONVERTQ8TOLINALGINT8_H
+
+#include "passes/QuantMath.h"
+
+#include "passes/ConvertQ8ToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <optional>
+
+namespace q8::int8 {
+
+/// A per-channel scalar parameter of a generic body: a constant when every
+/// channel has the same value, else a 1-D constant tensor read at the
+/// channel's index (an extra generic input).
+struct ChannelParam {
+  llvm::SmallVector<double> values;
+  mlir::Type type;
+  bool uniform() const {
+    return llvm::all_of(values, [&](double v) { return v == values.front(); });
+  }
+};
+
+/// Collects the generic inputs (and their maps) of the non-uniform params and
+/// lets the body fetch each param as a scalar.
+struct ParamInputs {
+  llvm::SmallVector<mlir::Value> inputs;
+  llvm::SmallVector<mlir::AffineMap> maps;
+  llvm::SmallVector<int> slot; ///< per param: input index, or -1 when uniform
+
+  void add(mlir::OpBuilder &b, mlir::Location loc, const ChannelParam &param,
+           mlir::AffineMap channelMap);
+
+  /// The value of param `index` inside a body whose param block arguments
+  /// start at `args`.
+  mlir::Value get(mlir::OpBuilder &b, mlir::Location loc,
+                  const ChannelParam &param, unsigned index,
+                  mlir::ValueRange args) const;
+};
+
+/// Per-channel (or per-tensor: one entry) parameters of a quantized type.
+struct QuantInfo {
+  llvm::SmallVector<q8::quant::QuantParams> params;
+  int64_t axis = -1; ///< -1 per tensor
+  bool isSigned = true;
+  unsigned width = 8;
+
+  /// The parameters of channel `c` (the only ones when per tensor).
+  const q8::quant::QuantParams &channel(int64_t c) const {
+    return params[params.size() == 1 ? 0 : c];
+  }
+};
+
+QuantInfo getQuantInfo(mlir::quant::QuantizedType type);
+
+/// The quantized element type of `type` (a tensor or scalar), or null.
+mlir::quant::QuantizedType getQuantElement(mlir::Type type);
+
+/// `value` as its storage tensor (signless iN).
+mlir::Value asStorage(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::Value value);
+
+/// Replaces `op` (whose one result is quantized) by `storage`, bridging the
+/// users the lowering does not convert.
+void replaceQuantized(mlir::ConversionPatternRewriter &rewriter,
+                      mlir::Operation *op, mlir::Value storage);
+
+/// Sign- or zero-extends an integer scalar.
+mlir::Value extend(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                   mlir::Type to, bool isSigned);
+
+/// The int8 values of a constant storage tensor behind `value` (through
+/// quant.scast), or nullopt.
+std::optional<llvm::SmallVector<int8_t>> getConstantStorage(mlir::Value value);
+
+/// The constant int32 values of `value` (a bias), or nullopt.
+std::optional<llvm::SmallVector<int64_t>> getConstantI32(mlir::Value value);
+
+/// What the epilogue of an int8 op applies to its accumulator acc[r, c].
+struct Int8Epilogue {
+  /// "none", "relu", "gelu" or "clip" (to [clipMin, clipMax]).
+  llvm::StringRef activation = "none";
+  std::optional<double> clipMin, clipMax;
+  /// A float type (dequantize) or a per-tensor quant type (requantize).
+  mlir::Type resultElement;
+  float inputScale = 1.0f;
+  /// s_w[c] for every column c.
+  llvm::SmallVector<float> weightScales;
+  /// The compile-time int32 term of column c (bias + zero-point
+  /// correction); empty means 0.
+  llvm::SmallVector<int64_t> column;
+  /// A run-time int32 bias [N], or null.
+  mlir::Value runtimeBias;
+};
+
+/// The epilogue generic over `acc` (i32 [rows, N]): [rows, N] of the float
+/// result type, or of the requantized storage. Fails (a match failure on
+/// `op`) for a per-axis result type.
+mlir::FailureOr<mlir::Value>
+buildInt8Epilogue(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
+                  mlir::Value acc, const Int8Epilogue &epilogue);
+
+} // namespace q8::int8
+
+#endif // Q8_PASSES_CONVERTQ8TOLINALGINT8_H
