@@ -274,7 +274,8 @@ static LogicalResult handleResize11(NodeBinder &b) {
 }
 
 //===----------------------------------------------------------------------===//
-// QDQ ops: QuantizeLinear, DequantizeLinear, QLinearMatMul, MatMulInteger.
+// QDQ ops: QuantizeLinear, DequantizeLinear, QLinearMatMul, QLinearConv,
+// MatMulInteger.
 // DequantizeLinear is registered here too: it shares the quant type
 // builder below. Quantized values are !quant.uniform tensors bridged to
 // ONNX's integer tensors by quant.scast (and a q8.cast between ui8 and
@@ -455,6 +456,41 @@ static LogicalResult handleQLinearMatMul(NodeBinder &b) {
   return b.result(b.reshape(y, shape));
 }
 
+/// QLinearConv: q8.qconv requantizing to y's type; the window attributes
+/// as Conv's, the optional int32 bias B as qconv's bias.
+static LogicalResult handleQLinearConv(NodeBinder &b) {
+  Value x = b.input(0), w = b.input(3), bias = b.optionalInput(8);
+  if (!x || !w || (b.hasInput(8) && !bias))
+    return failure();
+  ArrayRef<int64_t> shape = b.getShape(x), weight = b.getShape(w);
+  if (shape.size() < 3 || weight.size() != shape.size())
+    return b.invalid("input and weight must have the same rank >= 3");
+  FailureOr<Window> win =
+      b.getWindow(shape.drop_front(2), weight.drop_front(2));
+  if (failed(win))
+    return failure();
+  auto xType = buildQuantType(b, 1, 2, shape, 1, "x");
+  if (failed(xType))
+    return failure();
+  if (isa<quant::UniformQuantizedPerAxisType>(*xType))
+    return b.unsupported("'x' must be quantized per tensor");
+  auto wType = buildQuantType(b, 4, 5, weight, 0, "w");
+  auto yType = buildQuantType(b, 6, 7, {}, 0, "y");
+  if (failed(wType) || failed(yType))
+    return failure();
+  SmallVector<Value> operands = {toQuantized(b, x, *xType),
+                                 toQuantized(b, w, *wType)};
+  if (bias)
+    operands.push_back(bias);
+  return b.result(fromQuantized(
+      b, b.create<q8::QConvOp>(
+             operands, {b.namedI64s("strides", win->strides),
+                        b.namedI64s("pads", win->pads),
+                        b.namedI64s("dilations", win->dilations),
+                        b.namedI64("group", b.attrInt("group", 1)),
+                        b.named("resultType", TypeAttr::get(*yType))})));
+}
+
 /// (A - a_zero_point) x (B - b_zero_point) in int32: an exact i32 matmul.
 static LogicalResult handleMatMulInteger(NodeBinder &b) {
   Type i32 = IntegerType::get(b.getContext(), 32);
@@ -490,6 +526,7 @@ void q8::importer::registerHandlersMtoR(HandlerTable &t) {
   t.add("PRelu", 1, handlePRelu);
   t.add("Pow", 1, legacyBinary<q8::PowOp>);
   t.add("Pow", 7, binary<q8::PowOp>);
+  t.add("QLinearConv", 10, handleQLinearConv);
   t.add("QLinearMatMul", 10, handleQLinearMatMul);
   t.add("QuantizeLinear", 10, handleQuantizeLinear);
   t.add("Range", 11, handleRange);

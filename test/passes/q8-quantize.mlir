@@ -152,3 +152,39 @@ func.func @wrong_shape(%n: tensor<2x4xf32> {q8.name = "wrong_shape"}) -> tensor<
   %y = q8.matmul %n, %w : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// A depthwise convolution (group = C = 2, 2x2 kernel) becomes q8.qconv:
+// "xc" is quantized as "x" above (scale 1/128, zero point 64), the weights
+// [M=2, 1, 2, 2] per output channel (axis 0) with the values of @linear's
+// columns (channel 0: scale 1/64, q = [127, -64, 32, 13]; channel 1: scale
+// 1/128, q = [127, 32, -64, 2]), the bias at s_x * s_w[m]:
+// 0.5 / (1/128 * 1/64) = 4096 and -0.25 / (1/128 * 1/128) = -4096. The
+// window attributes carry over.
+// CHECK-LABEL: func @depthwise_conv
+// CHECK:         %[[X:.*]] = q8.quantize %arg0 {resultType = tensor<1x2x3x3x!quant.uniform<u8:f32, 7.812500e-03:64>>}
+// CHECK:         %[[WI:.*]] = q8.constant dense<{{\[}}{{\[}}{{\[}}[127, -64], [32, 13]]], {{\[}}{{\[}}[127, 32], [-64, 2]]]]> : tensor<2x1x2x2xi8>
+// CHECK:         %[[W:.*]] = quant.scast %[[WI]] : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8:f32:0, {1.562500e-02,7.812500e-03}>>
+// CHECK:         %[[B:.*]] = q8.constant dense<[4096, -4096]> : tensor<2xi32>
+// CHECK:         %[[Y:.*]] = q8.qconv %[[X]], %[[W]], %[[B]] {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, resultType = f32, strides = array<i64: 1, 1>}
+// CHECK-SAME:      -> tensor<1x2x2x2xf32>
+// CHECK:         return %[[Y]]
+// CHECK-NOT:     q8.conv
+func.func @depthwise_conv(%x: tensor<1x2x3x3xf32> {q8.name = "xc"}) -> tensor<1x2x2x2xf32> {
+  %w = q8.constant dense<[[[[1.984375, -1.0], [0.5, 0.2]]], [[[0.9921875, 0.25], [-0.5, 0.01171875]]]]> : tensor<2x1x2x2xf32>
+  %b = q8.constant dense<[0.5, -0.25]> : tensor<2xf32>
+  %y = q8.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x3x3xf32>, tensor<2x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A convolution whose weight is not a constant stays fp32, with a remark.
+// CHECK-LABEL: func @conv_runtime_weight
+// CHECK:         q8.conv
+func.func @conv_runtime_weight(%x: tensor<1x2x3x3xf32> {q8.name = "xc"}, %w: tensor<2x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  // expected-remark @+1 {{q8-quantize: conv weight is not a constant; left in fp32}}
+  %y = q8.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x3x3xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}

@@ -239,3 +239,54 @@ func.func @qlinear_batched_per_axis(%x: tensor<2x3x4x!quant.uniform<u8:f32, 0.1:
   %0 = q8.qlinear %x, %w {resultType = f32} : (tensor<2x3x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x4x2x!quant.uniform<i8:f32:2, {0.5, 0.25}>>) -> tensor<2x3x2xf32>
   return
 }
+
+// -----
+
+func.func @qconv_float_input(%x: tensor<1x2x5x5xf32>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of quantized type values}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x2x5x5xf32>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_group(%x: tensor<1x4x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+2 {{'weight' has 2 input channels per group, expected 4 / 4 = 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4, resultType = f32} : (tensor<1x4x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_window(%x: tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+2 {{spatial dim #0: padded input 2 is smaller than the dilated kernel 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x0x0xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_bias(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>, %b: tensor<3xi32>) {
+  // expected-error @+2 {{expects 'bias' of shape [4], got 'tensor<3xi32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = q8.qconv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>, tensor<3xi32>) -> tensor<1x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_weight_axis(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) {
+  // expected-error @+1 {{'weight' must be quantized per tensor or along dim 0 (the output channels), got dim 1}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<1x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_clip(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'clipMin'/'clipMax' need activation "clip", got "relu"}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32, activation = "relu", clipMax = 6.0} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3xf32>
+  return
+}
