@@ -225,3 +225,36 @@ func.func @chain_kept(%q: tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, %w: tensor<
   %e = q8.quantize %y4 {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 1.0, 1.0>, axis = 1} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
   return %a, %b, %c, %d, %y3, %e : tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.2:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3xf32>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
 }
+
+// -----
+
+// q8.qconv takes the same fusions along its channel dim 1: a [3, 1, 1]
+// bias (round(b[m] / (s_x s_w[m])) = [4, 8, -16] for b = [1, 1, -1]), the
+// clip (ReLU6) and the next layer's quantize (a requantizing epilogue).
+// CHECK-LABEL: func.func @qconv_chain
+// CHECK:         %[[B:.*]] = q8.constant dense<[4, 8, -16]> : tensor<3xi32>
+// CHECK:         %[[Y:.*]] = q8.qconv %arg0, %arg1, %[[B]] {activation = "clip", clipMax = 6.000000e+00 : f64, clipMin = 0.000000e+00 : f64, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, resultType = !quant.uniform<u8:f32, 2.500000e-02>, strides = array<i64: 1, 1>}
+// CHECK-SAME:      -> tensor<1x3x2x2x!quant.uniform<u8:f32, 2.500000e-02>>
+// CHECK-NEXT:    return %[[Y]]
+func.func @qconv_chain(%q: tensor<1x4x2x2x!quant.uniform<u8:f32, 0.5:3>>, %w: tensor<3x4x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) -> tensor<1x3x2x2x!quant.uniform<u8:f32, 0.025>> {
+  %y = q8.qconv %q, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x4x2x2x!quant.uniform<u8:f32, 0.5:3>>, tensor<3x4x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) -> tensor<1x3x2x2xf32>
+  %b = q8.constant dense<[[[1.0]], [[1.0]], [[-1.0]]]> : tensor<3x1x1xf32>
+  %z = q8.add %y, %b : (tensor<1x3x2x2xf32>, tensor<3x1x1xf32>) -> tensor<1x3x2x2xf32>
+  %c = q8.clip %z {min = 0.0 : f64, max = 6.0 : f64} : (tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32>
+  %r = q8.quantize %c {resultType = tensor<1x3x2x2x!quant.uniform<u8:f32, 0.025>>} : (tensor<1x3x2x2xf32>) -> tensor<1x3x2x2x!quant.uniform<u8:f32, 0.025>>
+  return %r : tensor<1x3x2x2x!quant.uniform<u8:f32, 0.025>>
+}
+
+// -----
+
+// Not a bias: a constant along the last (width) dim of a qconv's result,
+// which is not its channel dim, stays a float add.
+// CHECK-LABEL: func.func @qconv_not_bias
+// CHECK:         q8.qconv %arg0, %arg1 {
+// CHECK:         q8.add
+func.func @qconv_not_bias(%q: tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5:3>>, %w: tensor<3x4x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) -> tensor<1x3x3x3xf32> {
+  %y = q8.qconv %q, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32} : (tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5:3>>, tensor<3x4x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) -> tensor<1x3x3x3xf32>
+  %b = q8.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %z = q8.add %y, %b : (tensor<1x3x3x3xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %z : tensor<1x3x3x3xf32>
+}
