@@ -105,11 +105,40 @@ struct Int8Epilogue {
   llvm::SmallVector<int64_t> column;
   /// A run-time int32 bias [N], or null.
   mlir::Value runtimeBias;
+  /// The accumulator dim that indexes the channels; -1 is the last.
+  int64_t channelDim = -1;
 };
 
-/// The epilogue generic over `acc` (i32 [rows, N]): [rows, N] of the float
-/// result type, or of the requantized storage. Fails (a match failure on
-/// `op`) for a per-axis result type.
+/// The epilogue of `op` (q8.qlinear or q8.qconv, read through their shared
+/// attribute names): its activation, clip bounds, result type, the scales
+/// s_in and s_w[c] of `channels` channels and the int32 column term,
+/// `corrections[c]` (zero-point corrections; empty is 0) plus the bias:
+/// folded when constant, else `bias` (the converted operand) at run time.
+Int8Epilogue getEpilogue(mlir::Operation *op, mlir::Value bias,
+                         const QuantInfo &in, const QuantInfo &w,
+                         int64_t channels, llvm::ArrayRef<int64_t> corrections);
+
+/// The int32 contraction acc[m, n] = sum_k x[m, k] * w[k, n] of storage
+/// tensors (or batched: [B, M, K] x [B, K, N]), extended as `in` and `w`
+/// say; with `subtractInside` the zero points are subtracted from both
+/// operands first. This matmul-shaped generic is what the int8
+/// micro-kernels (compiler/codegen/MatmulKernels.cpp) recognize.
+mlir::Value buildInt8Contraction(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value x, mlir::Value weight,
+                                 const QuantInfo &in, const QuantInfo &w,
+                                 bool subtractInside);
+
+/// One step of an int8 contraction body: acc + ext(x) * ext(w), or, with a
+/// `weightZeroPoint` (an i32 scalar), acc + (ext(x) - z_x) * (ext(w) - z_w).
+mlir::Value multiplyAccumulate(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value x, mlir::Value w, mlir::Value acc,
+                               const QuantInfo &in, const QuantInfo &wInfo,
+                               mlir::Value weightZeroPoint);
+
+/// The epilogue generic over `acc` (i32, any rank, the channels along
+/// `epilogue.channelDim`): the same shape of the float result type, or of
+/// the requantized storage. Fails (a match failure on `op`) for a per-axis
+/// result type.
 mlir::FailureOr<mlir::Value>
 buildInt8Epilogue(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
                   mlir::Value acc, const Int8Epilogue &epilogue);

@@ -1,21 +1,29 @@
 //===- ConvertQ8ToLinalgQConv.cpp - q8.qconv to linalg --------------------===//
 //
-// The generic int8 convolution, any group (depthwise is group == C) and any
-// spatial rank. For an NCHW input with zero point zx and a constant,
-// symmetric weight:
-//   %xp  = tensor.pad %x low[0, 0, pb...] high[0, 0, pe...] (zx)
-//   %acc = linalg.generic (n, o..., g, m, c, k...) ins(%xp, %w) outs([N, O..., G, M/G] i32)
-//            { acc + ext(xp[n, g*C/G + c, o*s + k*d]) * extsi(w[g, m, c, k]) }
-//   %y   = the q8.qlinear epilogue over %acc as [N*O, M]
-//            (+ bias[m] + zeroPointCorrection(zx, w[m, :]), scale or
-//             requantize, activation)
-//   %r   = linalg.transpose %y as [N, O..., M] to [N, M, O...]
-// Padding with zx makes a padded tap contribute zx * w, which the
-// correction removes like every other tap's zx * w: the padded border is
-// exact. The accumulator is laid out [output pixels, M] so that the
-// epilogue is q8.qlinear's own (ConvertQ8ToLinalgInt8.h), per column m.
-// With a run-time weight (or weight zero points) the zero points are
-// subtracted inside the contraction instead, as q8.qlinear does.
+// The generic int8 convolution, any group and any spatial rank. The input
+// is padded with its zero point, so that a padded tap contributes zx * w
+// like every other tap and the zero-point correction (bias[m] +
+// zeroPointCorrection(zx, w[m, :]), compile time) removes it exactly. Then
+// one of three contractions, by shape:
+//  - group 1, a constant symmetric weight (what q8-quantize makes): im2col.
+//    The padded input goes to [N, spatial..., C] once; each filter tap k is
+//    a strided slice of it, [N, O..., C], copied into the column buffer
+//    col[N, O..., k..., C]; col as [N*O, K*C] times the weight reordered
+//    at compile time to [K*C, M] is q8.qlinear's own matmul-shaped
+//    contraction (buildInt8Contraction), which the int8 micro-kernels
+//    (compiler/codegen/MatmulKernels.cpp) run. The accumulator [N*O, M]
+//    goes through qlinear's epilogue per column m and a transpose gives
+//    NCHW back.
+//  - depthwise (group = C = M) with a constant symmetric weight: no channel
+//    sum to gather for. One elementwise generic over the taps' strided
+//    slices of the padded input, acc = sum_k ext(x_k) * w_k[c] with the
+//    weights as per-channel inputs, then the epilogue along dim 1: NCHW
+//    throughout.
+//  - anything else (other groups, run-time weights, weight zero points as
+//    QLinearConv imports them): one direct generic over (n, o..., g, m, c,
+//    k...) reading x[n, g*C/G + c, o*s + k*d] and w as [G, M/G, C/G, k...],
+//    the zero points subtracted inside when they cannot be corrected for
+//    at compile time, then the epilogue over [N*O, M] and the transpose.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +35,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -36,6 +45,101 @@ namespace qm = q8::quant;
 
 namespace {
 
+/// The shape of one q8.qconv and its operands as storage tensors.
+struct ConvShape {
+  int64_t spatial, batch, groups, outChannels, groupIn, groupOut;
+  SmallVector<int64_t> outSpatial, kernel, strides, dilations;
+
+  explicit ConvShape(QConvOp op) {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    spatial = inputType.getRank() - 2;
+    batch = inputType.getDimSize(0);
+    groups = op.getGroup();
+    outChannels = weightType.getDimSize(0);
+    groupIn = weightType.getDimSize(1);
+    groupOut = outChannels / groups;
+    outSpatial.assign(resultType.getShape().begin() + 2,
+                      resultType.getShape().end());
+    kernel.assign(weightType.getShape().begin() + 2,
+                  weightType.getShape().end());
+    strides.assign(op.getStrides().begin(), op.getStrides().end());
+    dilations.assign(op.getDilations().begin(), op.getDilations().end());
+  }
+
+  int64_t taps() const {
+    int64_t count = 1;
+    for (int64_t k : kernel)
+      count *= k;
+    return count;
+  }
+  /// The kernel position of tap `t` (row-major over the kernel dims).
+  SmallVector<int64_t> tap(int64_t t) const {
+    SmallVector<int64_t> position(spatial);
+    for (int64_t i = spatial - 1; i >= 0; --i) {
+      position[i] = t % kernel[i];
+      t /= kernel[i];
+    }
+    return position;
+  }
+};
+
+OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
+
+/// The strided window of the padded input `x` that kernel position `k`
+/// reads for every output pixel. `channelLast`: x is [N, spatial..., C]
+/// (else [N, C, spatial...]).
+Value tapSlice(OpBuilder &b, Location loc, Value x, const ConvShape &shape,
+               ArrayRef<int64_t> k, bool channelLast) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t channels = type.getDimSize(channelLast ? type.getRank() - 1 : 1);
+  SmallVector<OpFoldResult> offsets = {index(b, 0)}, sizes = {index(b, shape.batch)},
+                            strides = {index(b, 1)};
+  SmallVector<int64_t> sliceShape = {shape.batch};
+  if (!channelLast) {
+    offsets.push_back(index(b, 0));
+    sizes.push_back(index(b, channels));
+    strides.push_back(index(b, 1));
+    sliceShape.push_back(channels);
+  }
+  for (int64_t i = 0; i < shape.spatial; ++i) {
+    offsets.push_back(index(b, k[i] * shape.dilations[i]));
+    sizes.push_back(index(b, shape.outSpatial[i]));
+    strides.push_back(index(b, shape.strides[i]));
+    sliceShape.push_back(shape.outSpatial[i]);
+  }
+  if (channelLast) {
+    offsets.push_back(index(b, 0));
+    sizes.push_back(index(b, channels));
+    strides.push_back(index(b, 1));
+    sliceShape.push_back(channels);
+  }
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(sliceShape, type.getElementType()), x,
+      offsets, sizes, strides);
+}
+
+/// `x` with its dims permuted: result dim i is x's dim permutation[i].
+Value transpose(OpBuilder &b, Location loc, Value x,
+                ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d : permutation)
+    shape.push_back(type.getDimSize(d));
+  Value init = createEmpty(b, loc, type.clone(shape));
+  return linalg::TransposeOp::create(b, loc, x, init, permutation)
+      .getResult()[0];
+}
+
+/// An i8 constant tensor of `shape` holding `values`.
+Value i8Constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                 ArrayRef<int8_t> values) {
+  auto type = RankedTensorType::get(shape, b.getIntegerType(8));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
+}
+
 struct QConvToLinalg : OpConversionPattern<QConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -43,59 +147,179 @@ struct QConvToLinalg : OpConversionPattern<QConvOp> {
   matchAndRewrite(QConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    QuantInfo in = getQuantInfo(getQuantElement(inputType));
-    QuantInfo w = getQuantInfo(getQuantElement(weightType));
-    Type i32 = rewriter.getI32Type();
+    QuantInfo in = getQuantInfo(getQuantElement(op.getInput().getType()));
+    QuantInfo w = getQuantInfo(getQuantElement(op.getWeight().getType()));
     int32_t zx = in.params.front().zeroPoint;
-
-    int64_t spatial = inputType.getRank() - 2;
-    int64_t batch = inputType.getDimSize(0);
-    int64_t groups = op.getGroup();
-    int64_t outChannels = weightType.getDimSize(0);
-    int64_t groupIn = weightType.getDimSize(1), groupOut = outChannels / groups;
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                      pads = op.getPads();
-    ArrayRef<int64_t> outSpatial = resultType.getShape().drop_front(2);
-    ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+    ConvShape shape(op);
 
     // The input padded with its zero point.
+    ArrayRef<int64_t> pads = op.getPads();
     SmallVector<int64_t> low(2, 0), high(2, 0);
-    low.append(pads.begin(), pads.begin() + spatial);
-    high.append(pads.begin() + spatial, pads.end());
+    low.append(pads.begin(), pads.begin() + shape.spatial);
+    high.append(pads.begin() + shape.spatial, pads.end());
     Value x = asStorage(rewriter, loc, adaptor.getInput());
     Type storage = cast<RankedTensorType>(x.getType()).getElementType();
     x = padConstant(rewriter, loc, x, low, high,
                     createScalar(rewriter, loc, storage, zx));
-
-    // The weight as [G, M/G, C/G, k...].
-    SmallVector<int64_t> groupedShape = {groups, groupOut, groupIn};
-    groupedShape.append(kernel.begin(), kernel.end());
-    Value weight = reshapeTo(rewriter, loc,
-                             asStorage(rewriter, loc, adaptor.getWeight()),
-                             groupedShape);
 
     std::optional<SmallVector<int8_t>> weightData;
     bool weightZeroPoints = llvm::any_of(
         w.params, [](const qm::QuantParams &p) { return p.zeroPoint != 0; });
     if (w.isSigned && !weightZeroPoints)
       weightData = getConstantStorage(op.getWeight());
-    bool subtractInside = !weightData && (zx != 0 || weightZeroPoints);
+    int64_t perChannel = shape.groupIn * shape.taps();
+    SmallVector<int64_t> corrections;
+    if (weightData && zx != 0)
+      for (int64_t c = 0; c < shape.outChannels; ++c)
+        corrections.push_back(qm::zeroPointCorrection(
+            zx, ArrayRef<int8_t>(*weightData).slice(c * perChannel,
+                                                    perChannel)));
+    Int8Epilogue epilogue = getEpilogue(op, adaptor.getBias(), in, w,
+                                        shape.outChannels, corrections);
 
-    // Loops: n, o_1..o_S, g, m, c, k_1..k_S.
-    unsigned loops = 2 * spatial + 4;
+    Value result;
+    if (weightData && shape.groups == 1) {
+      FailureOr<Value> acc = im2col(rewriter, loc, x, *weightData, shape, in, w);
+      result = pixelsToNchw(rewriter, op, *acc, epilogue, shape);
+    } else if (weightData && shape.groupIn == 1 && shape.groupOut == 1) {
+      Value acc = depthwise(rewriter, loc, x, *weightData, shape, in, w);
+      epilogue.channelDim = 1;
+      FailureOr<Value> out = buildInt8Epilogue(rewriter, op, acc, epilogue);
+      if (failed(out))
+        return failure();
+      result = *out;
+    } else {
+      Value acc = direct(rewriter, loc, x, adaptor.getWeight(), shape, in, w,
+                         /*subtractInside=*/!weightData &&
+                             (zx != 0 || weightZeroPoints));
+      result = pixelsToNchw(rewriter, op, acc, epilogue, shape);
+    }
+    if (!result)
+      return failure();
+    if (isa<mlir::quant::QuantizedType>(resultType.getElementType()))
+      replaceQuantized(rewriter, op, result);
+    else
+      rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  /// col [N*O, K*C] x weight [K*C, M] -> acc [N*O, M].
+  static FailureOr<Value> im2col(OpBuilder &b, Location loc, Value x,
+                                 ArrayRef<int8_t> weights,
+                                 const ConvShape &shape, const QuantInfo &in,
+                                 const QuantInfo &w) {
+    int64_t s = shape.spatial, taps = shape.taps();
+    int64_t channels = shape.groupIn, m = shape.outChannels;
+    // [N, C, P...] -> [N, P..., C].
+    SmallVector<int64_t> toChannelLast = {0};
+    for (int64_t i = 0; i < s; ++i)
+      toChannelLast.push_back(2 + i);
+    toChannelLast.push_back(1);
+    Value xt = transpose(b, loc, x, toChannelLast);
+
+    SmallVector<int64_t> colShape = {shape.batch};
+    colShape.append(shape.outSpatial);
+    colShape.append(shape.kernel);
+    colShape.push_back(channels);
+    Type i8 = b.getIntegerType(8);
+    Value col = createEmpty(b, loc, RankedTensorType::get(colShape, i8));
+    for (int64_t t = 0; t < taps; ++t) {
+      SmallVector<int64_t> k = shape.tap(t);
+      Value slice = tapSlice(b, loc, xt, shape, k, /*channelLast=*/true);
+      SmallVector<OpFoldResult> offsets(1 + s, index(b, 0)), sizes,
+          strides(colShape.size(), index(b, 1));
+      for (int64_t i = 0; i < s; ++i)
+        offsets.push_back(index(b, k[i]));
+      offsets.push_back(index(b, 0));
+      sizes.push_back(index(b, shape.batch));
+      for (int64_t o : shape.outSpatial)
+        sizes.push_back(index(b, o));
+      for (int64_t i = 0; i < s; ++i)
+        sizes.push_back(index(b, 1));
+      sizes.push_back(index(b, channels));
+      col = tensor::InsertSliceOp::create(b, loc, slice, col, offsets, sizes,
+                                          strides);
+    }
+    int64_t pixels = shape.batch;
+    for (int64_t o : shape.outSpatial)
+      pixels *= o;
+    Value rows = reshapeTo(b, loc, col, {pixels, taps * channels});
+
+    // The weight [M, C, k...] as [k..., C, M], i.e. [K*C, M].
+    SmallVector<int8_t> reordered(weights.size());
+    for (int64_t oc = 0; oc < m; ++oc)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          reordered[(t * channels + c) * m + oc] =
+              weights[(oc * channels + c) * taps + t];
+    Value weight = i8Constant(b, loc, {taps * channels, m}, reordered);
+    return buildInt8Contraction(b, loc, rows, weight, in, w,
+                                /*subtractInside=*/false);
+  }
+
+  /// acc[n, c, o...] = sum over taps k of ext(x_k[n, c, o...]) * w[c, k].
+  static Value depthwise(OpBuilder &b, Location loc, Value x,
+                         ArrayRef<int8_t> weights, const ConvShape &shape,
+                         const QuantInfo &in, const QuantInfo &w) {
+    MLIRContext *context = b.getContext();
+    int64_t taps = shape.taps(), channels = shape.outChannels;
+    int64_t rank = shape.spatial + 2;
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (int64_t t = 0; t < taps; ++t) {
+      inputs.push_back(tapSlice(b, loc, x, shape, shape.tap(t),
+                                /*channelLast=*/false));
+      maps.push_back(b.getMultiDimIdentityMap(rank));
+    }
+    AffineMap channel =
+        AffineMap::get(rank, 0, {getAffineDimExpr(1, context)}, context);
+    for (int64_t t = 0; t < taps; ++t) {
+      SmallVector<int8_t> column(channels);
+      for (int64_t c = 0; c < channels; ++c)
+        column[c] = weights[c * taps + t];
+      inputs.push_back(i8Constant(b, loc, {channels}, column));
+      maps.push_back(channel);
+    }
+    SmallVector<int64_t> accShape = {shape.batch, channels};
+    accShape.append(shape.outSpatial);
+    Type i32 = b.getI32Type();
+    auto accType = RankedTensorType::get(accShape, i32);
+    return createParallelGeneric(
+        b, loc, accType, inputs, maps,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value acc = createScalar(b, loc, i32, 0);
+          for (int64_t t = 0; t < taps; ++t)
+            acc = multiplyAccumulate(b, loc, args[t], args[taps + t], acc, in,
+                                     w, Value());
+          return acc;
+        });
+  }
+
+  /// The direct contraction over (n, o..., g, m, c, k...): acc [N*O, M].
+  static Value direct(OpBuilder &b, Location loc, Value x, Value weightOperand,
+                      const ConvShape &shape, const QuantInfo &in,
+                      const QuantInfo &w, bool subtractInside) {
+    MLIRContext *context = b.getContext();
+    int64_t s = shape.spatial;
+    Type i32 = b.getI32Type();
+    // The weight as [G, M/G, C/G, k...].
+    SmallVector<int64_t> groupedShape = {shape.groups, shape.groupOut,
+                                         shape.groupIn};
+    groupedShape.append(shape.kernel);
+    Value weight =
+        reshapeTo(b, loc, asStorage(b, loc, weightOperand), groupedShape);
+
+    unsigned loops = 2 * s + 4;
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    AffineExpr dn = dim(0), dg = dim(spatial + 1), dm = dim(spatial + 2),
-               dc = dim(spatial + 3);
-    SmallVector<AffineExpr> inputExprs = {dn, dg * groupIn + dc};
+    AffineExpr dn = dim(0), dg = dim(s + 1), dm = dim(s + 2), dc = dim(s + 3);
+    SmallVector<AffineExpr> inputExprs = {dn, dg * shape.groupIn + dc};
     SmallVector<AffineExpr> weightExprs = {dg, dm, dc};
     SmallVector<AffineExpr> accExprs = {dn};
-    for (int64_t i = 0; i < spatial; ++i) {
-      AffineExpr o = dim(1 + i), k = dim(spatial + 4 + i);
-      inputExprs.push_back(o * strides[i] + k * dilations[i]);
+    for (int64_t i = 0; i < s; ++i) {
+      AffineExpr o = dim(1 + i), k = dim(s + 4 + i);
+      inputExprs.push_back(o * shape.strides[i] + k * shape.dilations[i]);
       weightExprs.push_back(k);
       accExprs.push_back(o);
     }
@@ -104,104 +328,64 @@ struct QConvToLinalg : OpConversionPattern<QConvOp> {
         AffineMap::get(loops, 0, inputExprs, context),
         AffineMap::get(loops, 0, weightExprs, context)};
     SmallVector<Value> inputs = {x, weight};
-    ParamInputs contractionParams;
+    ParamInputs zeroPoints;
     ChannelParam zw{{}, i32};
-    for (int64_t c = 0; c < outChannels; ++c)
+    for (int64_t c = 0; c < shape.outChannels; ++c)
       zw.values.push_back(w.channel(c).zeroPoint);
     if (subtractInside) {
-      contractionParams.add(
-          rewriter, loc, zw,
-          AffineMap::get(loops, 0, {dg * groupOut + dm}, context));
-      inputs.append(contractionParams.inputs);
-      maps.append(contractionParams.maps);
+      zeroPoints.add(b, loc, zw,
+                     AffineMap::get(loops, 0, {dg * shape.groupOut + dm},
+                                    context));
+      inputs.append(zeroPoints.inputs);
+      maps.append(zeroPoints.maps);
     }
     maps.push_back(AffineMap::get(loops, 0, accExprs, context));
 
-    SmallVector<int64_t> accShape = {batch};
-    accShape.append(outSpatial.begin(), outSpatial.end());
-    accShape.append({groups, groupOut});
+    SmallVector<int64_t> accShape = {shape.batch};
+    accShape.append(shape.outSpatial);
+    accShape.append({shape.groups, shape.groupOut});
     auto accType = RankedTensorType::get(accShape, i32);
-    SmallVector<utils::IteratorType> iterators(spatial + 3,
+    SmallVector<utils::IteratorType> iterators(s + 3,
                                                utils::IteratorType::parallel);
-    iterators.append(spatial + 1, utils::IteratorType::reduction);
-    Value zeros = createFilled(rewriter, loc, accType,
-                               createScalar(rewriter, loc, i32, 0));
+    iterators.append(s + 1, utils::IteratorType::reduction);
+    Value zeros = createFilled(b, loc, accType, createScalar(b, loc, i32, 0));
     Value acc =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
+            b, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
             iterators,
             [&](OpBuilder &b, Location loc, ValueRange args) {
-              Value a = extend(b, loc, args[0], i32, in.isSigned);
-              Value bw = extend(b, loc, args[1], i32, w.isSigned);
-              if (subtractInside) {
-                a = arith::SubIOp::create(b, loc, a,
-                                          createScalar(b, loc, i32, zx));
-                bw = arith::SubIOp::create(
-                    b, loc, bw,
-                    contractionParams.get(b, loc, zw, 0,
-                                          args.drop_front(2).drop_back()));
-              }
-              Value product = arith::MulIOp::create(b, loc, a, bw);
+              Value zwValue =
+                  subtractInside
+                      ? zeroPoints.get(b, loc, zw, 0,
+                                       args.drop_front(2).drop_back())
+                      : Value();
               linalg::YieldOp::create(
                   b, loc,
-                  ValueRange{arith::AddIOp::create(b, loc, args.back(),
-                                                   product)});
+                  multiplyAccumulate(b, loc, args[0], args[1], args.back(),
+                                     in, w, zwValue));
             })
             .getResult(0);
-    int64_t pixels = accType.getNumElements() / outChannels;
-    acc = reshapeTo(rewriter, loc, acc, {pixels, outChannels});
+    int64_t pixels = accType.getNumElements() / shape.outChannels;
+    return reshapeTo(b, loc, acc, {pixels, shape.outChannels});
+  }
 
-    // The epilogue, per output channel m.
-    Int8Epilogue epilogue;
-    epilogue.activation = op.getActivation();
-    if (FloatAttr attr = op.getClipMinAttr())
-      epilogue.clipMin = attr.getValueAsDouble();
-    if (FloatAttr attr = op.getClipMaxAttr())
-      epilogue.clipMax = attr.getValueAsDouble();
-    epilogue.resultElement = resultType.getElementType();
-    epilogue.inputScale = in.params.front().scale;
-    for (int64_t c = 0; c < outChannels; ++c)
-      epilogue.weightScales.push_back(w.channel(c).scale);
-    epilogue.column.assign(outChannels, 0);
-    int64_t perChannel = weightType.getNumElements() / outChannels;
-    if (weightData && zx != 0)
-      for (int64_t c = 0; c < outChannels; ++c)
-        epilogue.column[c] = qm::zeroPointCorrection(
-            zx, ArrayRef<int8_t>(*weightData).slice(c * perChannel,
-                                                    perChannel));
-    if (Value bias = op.getBias()) {
-      if (auto values = getConstantI32(bias)) {
-        for (int64_t c = 0; c < outChannels; ++c)
-          epilogue.column[c] = static_cast<int32_t>(static_cast<uint32_t>(
-              epilogue.column[c] + (*values)[c]));
-      } else {
-        epilogue.runtimeBias = adaptor.getBias();
-      }
-    }
+  /// The epilogue over acc [N*O, M], then [N, O..., M] -> [N, M, O...];
+  /// null on failure.
+  static Value pixelsToNchw(ConversionPatternRewriter &rewriter, QConvOp op,
+                            Value acc, const Int8Epilogue &epilogue,
+                            const ConvShape &shape) {
+    Location loc = op.getLoc();
     FailureOr<Value> flat = buildInt8Epilogue(rewriter, op, acc, epilogue);
     if (failed(flat))
-      return failure();
-
-    // [N*O, M] -> [N, O..., M] -> [N, M, O...].
-    SmallVector<int64_t> pixelMajor = {batch};
-    pixelMajor.append(outSpatial.begin(), outSpatial.end());
-    pixelMajor.push_back(outChannels);
+      return {};
+    SmallVector<int64_t> pixelMajor = {shape.batch};
+    pixelMajor.append(shape.outSpatial);
+    pixelMajor.push_back(shape.outChannels);
     Value expanded = reshapeTo(rewriter, loc, *flat, pixelMajor);
-    SmallVector<int64_t> permutation = {0, spatial + 1};
-    for (int64_t i = 0; i < spatial; ++i)
+    SmallVector<int64_t> permutation = {0, shape.spatial + 1};
+    for (int64_t i = 0; i < shape.spatial; ++i)
       permutation.push_back(1 + i);
-    Type element = cast<RankedTensorType>(expanded.getType()).getElementType();
-    Value init =
-        createEmpty(rewriter, loc, RankedTensorType::get(resultType.getShape(),
-                                                         element));
-    Value result = linalg::TransposeOp::create(rewriter, loc, expanded, init,
-                                               permutation)
-                       .getResult()[0];
-    if (isa<mlir::quant::QuantizedType>(resultType.getElementType()))
-      replaceQuantized(rewriter, op, result);
-    else
-      rewriter.replaceOp(op, result);
-    return success();
+    return transpose(rewriter, loc, expanded, permutation);
   }
 };
 

@@ -310,7 +310,10 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   Location loc = op->getLoc();
   MLIRContext *context = rewriter.getContext();
   auto accType = cast<RankedTensorType>(acc.getType());
-  int64_t m = accType.getDimSize(0), n = accType.getDimSize(1);
+  int64_t rank = accType.getRank();
+  int64_t channelDim =
+      epilogue.channelDim < 0 ? rank - 1 : epilogue.channelDim;
+  int64_t n = accType.getDimSize(channelDim);
   StringRef activation = epilogue.activation;
   std::optional<double> clipMin = epilogue.clipMin, clipMax = epilogue.clipMax;
   Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
@@ -322,11 +325,11 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     column.values[c] = static_cast<double>(v);
   Value runtimeBias = epilogue.runtimeBias;
 
-  AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, context)},
-                                    context);
+  AffineMap colMap = channelMap(context, rank, channelDim);
   ParamInputs params;
   SmallVector<Value> epilogueInputs = {acc};
-  SmallVector<AffineMap> epilogueMaps = {rewriter.getMultiDimIdentityMap(2)};
+  SmallVector<AffineMap> epilogueMaps = {
+      rewriter.getMultiDimIdentityMap(rank)};
   if (runtimeBias) {
     epilogueInputs.push_back(runtimeBias);
     epilogueMaps.push_back(colMap);
@@ -374,7 +377,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     params.add(rewriter, loc, scale, colMap);
     epilogueInputs.append(params.inputs);
     epilogueMaps.append(params.maps);
-    auto flatType = RankedTensorType::get({m, n}, floatType);
+    auto flatType = accType.clone(floatType);
     return createParallelGeneric(
         rewriter, loc, flatType, epilogueInputs, epilogueMaps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -390,8 +393,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   if (out.axis >= 0)
     return rewriter.notifyMatchFailure(op, "per-axis result quantization");
   const qm::QuantParams &y = out.params.front();
-  auto storage =
-      RankedTensorType::get({m, n}, IntegerType::get(context, out.width));
+  auto storage = accType.clone(IntegerType::get(context, out.width));
   if (activation == "gelu") {
     // GELU has no integer form: dequantize as the f32 epilogue does,
     // apply it, and quantize as q8.quantize does, so this is bit for bit
@@ -446,6 +448,110 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
                 : Value(),
             y.zeroPoint, lo, hi, storage.getElementType());
       });
+}
+
+Value buildInt8Contraction(OpBuilder &b, Location loc, Value x, Value weight,
+                           const QuantInfo &in, const QuantInfo &w,
+                           bool subtractInside) {
+  MLIRContext *context = b.getContext();
+  Type i32 = b.getI32Type();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  bool batched = wType.getRank() == 3;
+  int64_t m = xType.getDimSize(xType.getRank() - 2),
+          n = wType.getDimSize(wType.getRank() - 1);
+  // Loop dims (m, n, k), or (b, m, n, k) when batched.
+  unsigned loops = batched ? 4 : 3;
+  AffineExpr db, dm, dn, dk;
+  if (batched)
+    bindDims(context, db, dm, dn, dk);
+  else
+    bindDims(context, dm, dn, dk);
+  auto loopMap = [&](ArrayRef<AffineExpr> dims) {
+    SmallVector<AffineExpr> exprs;
+    if (batched)
+      exprs.push_back(db);
+    exprs.append(dims.begin(), dims.end());
+    return AffineMap::get(loops, 0, exprs, context);
+  };
+  SmallVector<AffineMap> maps = {loopMap({dm, dk}), loopMap({dk, dn})};
+  SmallVector<Value> inputs = {x, weight};
+  ChannelParam zw{{}, i32};
+  for (int64_t c = 0; c < n; ++c)
+    zw.values.push_back(w.channel(c).zeroPoint);
+  ParamInputs contractionParams;
+  if (subtractInside) {
+    contractionParams.add(b, loc, zw, AffineMap::get(loops, 0, {dn}, context));
+    inputs.append(contractionParams.inputs);
+    maps.append(contractionParams.maps);
+  }
+  maps.push_back(loopMap({dm, dn}));
+  auto accType = batched ? RankedTensorType::get({xType.getDimSize(0), m, n}, i32)
+                         : RankedTensorType::get({m, n}, i32);
+  SmallVector<utils::IteratorType> iterators(loops - 1,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  Value zeros = createFilled(b, loc, accType, createScalar(b, loc, i32, 0));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
+             iterators,
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               Value zwValue =
+                   subtractInside
+                       ? contractionParams.get(b, loc, zw, 0,
+                                               args.drop_front(2).drop_back())
+                       : Value();
+               linalg::YieldOp::create(
+                   b, loc,
+                   multiplyAccumulate(b, loc, args[0], args[1], args.back(),
+                                      in, w, zwValue));
+             })
+      .getResult(0);
+}
+
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value w,
+                         Value acc, const QuantInfo &in, const QuantInfo &wInfo,
+                         Value weightZeroPoint) {
+  Type i32 = b.getI32Type();
+  Value a = extend(b, loc, x, i32, in.isSigned);
+  Value bw = extend(b, loc, w, i32, wInfo.isSigned);
+  if (weightZeroPoint) {
+    a = arith::SubIOp::create(
+        b, loc, a, createScalar(b, loc, i32, in.params.front().zeroPoint));
+    bw = arith::SubIOp::create(b, loc, bw, weightZeroPoint);
+  }
+  Value product = arith::MulIOp::create(b, loc, a, bw);
+  return arith::AddIOp::create(b, loc, acc, product);
+}
+
+Int8Epilogue getEpilogue(Operation *op, Value bias, const QuantInfo &in,
+                         const QuantInfo &w, int64_t channels,
+                         ArrayRef<int64_t> corrections) {
+  Int8Epilogue epilogue;
+  if (auto attr = op->getAttrOfType<StringAttr>("activation"))
+    epilogue.activation = attr.getValue();
+  if (auto attr = op->getAttrOfType<FloatAttr>("clipMin"))
+    epilogue.clipMin = attr.getValueAsDouble();
+  if (auto attr = op->getAttrOfType<FloatAttr>("clipMax"))
+    epilogue.clipMax = attr.getValueAsDouble();
+  epilogue.resultElement = getElementTypeOrSelf(op->getResult(0).getType());
+  epilogue.inputScale = in.params.front().scale;
+  for (int64_t c = 0; c < channels; ++c)
+    epilogue.weightScales.push_back(w.channel(c).scale);
+  epilogue.column.assign(channels, 0);
+  for (auto [c, v] : llvm::enumerate(corrections))
+    epilogue.column[c] = v;
+  if (bias) {
+    Value original = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+    if (auto values = getConstantI32(original)) {
+      for (int64_t c = 0; c < channels; ++c)
+        epilogue.column[c] = static_cast<int32_t>(
+            static_cast<uint32_t>(epilogue.column[c] + (*values)[c]));
+    } else {
+      epilogue.runtimeBias = bias;
+    }
+  }
+  return epilogue;
 }
 
 } // namespace q8::int8
@@ -658,7 +764,6 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
   matchAndRewrite(QLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -678,9 +783,7 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
     bool batched = batchRank > 0;
     if (batched && !isa<mq::UniformQuantizedType>(getQuantElement(weightType)))
       return rewriter.notifyMatchFailure(op, "per-axis batched weight");
-    Type i32 = rewriter.getI32Type();
     int32_t zx = in.params.front().zeroPoint;
-    float sx = in.params.front().scale;
 
     SmallVector<int64_t> xShape = {m, k};
     if (batched)
@@ -699,95 +802,23 @@ struct QLinearToLinalg : OpConversionPattern<QLinearOp> {
       weightData = getConstantStorage(op.getWeight());
     bool subtractInside = !weightData && (zx != 0 || weightZeroPoints);
 
-    // Loop dims (m, n, k), or (b, m, n, k) when batched.
-    unsigned loops = batched ? 4 : 3;
-    AffineExpr db, dm, dn, dk;
-    if (batched)
-      bindDims(context, db, dm, dn, dk);
-    else
-      bindDims(context, dm, dn, dk);
-    auto loopMap = [&](ArrayRef<AffineExpr> dims) {
-      SmallVector<AffineExpr> exprs;
-      if (batched)
-        exprs.push_back(db);
-      exprs.append(dims.begin(), dims.end());
-      return AffineMap::get(loops, 0, exprs, context);
-    };
-    SmallVector<AffineMap> maps = {loopMap({dm, dk}), loopMap({dk, dn})};
-    SmallVector<Value> inputs = {x, weight};
-    ChannelParam zw{{}, i32};
-    for (int64_t c = 0; c < n; ++c)
-      zw.values.push_back(w.channel(c).zeroPoint);
-    ParamInputs contractionParams;
-    if (subtractInside) {
-      contractionParams.add(rewriter, loc, zw,
-                            AffineMap::get(loops, 0, {dn}, context));
-      inputs.append(contractionParams.inputs);
-      maps.append(contractionParams.maps);
-    }
-    maps.push_back(loopMap({dm, dn}));
-    auto accType = batched ? RankedTensorType::get({batch, m / batch, n}, i32)
-                           : RankedTensorType::get({m, n}, i32);
-    SmallVector<utils::IteratorType> iterators(loops - 1,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    Value zeros = createFilled(rewriter, loc, accType,
-                               createScalar(rewriter, loc, i32, 0));
-    Value acc =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
-            iterators,
-            [&](OpBuilder &b, Location loc, ValueRange args) {
-              Value a = extend(b, loc, args[0], i32, in.isSigned);
-              Value bw = extend(b, loc, args[1], i32, w.isSigned);
-              if (subtractInside) {
-                a = arith::SubIOp::create(b, loc, a,
-                                          createScalar(b, loc, i32, zx));
-                bw = arith::SubIOp::create(
-                    b, loc, bw,
-                    contractionParams.get(b, loc, zw, 0,
-                                          args.drop_front(2).drop_back()));
-              }
-              Value product = arith::MulIOp::create(b, loc, a, bw);
-              linalg::YieldOp::create(
-                  b, loc,
-                  ValueRange{arith::AddIOp::create(b, loc, args.back(),
-                                                   product)});
-            })
-            .getResult(0);
-
+    Value acc = buildInt8Contraction(rewriter, loc, x, weight, in, w,
+                                     subtractInside);
     if (batched)
       acc = reshapeTo(rewriter, loc, acc, {m, n});
 
-    // The per-column int32 term: bias + zero-point correction.
-    Int8Epilogue epilogue;
-    epilogue.activation = op.getActivation();
-    if (FloatAttr attr = op.getClipMinAttr())
-      epilogue.clipMin = attr.getValueAsDouble();
-    if (FloatAttr attr = op.getClipMaxAttr())
-      epilogue.clipMax = attr.getValueAsDouble();
-    epilogue.resultElement = resultType.getElementType();
-    epilogue.inputScale = sx;
-    for (int64_t c = 0; c < n; ++c)
-      epilogue.weightScales.push_back(w.channel(c).scale);
-    epilogue.column.assign(n, 0);
+    // The per-column zero-point correction.
+    SmallVector<int64_t> corrections;
     if (weightData && zx != 0) {
       SmallVector<int8_t> col(k);
       for (int64_t c = 0; c < n; ++c) {
         for (int64_t r = 0; r < k; ++r)
           col[r] = (*weightData)[r * n + c];
-        epilogue.column[c] = qm::zeroPointCorrection(zx, col);
+        corrections.push_back(qm::zeroPointCorrection(zx, col));
       }
     }
-    if (Value bias = op.getBias()) {
-      if (auto values = getConstantI32(bias)) {
-        for (int64_t c = 0; c < n; ++c)
-          epilogue.column[c] = static_cast<int32_t>(static_cast<uint32_t>(
-              epilogue.column[c] + (*values)[c]));
-      } else {
-        epilogue.runtimeBias = adaptor.getBias();
-      }
-    }
+    Int8Epilogue epilogue =
+        getEpilogue(op, adaptor.getBias(), in, w, n, corrections);
     FailureOr<Value> result = buildInt8Epilogue(rewriter, op, acc, epilogue);
     if (failed(result))
       return failure();
