@@ -1,9 +1,9 @@
 // RUN: q8-opt %s -q8-convert-to-linalg -split-input-file | FileCheck %s
 // RUN: q8-opt %s -q8-convert-to-linalg -one-shot-bufferize="bufferize-function-boundaries" -convert-linalg-to-loops -split-input-file | FileCheck %s --check-prefix=LOOPS
 
-// A grouped convolution (C = 4, group 2, 1x2 kernel, stride 2, pads
-// top 1 / right 1) with u8 input zero point 3 and constant per-channel i8
-// weights. The input is padded with its zero point; the contraction runs
+// The direct path: a grouped convolution (C = 4, group 2, 1x2 kernel,
+// stride 2, pads top 1 / right 1) with u8 input zero point 3 and constant
+// per-channel i8 weights. The input is padded with its zero point; the contraction runs
 // over (n, oh, ow, g, m, c, kh, kw) reading x[n, g*2 + c, oh*2 + kh,
 // ow*2 + kw] and w as [G=2, M/G=2, C/G=2, 1, 2]; the epilogue sees the
 // accumulator as [9 pixels, 4 channels] with the per-channel int32 term
@@ -76,4 +76,82 @@ func.func @qconv_depthwise_zero_points(%f: tensor<1x2x8xf32>, %wi: tensor<2x1x2x
   %y = q8.qconv %x, %w {strides = array<i64: 1>, pads = array<i64: 1, 0>, dilations = array<i64: 2>, group = 2, resultType = !quant.uniform<u8:f32, 0.2:5>} : (tensor<1x2x8x!quant.uniform<u8:f32, 0.5:7>>, tensor<2x1x2x!quant.uniform<u8:f32:0, {0.25:100, 0.125:120}>>) -> tensor<1x2x7x!quant.uniform<u8:f32, 0.2:5>>
   %d = q8.dequantize %y : (tensor<1x2x7x!quant.uniform<u8:f32, 0.2:5>>) -> tensor<1x2x7xf32>
   return %d : tensor<1x2x7xf32>
+}
+
+// -----
+
+// group 1: im2col into qlinear's contraction. The padded input (zero point
+// 3, one row on top) goes channel-last, [1, 4, 3, 2]; each of the 2 taps of
+// the 1x2 kernel is a strided slice of it (stride 2 along H) inserted at its
+// tap index of col [1, 2, 2, 1, 2, 2]; col as [4 pixels, 4] times the
+// weight reordered to [(tap, c), m] (rows w[:, 0, 0, 0], w[:, 1, 0, 0],
+// w[:, 0, 0, 1], w[:, 1, 0, 1]) is the (m, n, k) contraction; the
+// correction is -3 * sum(w[m]) = [-30, -78, -126]; the epilogue
+// requantizes (multipliers 0.5 * s_w[m] / 0.25 = 0.5, 0.25, 1: right shifts
+// [0, 1, 0], left shifts [0, 0, 1]) and a transpose gives NCHW.
+// CHECK-DAG:   #[[MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG:   #[[KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG:   #[[MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @qconv_im2col
+// CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 0, 0]
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%[[P]] : tensor<1x2x4x3xi8>) outs(%{{.*}} : tensor<1x4x3x2xi8>) permutation = [0, 2, 3, 1]
+// CHECK:         %[[C:.*]] = tensor.empty() : tensor<1x2x2x1x2x2xi8>
+// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[T]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 1, 1]
+// CHECK:         %[[C0:.*]] = tensor.insert_slice %[[S0]] into %[[C]][0, 0, 0, 0, 0, 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1]
+// CHECK:         %[[S1:.*]] = tensor.extract_slice %[[T]][0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 1, 1]
+// CHECK:         %[[C1:.*]] = tensor.insert_slice %[[S1]] into %[[C0]][0, 0, 0, 0, 1, 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1]
+// CHECK:         %[[ROWS:.*]] = tensor.collapse_shape %[[C1]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x1x2x2xi8> into tensor<4x4xi8>
+// CHECK:         %[[W:.*]] = arith.constant dense<{{\[}}[1, 5, 9], [3, 7, 11], [2, 6, 10], [4, 8, 12]]> : tensor<4x3xi8>
+// CHECK:         %[[A:.*]] = linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[ROWS]], %[[W]] : tensor<4x4xi8>, tensor<4x3xi8>)
+// CHECK:         arith.constant dense<[-30, -78, -126]> : tensor<3xi32>
+// CHECK:         arith.constant dense<[0, 0, 1]> : tensor<3xi64>
+// CHECK:         arith.constant dense<[0, 1, 0]> : tensor<3xi64>
+// CHECK:         %[[Y:.*]] = linalg.generic {{.*}} ins(%[[A]], {{.*}}) outs(%{{.*}} : tensor<4x3xi8>)
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[Y]] {{\[}}[0, 1, 2], [3]] output_shape [1, 2, 2, 3]
+// CHECK:         linalg.transpose ins(%[[E]] : tensor<1x2x2x3xi8>) outs(%{{.*}} : tensor<1x3x2x2xi8>) permutation = [0, 3, 1, 2]
+// LOOPS-LABEL: func.func @qconv_im2col
+// LOOPS:         scf.for
+func.func @qconv_im2col(%f: tensor<1x2x3x3xf32>) -> tensor<1x3x2x2xf32> {
+  %x = q8.quantize %f {resultType = tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>
+  %wi = q8.constant dense<[[[[1, 2]], [[3, 4]]], [[[5, 6]], [[7, 8]]], [[[9, 10]], [[11, 12]]]]> : tensor<3x2x1x2xi8>
+  %w = quant.scast %wi : tensor<3x2x1x2xi8> to tensor<3x2x1x2x!quant.uniform<i8:f32:0, {0.25, 0.125, 0.5}>>
+  %y = q8.qconv %x, %w {strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = !quant.uniform<u8:f32, 0.25:4>} : (tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>, tensor<3x2x1x2x!quant.uniform<i8:f32:0, {0.25, 0.125, 0.5}>>) -> tensor<1x3x2x2x!quant.uniform<u8:f32, 0.25:4>>
+  %d = q8.dequantize %y : (tensor<1x3x2x2x!quant.uniform<u8:f32, 0.25:4>>) -> tensor<1x3x2x2xf32>
+  return %d : tensor<1x3x2x2xf32>
+}
+
+// -----
+
+// Depthwise (group = C = M = 2, 2x2 kernel): one elementwise generic over
+// the 4 taps' slices of the input and the 4 per-channel weight columns
+// (tap t of channel c is w[c, 0, t / 2, t % 2]), acc = sum of ext(x_t) *
+// w_t[c]; the epilogue runs on NCHW along dim 1 with the correction
+// -3 * sum(w[c]) = [-30, -78] and scales 0.5 * s_w[c]; no transpose.
+// CHECK-DAG:   #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @qconv_depthwise
+// CHECK:         %[[X0:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 1, 1]
+// CHECK:         %[[X1:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 1] [1, 2, 2, 2] [1, 1, 1, 1]
+// CHECK:         %[[X2:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 0] [1, 2, 2, 2] [1, 1, 1, 1]
+// CHECK:         %[[X3:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 2, 2, 2] [1, 1, 1, 1]
+// CHECK:         %[[W0:.*]] = arith.constant dense<[1, 5]> : tensor<2xi8>
+// CHECK:         %[[W1:.*]] = arith.constant dense<[2, 6]> : tensor<2xi8>
+// CHECK:         %[[W2:.*]] = arith.constant dense<[3, 7]> : tensor<2xi8>
+// CHECK:         %[[W3:.*]] = arith.constant dense<[4, 8]> : tensor<2xi8>
+// CHECK:         %[[A:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[X0]], %[[X1]], %[[X2]], %[[X3]], %[[W0]], %[[W1]], %[[W2]], %[[W3]] :
+// CHECK-COUNT-4:   arith.muli
+// CHECK:         } -> tensor<1x2x2x2xi32>
+// CHECK:         arith.constant dense<[-30, -78]> : tensor<2xi32>
+// CHECK:         arith.constant dense<[1.250000e-01, 6.250000e-02]> : tensor<2xf32>
+// CHECK:         %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[ID]]]{{.*}} ins(%[[A]], {{.*}}) outs(%{{.*}} : tensor<1x2x2x2xf32>)
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return %[[Y]]
+// LOOPS-LABEL: func.func @qconv_depthwise
+// LOOPS:         scf.for
+func.func @qconv_depthwise(%f: tensor<1x2x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  %x = q8.quantize %f {resultType = tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>
+  %wi = q8.constant dense<[[[[1, 2], [3, 4]]], [[[5, 6], [7, 8]]]]> : tensor<2x1x2x2xi8>
+  %w = quant.scast %wi : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8:f32:0, {0.25, 0.125}>>
+  %y = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2, resultType = f32} : (tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {0.25, 0.125}>>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
 }
