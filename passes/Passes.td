@@ -200,7 +200,7 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
 }
 
 def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
-  let summary = "static W8A8: int8 matmul/gemm from a calibration table";
+  let summary = "static W8A8: int8 matmul/gemm/conv from a calibration table";
   let description = [{
     Rewrites every `q8.matmul` whose rhs is a constant f32 `[K, N]`, and
     every `q8.gemm` (transA = false) with a constant B (transB transposed
@@ -221,11 +221,16 @@ def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
     - bias -> `q8.constant dense<i32>` from `quantizeBias`;
     - result -> `q8.qlinear` with resultType f32 (dequantized output).
 
-    An activation x activation matmul with a 2-D rhs quantizes both: the
-    lhs as above, the rhs per tensor as qlinear's (non-constant) weight,
-    int8 symmetric from its range. Attention's batched products stay fp32:
-    qlinear's weight must be `[K, N]`. Convolutions stay fp32
-    (q8 has no quantized conv op yet). An op whose activation has no table
+    A `q8.conv` (any group: depthwise and grouped too) with a constant
+    weight `[M, C / group, k...]` (and a constant bias, if any) becomes
+    `q8.qconv` the same way: the input per tensor, the weight per output
+    channel along dim 0 (`!quant.uniform<i8:f32:0, {s_m...}>`), the bias in
+    int32 at s_x * s_w[m], the window attributes kept.
+
+    An activation x activation matmul quantizes both operands: the lhs as
+    above, the rhs per tensor as qlinear's (non-constant) weight, int8
+    symmetric from its range; attention's batched products [B..., M, K] x
+    [B..., K, N] with the same batch dims too. An op whose activation has no table
     entry (or no range for `method`) stays fp32 with a remark; a table entry
     whose shape differs from the value's is an error, as is a table that
     does not read. Upstream MLIR's quant passes work on QDQ-annotated
@@ -243,16 +248,16 @@ def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
 }
 
 def FuseQuant : Pass<"q8-fuse-quant", "::mlir::func::FuncOp"> {
-  let summary = "fold bias adds, activations and requantization into q8.qlinear";
+  let summary = "fold bias adds, activations and requantization into q8.qlinear/q8.qconv";
   let description = [{
-    After q8-quantize, every `q8.qlinear` dequantizes to f32 and the next
-    layer quantizes again. This pass folds, in any order until none applies:
+    After q8-quantize, every `q8.qlinear` and `q8.qconv` dequantizes to f32
+    and the next layer quantizes again. This pass folds, in any order until none applies:
 
     - `q8.quantize(q8.dequantize(x))`: the same type -> `x`; another per
       tensor type -> `q8.requantize` (int8 -> int8 in fixed point).
       `dequantize(quantize(x))` is lossy (rounding and clamping) and stays;
-    - `q8.add` of a constant `[N]` (or scalar) to a bias-less qlinear ->
-      its int32 bias, `quantizeBias(b[n], s_x, s_w[n])`;
+    - `q8.add` of a constant `[N]` (or scalar; for qconv `[M, 1, 1]`) to a
+      bias-less int8 op -> its int32 bias, `quantizeBias(b[n], s_x, s_w[n])`;
     - the erf GELU formula `x * 0.5 * (1 + erf(x / sqrt(2)))` -> `q8.gelu`;
     - `q8.relu`, `q8.clip` (constant bounds) or exact `q8.gelu` as the only
       user of a qlinear's f32 result -> the qlinear's `activation`

@@ -132,12 +132,12 @@ func.func @qlinear_dequantize(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
 // 0.5 * 0.25 / 0.5 = 0.25 is 2^30 >> 1.
 // CHECK-LABEL: func.func @qlinear_runtime_weights
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:           %[[ZW:.*]] = arith.constant 7 : i32
 // CHECK:           %[[A:.*]] = arith.extui %{{.*}} : i8 to i32
 // CHECK:           %[[B:.*]] = arith.extui %{{.*}} : i8 to i32
-// CHECK:           arith.constant 3 : i32
-// CHECK:           %[[A2:.*]] = arith.subi %[[A]]
-// CHECK:           arith.constant 7 : i32
-// CHECK:           %[[B2:.*]] = arith.subi %[[B]]
+// CHECK:           %[[ZX:.*]] = arith.constant 3 : i32
+// CHECK:           %[[A2:.*]] = arith.subi %[[A]], %[[ZX]]
+// CHECK:           %[[B2:.*]] = arith.subi %[[B]], %[[ZW]]
 // CHECK:           arith.muli %[[A2]], %[[B2]] : i32
 // CHECK:         linalg.generic
 // CHECK-NOT:       arith.shli
