@@ -21,7 +21,8 @@ interpreter, which has python3-onnx and numpy:
 
     /usr/bin/python3 test/models/make_models.py OUTDIR [--only NAME[,NAME...]]
 
---outlier-channels N --outlier-scale S multiply N LayerNorm gamma channels (the
+--outlier-channels N --outlier-scale S (or LO:HI, spread over the N channels)
+multiply N LayerNorm gamma channels (the
 same N in every LayerNorm of every encoder model) by S: the activation outliers
 that SmoothQuant exists for.
 """
@@ -128,9 +129,9 @@ def layer_norm_params(b, prefix, hidden, outliers):
     """LayerNorm gamma ~ 1 and beta ~ 0 with small noise; outlier channels scaled."""
     gamma = (1.0 + b.rng.normal(0.0, 0.02, size=hidden)).astype(np.float32)
     beta = b.rng.normal(0.0, 0.02, size=hidden).astype(np.float32)
-    channels, scale = outliers
+    channels, scales = outliers
     if len(channels):
-        gamma[channels] *= np.float32(scale)
+        gamma[channels] *= np.asarray(scales, dtype=np.float32)
     return b.init(f"{prefix}.weight", gamma), b.init(f"{prefix}.bias", beta)
 
 
@@ -225,12 +226,24 @@ def mask_bias(b):
     return b.node("Mul", [m, b.const(np.array(-10000.0, dtype=np.float32))], hint="mask_bias")
 
 
+def outlier_scales(count, scale):
+    """Per-channel scales: `scale` a number (all alike) or "LO:HI" (spread
+    evenly from LO to HI over the channels, in channel order)."""
+    text = str(scale)
+    if ":" not in text:
+        return np.full(count, float(text))
+    lo, hi = (float(v) for v in text.split(":"))
+    return np.linspace(lo, hi, count) if count > 1 else np.full(count, hi)
+
+
 def outlier_channels(cfg, count, scale, seed):
-    """The LayerNorm channels to scale (the same in every LayerNorm)."""
+    """The LayerNorm channels to scale (the same in every LayerNorm) and
+    their scales."""
     if count <= 0:
-        return np.zeros(0, dtype=np.int64), 1.0
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     rng = np.random.RandomState(seed)
-    return np.sort(rng.choice(cfg["hidden"], size=count, replace=False)), scale
+    channels = np.sort(rng.choice(cfg["hidden"], size=count, replace=False))
+    return channels, outlier_scales(count, scale)
 
 
 def encoder_inputs(rng, cfg):
@@ -350,7 +363,8 @@ def parse_args(argv):
         p.add_argument(f"--{key}", type=int, default=value, help=f"encoder {key} (default {value})")
     p.add_argument("--outlier-channels", type=int, default=0,
                    help="LayerNorm gamma channels to scale, in every encoder model")
-    p.add_argument("--outlier-scale", type=float, default=30.0, help="their scale (default 30)")
+    p.add_argument("--outlier-scale", default="30",
+                   help="their scale, or LO:HI to spread the channels' scales evenly (default 30)")
     return p.parse_args(argv)
 
 
