@@ -139,8 +139,9 @@ def PlanArena : Pass<"q8-plan-arena", "::mlir::func::FuncOp"> {
 def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
   let summary = "SmoothQuant: move activation outliers into the weights";
   let description = [{
-    For every `q8.matmul` with a constant f32 `[K, N]` rhs, and `q8.gemm`
-    (transA = false) with a constant B, whose activation has a
+    For every `q8.matmul` with a constant f32 `[K, N]` rhs, `q8.gemm`
+    (transA = false) with a constant B, and `q8.conv` with a constant
+    weight, whose activation has a
     `channel_absmax` in the calibration `table`:
     `s_j = smoothQuantScales(channel_absmax, max_n |W[j, n]|, alpha)`
     (passes/QuantMath.h), the weights become `W'[j, :] = W[j, :] * s_j`
@@ -150,6 +151,12 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
     computes the same function between passes. `q8-quantize` folds that
     marked multiply into its `q8.quantize` as `prescale` (axis = the
     contracted dim), where it costs nothing.
+
+    A `q8.conv` with a constant weight `[M, C / G, k...]` contracts its
+    input's channels (dim 1) instead: the weights that read input channel c
+    (`W[m, c mod C/G, :]` for the output channels m of c's group) give its
+    absmax and take `s_c`, and the multiplier is `dense<1/s> : tensor<Cx1x..>`
+    (broadcast along dim 1; q8-quantize's prescale axis 1).
 
     An activation feeding several such ops gets one `s`, from the max of
     their per-channel weight absmaxes, and one multiply.
@@ -167,7 +174,10 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
     `q8.smoothquant = {alpha = A : f32, ranges = {...}}`.
 
     `auto-alpha` (`q8c --smoothquant auto`) chooses alpha per activation
-    instead (passes/SmoothQuantSearch.h): for alpha = i * 0.05, i = 0..20,
+    feeding matmuls and gemms (one feeding a convolution keeps `alpha`, with
+    a remark: its reservoir rows are channel vectors at single pixels, and
+    a convolution is not one matmul of them) instead
+    (passes/SmoothQuantSearch.h): for alpha = i * 0.05, i = 0..20,
     it simulates q8-quantize on the table's `reservoir` rows of x: x / s
     quantized uint8 per tensor from the `method` range of x / s (the
     bounded range above), each consumer's W s int8 symmetric per output

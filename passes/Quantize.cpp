@@ -322,8 +322,10 @@ private:
       assert(inv && "rangeFor checked the multiplier");
       input = mul.getLhs();
       prescale = DenseF32ArrayAttr::get(context, inv->values);
+      // [K] scales the last dim; a conv input's [C, 1, ...] scales dim 1.
       axis = b.getI64IntegerAttr(
-          cast<RankedTensorType>(input.getType()).getRank() - 1);
+          cast<RankedTensorType>(input.getType()).getRank() -
+          static_cast<int64_t>(inv->shape.size()));
     }
     auto type = cast<RankedTensorType>(input.getType());
     auto element = mlir::quant::UniformQuantizedType::get(

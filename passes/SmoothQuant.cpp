@@ -3,7 +3,9 @@
 // SmoothQuant (Xiao et al. 2023): per input channel j of a matmul,
 // x W = (x / s) (diag(s) W) with s_j = amax(x_j)^alpha / amax(W_j)^(1-alpha)
 // (passes/QuantMath.h), which flattens x's outlier channels at the cost of
-// W's. The weights are rescaled here, at compile time; 1/s becomes a marked
+// W's. A convolution is the same along its input channels (dim 1 of x):
+// every weight W[m, c - g * C/G, k...] that reads input channel c (of group
+// g) takes s_c, and x / s broadcasts as a [C, 1, ...] multiplier. The weights are rescaled here, at compile time; 1/s becomes a marked
 // q8.mul on the activation that q8-quantize folds into its quantize op's
 // prescale. The multiply also records the ranges of x / s, which the table
 // (ranges of x) does not have; see Passes.td for how they are bounded.
@@ -50,9 +52,28 @@ struct Consumer {
   int64_t k = 0, n = 0;
   bool transposed = false; ///< stored [N, K] (gemm transB)
   float alpha = 1.0f;      ///< gemm's alpha (scales the effective weights)
+  /// A convolution's weight [M, C / G, k...]: k = C input channels, n = M.
+  bool conv = false;
+  int64_t groups = 1, taps = 1;
+  /// The dim of the activation this consumer contracts.
+  int64_t axis = 0;
 
   float &at(int64_t i, int64_t j) {
     return values[transposed ? j * k + i : i * n + j];
+  }
+
+  /// Calls `fn` on every stored weight that multiplies input channel `i`.
+  template <typename Fn> void forChannel(int64_t i, Fn fn) {
+    if (!conv) {
+      for (int64_t j = 0; j < n; ++j)
+        fn(at(i, j));
+      return;
+    }
+    int64_t groupIn = k / groups, groupOut = n / groups;
+    int64_t g = i / groupIn, c = i % groupIn;
+    for (int64_t m = g * groupOut; m < (g + 1) * groupOut; ++m)
+      for (int64_t t = 0; t < taps; ++t)
+        fn(values[(m * groupIn + c) * taps + t]);
   }
 };
 
@@ -74,6 +95,12 @@ std::optional<Consumer> consumerFor(Operation *op, Value &activation) {
     c.weight = &gemm.getBMutable();
     c.transposed = gemm.getTransB();
     c.alpha = gemm.getAlpha().convertToFloat();
+  } else if (auto conv = dyn_cast<ConvOp>(op)) {
+    activation = conv.getInput();
+    c.weight = &conv.getWeightMutable();
+    c.conv = true;
+    c.groups = conv.getGroup();
+    c.axis = 1;
   } else {
     return std::nullopt;
   }
@@ -83,12 +110,20 @@ std::optional<Consumer> consumerFor(Operation *op, Value &activation) {
   if (!matchPattern(c.weight->get(), m_Constant(&attr)))
     return std::nullopt;
   auto type = cast<RankedTensorType>(attr.getType());
-  if (type.getRank() != 2)
+  if (type.getRank() != 2 && !c.conv)
     return std::nullopt;
   std::optional<SmallVector<float>> values = readF32Values(attr);
   if (!values)
     return std::nullopt;
   c.values = std::move(*values);
+  if (c.conv) {
+    c.n = type.getDimSize(0);
+    c.k = type.getDimSize(1) * c.groups;
+    for (int64_t d : type.getShape().drop_front(2))
+      c.taps *= d;
+    return c;
+  }
+  c.axis = cast<RankedTensorType>(activation.getType()).getRank() - 1;
   c.k = type.getDimSize(c.transposed ? 1 : 0);
   c.n = type.getDimSize(c.transposed ? 0 : 1);
   return c;
@@ -114,16 +149,16 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
   }
 
   void runOnOperation() override {
-    // Consumers grouped by activation, in program order.
-    llvm::MapVector<Value, SmallVector<Consumer>> groups;
+    // Consumers grouped by activation and contracted dim, in program order.
+    llvm::MapVector<std::pair<Value, int64_t>, SmallVector<Consumer>> groups;
     getOperation().walk([&](Operation *op) {
       Value activation;
       if (std::optional<Consumer> c = consumerFor(op, activation))
-        groups[activation].push_back(std::move(*c));
+        groups[{activation, c->axis}].push_back(std::move(*c));
     });
     bool failedAny = false;
-    for (auto &[activation, consumers] : groups)
-      if (failed(smooth(activation, consumers)))
+    for (auto &[key, consumers] : groups)
+      if (failed(smooth(key.first, consumers)))
         failedAny = true;
     if (failedAny)
       signalPassFailure();
@@ -185,10 +220,11 @@ private:
       return success();
     }
     auto type = cast<RankedTensorType>(x.getType());
-    if (entry->spec.axis && *entry->spec.axis != type.getRank() - 1) {
+    int64_t axis = consumers.front().axis;
+    if (entry->spec.axis && *entry->spec.axis != axis) {
       first->emitRemark() << "q8-smoothquant: the channel_absmax of '" << name
                           << "' is along dim " << *entry->spec.axis
-                          << ", not the contracted dim " << type.getRank() - 1
+                          << ", not the contracted dim " << axis
                           << "; not smoothed";
       return success();
     }
@@ -205,12 +241,22 @@ private:
     std::vector<float> weightAbsmax(k, 0.0f);
     for (Consumer &c : consumers)
       for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < c.n; ++j)
-          weightAbsmax[i] =
-              std::max(weightAbsmax[i], std::fabs(c.alpha * c.at(i, j)));
+        c.forChannel(i, [&](float w) {
+          weightAbsmax[i] = std::max(weightAbsmax[i], std::fabs(c.alpha * w));
+        });
+    bool anyConv = llvm::any_of(consumers, [](const Consumer &c) {
+      return c.conv;
+    });
 
     float chosen = alpha;
-    if (autoAlpha) {
+    if (autoAlpha && anyConv) {
+      // The reservoir holds channel vectors at single pixels; the search
+      // simulates matmuls of them, which a convolution's taps are not.
+      first->emitRemark() << "q8-smoothquant: '" << name
+                          << "' feeds a convolution; the alpha search covers "
+                             "matmul and gemm consumers; alpha "
+                          << alpha;
+    } else if (autoAlpha) {
       auto range = entry->ranges.find(method);
       if (entry->reservoirRows == 0 || range == entry->ranges.end()) {
         first->emitRemark()
@@ -240,8 +286,7 @@ private:
     // may have other users).
     for (Consumer &c : consumers) {
       for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < c.n; ++j)
-          c.at(i, j) *= s[i];
+        c.forChannel(i, [&](float &w) { w *= s[i]; });
       OpBuilder b(c.op);
       auto wType = cast<RankedTensorType>(c.weight->get().getType());
       Value w = ConstantOp::create(
@@ -270,7 +315,10 @@ private:
     else
       b.setInsertionPointToStart(x.getParentBlock());
     Location loc = first->getLoc();
-    auto invType = RankedTensorType::get({k}, b.getF32Type());
+    // [K] along the last dim, or [C, 1, ...] along a conv input's dim 1.
+    SmallVector<int64_t> invShape(type.getRank() - axis, 1);
+    invShape.front() = k;
+    auto invType = RankedTensorType::get(invShape, b.getF32Type());
     Value inv = ConstantOp::create(
         b, loc, makeF32Constant(invType, inverse, "q8_smooth_inverse"));
     auto mul = MulOp::create(b, loc, x, inv);

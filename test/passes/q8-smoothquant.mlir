@@ -1,6 +1,7 @@
 // RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-smoothquant=table=%S/Inputs/smoothquant-table.json | FileCheck %s
 // RUN: q8-opt %s -split-input-file -q8-smoothquant=table=%S/Inputs/smoothquant-table.json -q8-quantize=table=%S/Inputs/smoothquant-table.json | FileCheck %s --check-prefix=QUANT
 // RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-smoothquant="table=%S/Inputs/smoothquant-table.json alpha=1.0" | FileCheck %s --check-prefix=ALPHA1
+// RUN: q8-opt %s -split-input-file -q8-smoothquant="table=%S/Inputs/smoothquant-table.json auto-alpha=true" 2>&1 | FileCheck %s --check-prefix=AUTO
 // RUN: not q8-opt %s -q8-smoothquant=table=%S/Inputs/not-json.json 2>&1 | FileCheck %s --check-prefix=NOTJSON
 // RUN: not q8-opt %s -q8-smoothquant="table=%S/Inputs/smoothquant-table.json alpha=1.5" 2>&1 | FileCheck %s --check-prefix=BADALPHA
 
@@ -103,4 +104,36 @@ func.func @missing(%x: tensor<2x4xf32> {q8.name = "nope"}) -> tensor<2x2xf32> {
   // expected-remark @+1 {{q8-smoothquant: no channel_absmax for 'nope'; not smoothed}}
   %y = q8.matmul %x, %w : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
+}
+
+// -----
+
+// A convolution contracts its input's channels (dim 1): "sc" has @shared's
+// channel absmaxes [4, 1, 0.25, 0] along dim 1. Group 2: output channel 0
+// reads input channels 0 and 1, output channel 1 reads 2 and 3, so the
+// weight absmax of input channel c is over W[m of its group, c % 2, :]:
+//   c0: |[1, -0.25]| = 1, c1: |[0.5, 1]| = 1, c2: |[16, 0]| = 16,
+//   c3: |[1, 1]| = 1
+// which are @shared's [1, 1, 16, 1]: s = [2, 1, 0.125, 1], 1/s = [0.5, 1, 8, 1]
+// as a [4, 1, 1] multiplier (broadcast along dim 1), the weights scaled per
+// input channel, the ranges of x / s as @shared's.
+// CHECK-LABEL: func @conv_grouped
+// CHECK:         %[[INV:.*]] = q8.constant dense<{{\[}}{{\[}}[5.000000e-01]], {{\[}}[1.000000e+00]], {{\[}}[8.000000e+00]], {{\[}}[1.000000e+00]]]> : tensor<4x1x1xf32>
+// CHECK:         %[[XS:.*]] = q8.mul %arg0, %[[INV]] {q8.smoothquant = {alpha = 5.000000e-01 : f32, ranges = {ema = array<f32: -2.000000e+00, 1.000000e+00>, minmax = array<f32: -2.000000e+00, 2.000000e+00>}}}
+// CHECK:         %[[W:.*]] = q8.constant dense<{{\[}}{{\[}}{{\[}}[2.000000e+00, -5.000000e-01]], {{\[}}[5.000000e-01, 1.000000e+00]]], {{\[}}{{\[}}[2.000000e+00, 0.000000e+00]], {{\[}}[1.000000e+00, 1.000000e+00]]]]> : tensor<2x2x1x2xf32>
+// CHECK:         q8.conv %[[XS]], %[[W]]
+// The alpha search simulates matmuls on the reservoir's channel vectors; a
+// convolution's taps are not one, so auto-alpha keeps alpha for it.
+// AUTO: remark: q8-smoothquant: 'sc' feeds a convolution; the alpha search covers matmul and gemm consumers; alpha 5.000000e-01
+// Then q8-quantize folds 1/s into the input's quantize as a prescale along
+// dim 1, from the range of x / s ([-2, 2], as @shared), and the conv
+// becomes q8.qconv.
+// QUANT-LABEL: func @conv_grouped
+// QUANT:         %[[Q:.*]] = q8.quantize %arg0 {axis = 1 : i64, prescale = array<f32: 5.000000e-01, 1.000000e+00, 8.000000e+00, 1.000000e+00>, resultType = tensor<1x4x2x2x!quant.uniform<u8:f32, 0.015686275437474251:127>>}
+// QUANT-NOT:     q8.mul
+// QUANT:         q8.qconv %[[Q]]
+func.func @conv_grouped(%x: tensor<1x4x2x2xf32> {q8.name = "sc"}) -> tensor<1x2x2x1xf32> {
+  %w = q8.constant dense<[[[[1.0, -0.25]], [[0.5, 1.0]]], [[[16.0, 0.0]], [[1.0, 1.0]]]]> : tensor<2x2x1x2xf32>
+  %y = q8.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x4x2x2xf32>, tensor<2x2x1x2xf32>) -> tensor<1x2x2x1xf32>
+  return %y : tensor<1x2x2x1xf32>
 }
