@@ -174,10 +174,12 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
     `q8.smoothquant = {alpha = A : f32, ranges = {...}}`.
 
     `auto-alpha` (`q8c --smoothquant auto`) chooses alpha per activation
-    feeding matmuls and gemms (one feeding a convolution keeps `alpha`, with
-    a remark: its reservoir rows are channel vectors at single pixels, and
-    a convolution is not one matmul of them) instead
-    (passes/SmoothQuantSearch.h): for alpha = i * 0.05, i = 0..20,
+    instead (passes/SmoothQuantSearch.h; a group-1 convolution is scored as
+    its taps, each a matmul of the reservoir's channel vectors, with one
+    int8 scale per output channel over all taps; an activation feeding a
+    grouped convolution keeps `alpha`, with a remark, as scoring its
+    block-diagonal taps densely would cost `group` times the work): for
+    alpha = i * 0.05, i = 0..20,
     it simulates q8-quantize on the table's `reservoir` rows of x: x / s
     quantized uint8 per tensor from the `method` range of x / s (the
     bounded range above), each consumer's W s int8 symmetric per output

@@ -176,8 +176,23 @@ private:
                                    ArrayRef<float> weightAbsmax,
                                    ArrayRef<Consumer> consumers) {
     SmallVector<smoothquant::SearchWeights> weights;
-    for (const Consumer &c : consumers)
-      weights.push_back({c.values, c.n, c.transposed, c.alpha});
+    // A convolution (group 1) as its taps' [C, M * taps] matrix:
+    // W2[c, m * taps + t] = W[m, c, t].
+    std::vector<std::vector<float>> tapMatrices;
+    tapMatrices.reserve(consumers.size());
+    for (const Consumer &c : consumers) {
+      if (!c.conv) {
+        weights.push_back({c.values, c.n, c.transposed, c.alpha});
+        continue;
+      }
+      std::vector<float> &w2 = tapMatrices.emplace_back(c.values.size());
+      int64_t columns = c.n * c.taps;
+      for (int64_t m = 0; m < c.n; ++m)
+        for (int64_t i = 0; i < c.k; ++i)
+          for (int64_t t = 0; t < c.taps; ++t)
+            w2[i * columns + m * c.taps + t] = c.values[(m * c.k + i) * c.taps + t];
+      weights.push_back({w2, columns, false, 1.0f, c.taps});
+    }
     int64_t k = weightAbsmax.size();
     smoothquant::AlphaScorer scorer(entry.reservoir, k, weights,
                                     weightBits == 7 ? 63 : 127);
@@ -244,17 +259,18 @@ private:
         c.forChannel(i, [&](float w) {
           weightAbsmax[i] = std::max(weightAbsmax[i], std::fabs(c.alpha * w));
         });
-    bool anyConv = llvm::any_of(consumers, [](const Consumer &c) {
-      return c.conv;
+    bool anyGroupedConv = llvm::any_of(consumers, [](const Consumer &c) {
+      return c.conv && c.groups > 1;
     });
 
     float chosen = alpha;
-    if (autoAlpha && anyConv) {
-      // The reservoir holds channel vectors at single pixels; the search
-      // simulates matmuls of them, which a convolution's taps are not.
+    if (autoAlpha && anyGroupedConv) {
+      // A grouped convolution's taps are block-diagonal matmuls; scoring
+      // them densely costs `groups` times their work (C^2 for depthwise).
       first->emitRemark() << "q8-smoothquant: '" << name
-                          << "' feeds a convolution; the alpha search covers "
-                             "matmul and gemm consumers; alpha "
+                          << "' feeds a grouped convolution; the alpha search "
+                             "covers matmuls, gemms and group-1 convolutions; "
+                             "alpha "
                           << alpha;
     } else if (autoAlpha) {
       auto range = entry->ranges.find(method);

@@ -88,11 +88,14 @@ double AlphaScorer::error(llvm::ArrayRef<float> s,
         w[i * n + j] = c.alpha * stored;
       }
     pw.assign(n, quant::QuantParams());
-    for (int64_t j = 0; j < n; ++j) {
+    int64_t span = c.columnsPerChannel;
+    for (int64_t j0 = 0; j0 < n; j0 += span) {
       float absmax = 0.0f;
       for (int64_t i = 0; i < k; ++i)
-        absmax = std::max(absmax, std::fabs(w[i * n + j]));
-      pw[j] = quant::symmetricI8(absmax, weightQmax);
+        for (int64_t j = j0; j < j0 + span; ++j)
+          absmax = std::max(absmax, std::fabs(w[i * n + j]));
+      for (int64_t j = j0; j < j0 + span; ++j)
+        pw[j] = quant::symmetricI8(absmax, weightQmax);
     }
     qw.assign(k * n, 0);
     for (int64_t i = 0; i < k; ++i)

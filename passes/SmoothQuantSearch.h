@@ -32,11 +32,16 @@ calibration::Range smoothedRange(calibration::Range range,
 
 /// One consumer's weights as stored: W[k, n] = alpha * stored[k * n + n]
 /// ([K, N]), or alpha * stored[n * K + k] when transposed (gemm transB).
+/// `columnsPerChannel` consecutive columns share one output channel's int8
+/// scale: a convolution's [K = C, N = M * taps] matrix of its taps, each
+/// tap a matmul of the same channel vectors, quantized per output channel
+/// m over all of its taps as q8-quantize does.
 struct SearchWeights {
   llvm::ArrayRef<float> stored;
   int64_t n = 0;
   bool transposed = false;
   float alpha = 1.0f;
+  int64_t columnsPerChannel = 1;
 };
 
 /// The consumers of one activation and the reservoir rows of it; holds the

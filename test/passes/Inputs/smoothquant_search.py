@@ -3,9 +3,11 @@
   smoothquant_search.py OUT
 
 Writes OUT/table.json (a calibration table with reservoirs), OUT/model.mlir
-(three activations: "a" feeds a matmul and a transB gemm with alpha 2, and
+(four activations: "a" feeds a matmul and a transB gemm with alpha 2, and
 has outlier channels; "b" lies exactly on its uint8 grid with integer
-weights, so no smoothing is exact; "c" has no reservoir), and
+weights, so no smoothing is exact; "c" has no reservoir; "d" feeds a 1x2
+convolution, scored as its taps' matmuls of the channel vectors with one
+int8 scale per output channel over both taps), and
 OUT/checks.txt: FileCheck lines for the alpha numpy finds best, under the
 prefixes A (minmax, 8-bit weights) and B (ema, weight-bits 7).
 
@@ -56,7 +58,15 @@ def scales(ax, aw, alpha):
 
 
 def effective(c, s):
-    """alpha * (stored * s) as [K, N] float32, as q8 computes it."""
+    """alpha * (stored * s) as [K, N] float32, as q8 computes it; a conv's
+    weight [M, C, 1, T] as its taps side by side: [C, M * T], column
+    m * T + t holding tap t of output channel m."""
+    if c.get("conv"):
+        w = c["stored"]
+        stored = w.reshape(w.shape[0], w.shape[1], -1).transpose(1, 0, 2).reshape(w.shape[1], -1)
+        if s is not None:
+            stored = (stored * s[:, None]).astype(f32)
+        return stored.astype(f32)
     stored = c["stored"].T if c["transB"] else c["stored"]
     if s is not None:
         stored = (stored * s[:, None]).astype(f32)
@@ -71,6 +81,9 @@ def score(rows, consumers, s, rng_lo, rng_hi, qmax):
     for c in consumers:
         w = effective(c, s)
         absmax = np.abs(w).max(axis=0)
+        if c.get("conv"):  # one int8 scale per output channel, over its taps
+            taps = c["stored"].shape[2] * c["stored"].shape[3]
+            absmax = np.repeat(absmax.reshape(-1, taps).max(axis=1), taps)
         sw = np.where(absmax > 0, (absmax / f32(qmax)).astype(f32), f32(1))
         qw = np.clip(np.rint(w.astype(np.float64) / sw.astype(np.float64)),
                      -qmax, qmax)
@@ -116,11 +129,21 @@ rows_b[0, :] = -8
 rows_b[1, :] = 7.9375
 
 
-def entry(name, rows, reservoir=True):
+# "d": a 1x2 convolution (group 1, weight [3, 8, 1, 2]) of channel vectors
+# with outliers on channels 2 and 6: each tap is a matmul of the reservoir's
+# channel vectors, the int8 scale per output channel spans both taps.
+rows_d = rng.standard_normal((32, K)).astype(f32)
+rows_d[:, 2] *= 25
+rows_d[:, 6] *= 10
+wd = (rng.standard_normal((3, K, 1, 2)) * 0.5).astype(f32)
+wd[:, 4, :, :] *= 6
+cons_d = [dict(stored=wd, conv=True)]
+
+def entry(name, rows, reservoir=True, shape=(2, K)):
     absmax = np.abs(rows).max(axis=0).astype(f32)
     lo, hi = f32(rows.min()), f32(rows.max())
     ema = [f32(0.75) * lo, f32(0.75) * hi]
-    e = {"name": name, "shape": [2, K], "axis": 1, "observations": 1,
+    e = {"name": name, "shape": list(shape), "axis": 1, "observations": 1,
          "count": int(rows.size), "nan": 0, "inf": 0,
          "min": float(lo), "max": float(hi),
          "ema_min": float(ema[0]), "ema_max": float(ema[1]),
@@ -137,11 +160,12 @@ def entry(name, rows, reservoir=True):
 ea, absmax_a, mm_a, ema_a = entry("a", rows_a)
 eb, absmax_b, mm_b, ema_b = entry("b", rows_b)
 ec, _, _, _ = entry("c", rows_a, reservoir=False)
+ed, absmax_d, mm_d, ema_d = entry("d", rows_d, shape=(1, K, 2, 3))
 table = {"format": "q8-calibration", "version": 1, "samples": 1,
          "source": "test/passes/Inputs/smoothquant_search.py",
          "settings": {"histogram_bins": 0, "reservoir_rows": 32,
                       "ema_constant": 0.01, "seed": 0, "percentile": 99.99},
-         "tensors": [ea, eb, ec]}
+         "tensors": [ea, eb, ec, ed]}
 with open(f"{out}/table.json", "w") as f:
     json.dump(table, f)
 
@@ -165,6 +189,11 @@ func.func @b(%x: tensor<2x{K}xf32> {{q8.name = "b"}}) -> tensor<2x4xf32> {{
   %y = q8.matmul %x, %w : (tensor<2x{K}xf32>, tensor<{K}x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }}
+func.func @d(%x: tensor<1x{K}x2x3xf32> {{q8.name = "d"}}) -> tensor<1x3x2x2xf32> {{
+  %w = q8.constant dense<[{", ".join("[" + ", ".join(dense(wd[m, c]) for c in range(K)) + "]" for m in range(3))}]> : tensor<3x{K}x1x2xf32>
+  %y = q8.conv %x, %w {{strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}} : (tensor<1x{K}x2x3xf32>, tensor<3x{K}x1x2xf32>) -> tensor<1x3x2x2xf32>
+  return %y : tensor<1x3x2x2xf32>
+}}
 func.func @c(%x: tensor<2x{K}xf32> {{q8.name = "c"}}) -> tensor<2x6xf32> {{
   %w = q8.constant dense<{dense(wa)}> : tensor<{K}x6xf32>
   %y = q8.matmul %x, %w : (tensor<2x{K}xf32>, tensor<{K}x6xf32>) -> tensor<2x6xf32>
@@ -176,7 +205,8 @@ checks = []
 for prefix, pick, qmax in (("A", 0, 127), ("B", 1, 63)):
     for name, rows, absmax, cons, rngs in (
             ("a", rows_a, absmax_a, cons_a, (mm_a, ema_a)),
-            ("b", rows_b, absmax_b, cons_b, (mm_b, ema_b))):
+            ("b", rows_b, absmax_b, cons_b, (mm_b, ema_b)),
+            ("d", rows_d, absmax_d, cons_d, (mm_d, ema_d))):
         lo, hi = rngs[pick]
         errors, best = search(rows, absmax, cons, lo, hi, qmax)
         ranked = sorted(e for _, e in errors)
@@ -190,7 +220,7 @@ for prefix, pick, qmax in (("A", 0, 127), ("B", 1, 63)):
         checks.append(f"{prefix}-LABEL: func @{name}")
         if label == "none":
             checks.append(f"{prefix}-NOT: q8.mul")
-            checks.append(f"{prefix}: q8.matmul %arg0")
+            checks.append(f"{prefix}: q8.{'conv' if name == 'd' else 'matmul'} %arg0")
         else:
             checks.append(f"{prefix}: q8.mul %arg0, %{{{{.*}}}} {{q8.smoothquant = "
                           f"{{alpha = {'%.6e' % label} : f32, ranges")
