@@ -16,6 +16,7 @@
 #include "passes/ConvertQ8ToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -127,6 +128,19 @@ mlir::Value buildInt8Contraction(mlir::OpBuilder &b, mlir::Location loc,
                                  mlir::Value x, mlir::Value weight,
                                  const QuantInfo &in, const QuantInfo &w,
                                  bool subtractInside);
+
+/// A zero-filled i32 `accType` accumulator reduced by one generic over
+/// `inputs` = {x, w, the zero-point inputs of `zeroPoints`...} with `maps`
+/// (the accumulator's last) and `iterators`, the body multiplyAccumulate;
+/// with `zeroPoints`, param 0 of it (`zw`) is the weight's zero point.
+mlir::Value buildInt8Reduction(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::RankedTensorType accType,
+                               mlir::ValueRange inputs,
+                               llvm::ArrayRef<mlir::AffineMap> maps,
+                               llvm::ArrayRef<mlir::utils::IteratorType> iterators,
+                               const QuantInfo &in, const QuantInfo &w,
+                               const ParamInputs *zeroPoints,
+                               const ChannelParam &zw);
 
 /// One step of an int8 contraction body: acc + ext(x) * ext(w), or, with a
 /// `weightZeroPoint` (an i32 scalar), acc + (ext(x) - z_x) * (ext(w) - z_w).

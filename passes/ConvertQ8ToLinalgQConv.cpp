@@ -348,23 +348,9 @@ private:
     SmallVector<utils::IteratorType> iterators(s + 3,
                                                utils::IteratorType::parallel);
     iterators.append(s + 1, utils::IteratorType::reduction);
-    Value zeros = createFilled(b, loc, accType, createScalar(b, loc, i32, 0));
-    Value acc =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
-            iterators,
-            [&](OpBuilder &b, Location loc, ValueRange args) {
-              Value zwValue =
-                  subtractInside
-                      ? zeroPoints.get(b, loc, zw, 0,
-                                       args.drop_front(2).drop_back())
-                      : Value();
-              linalg::YieldOp::create(
-                  b, loc,
-                  multiplyAccumulate(b, loc, args[0], args[1], args.back(),
-                                     in, w, zwValue));
-            })
-            .getResult(0);
+    Value acc = buildInt8Reduction(b, loc, accType, inputs, maps, iterators, in,
+                                   w, subtractInside ? &zeroPoints : nullptr,
+                                   zw);
     int64_t pixels = accType.getNumElements() / shape.outChannels;
     return reshapeTo(b, loc, acc, {pixels, shape.outChannels});
   }

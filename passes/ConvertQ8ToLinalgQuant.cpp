@@ -373,6 +373,15 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     return f;
   };
 
+  // The real value: (acc + column) * s_in * s_w[c], in the float type;
+  // `scale` is param 1.
+  auto dequantized = [&](OpBuilder &b, Location loc, ValueRange args) {
+    Value f =
+        arith::SIToFPOp::create(b, loc, floatType, accumulate(b, loc, args));
+    return arith::MulFOp::create(
+        b, loc, f, params.get(b, loc, scale, 1, args.drop_front(paramBase)));
+  };
+
   if (!outQuant) {
     params.add(rewriter, loc, scale, colMap);
     epilogueInputs.append(params.inputs);
@@ -381,12 +390,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     return createParallelGeneric(
         rewriter, loc, flatType, epilogueInputs, epilogueMaps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          ValueRange rest = args.drop_front(paramBase);
-          Value f = arith::SIToFPOp::create(b, loc, floatType,
-                                            accumulate(b, loc, args));
-          f = arith::MulFOp::create(b, loc, f,
-                                    params.get(b, loc, scale, 1, rest));
-          return activate(b, loc, f);
+          return activate(b, loc, dequantized(b, loc, args));
         });
   }
   QuantInfo out = getQuantInfo(outQuant);
@@ -404,13 +408,8 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     return createParallelGeneric(
         rewriter, loc, storage, epilogueInputs, epilogueMaps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          ValueRange rest = args.drop_front(paramBase);
-          Value f = arith::SIToFPOp::create(b, loc, floatType,
-                                            accumulate(b, loc, args));
-          f = arith::MulFOp::create(b, loc, f,
-                                    params.get(b, loc, scale, 1, rest));
           Type f64 = b.getF64Type();
-          return quantizeScalar(b, loc, activate(b, loc, f),
+          return quantizeScalar(b, loc, activate(b, loc, dequantized(b, loc, args)),
                                 createScalar(b, loc, f64, y.scale),
                                 createScalar(b, loc, f64, y.zeroPoint),
                                 y.qmin, y.qmax, storage.getElementType());
@@ -491,16 +490,27 @@ Value buildInt8Contraction(OpBuilder &b, Location loc, Value x, Value weight,
   SmallVector<utils::IteratorType> iterators(loops - 1,
                                              utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
-  Value zeros = createFilled(b, loc, accType, createScalar(b, loc, i32, 0));
+  return buildInt8Reduction(b, loc, accType, inputs, maps, iterators, in, w,
+                            subtractInside ? &contractionParams : nullptr,
+                            zw);
+}
+
+Value buildInt8Reduction(OpBuilder &b, Location loc, RankedTensorType accType,
+                         ValueRange inputs, ArrayRef<AffineMap> maps,
+                         ArrayRef<utils::IteratorType> iterators,
+                         const QuantInfo &in, const QuantInfo &w,
+                         const ParamInputs *zeroPoints,
+                         const ChannelParam &zw) {
+  Value zeros = createFilled(b, loc, accType,
+                             createScalar(b, loc, b.getI32Type(), 0));
   return linalg::GenericOp::create(
              b, loc, TypeRange{accType}, inputs, ValueRange{zeros}, maps,
              iterators,
              [&](OpBuilder &b, Location loc, ValueRange args) {
                Value zwValue =
-                   subtractInside
-                       ? contractionParams.get(b, loc, zw, 0,
-                                               args.drop_front(2).drop_back())
-                       : Value();
+                   zeroPoints ? zeroPoints->get(b, loc, zw, 0,
+                                                args.drop_front(2).drop_back())
+                              : Value();
                linalg::YieldOp::create(
                    b, loc,
                    multiplyAccumulate(b, loc, args[0], args[1], args.back(),

@@ -173,6 +173,19 @@ LogicalResult RequantizeOp::verify() {
 // qlinear
 //===----------------------------------------------------------------------===//
 
+/// The quantized `input` and `weight` tensors of an int8 op (qlinear,
+/// qconv), or a diagnostic naming the one that is not.
+static LogicalResult getQuantOperands(const ShapeDiag &diag, Value inputValue,
+                                      Value weightValue,
+                                      FailureOr<RankedTensorType> &input,
+                                      FailureOr<RankedTensorType> &weight) {
+  input = getRankedTensor(diag, inputValue, "input");
+  weight = getRankedTensor(diag, weightValue, "weight");
+  return success(succeeded(input) && succeeded(weight) &&
+                 succeeded(getQuantElement(diag, *input, "input")) &&
+                 succeeded(getQuantElement(diag, *weight, "weight")));
+}
+
 /// The fused epilogue's attributes, shared by qlinear and qconv.
 template <typename OpT>
 static LogicalResult verifyEpilogue(OpT op) {
@@ -224,13 +237,9 @@ LogicalResult QLinearOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &types) {
   ShapeDiag diag{loc, getOperationName()};
-  FailureOr<RankedTensorType> input =
-      getRankedTensor(diag, adaptor.getInput(), "input");
-  FailureOr<RankedTensorType> weight =
-      getRankedTensor(diag, adaptor.getWeight(), "weight");
-  if (failed(input) || failed(weight) ||
-      failed(getQuantElement(diag, *input, "input")) ||
-      failed(getQuantElement(diag, *weight, "weight")))
+  FailureOr<RankedTensorType> input, weight;
+  if (failed(getQuantOperands(diag, adaptor.getInput(), adaptor.getWeight(),
+                              input, weight)))
     return failure();
   // A batched weight [B..., K, N] (attention's activation x activation
   // products) takes an input [B..., M, K] with the same batch dims: no
@@ -290,13 +299,9 @@ LogicalResult QConvOp::inferReturnTypes(MLIRContext *,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &types) {
   ShapeDiag diag{loc, getOperationName()};
-  FailureOr<RankedTensorType> input =
-      getRankedTensor(diag, adaptor.getInput(), "input");
-  FailureOr<RankedTensorType> weight =
-      getRankedTensor(diag, adaptor.getWeight(), "weight");
-  if (failed(input) || failed(weight) ||
-      failed(getQuantElement(diag, *input, "input")) ||
-      failed(getQuantElement(diag, *weight, "weight")))
+  FailureOr<RankedTensorType> input, weight;
+  if (failed(getQuantOperands(diag, adaptor.getInput(), adaptor.getWeight(),
+                              input, weight)))
     return failure();
   FailureOr<SmallVector<int64_t>> shape = inferConvShape(
       diag, adaptor.getInput(), adaptor.getWeight(), adaptor.getGroup(),
