@@ -174,11 +174,11 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
     `q8.smoothquant = {alpha = A : f32, ranges = {...}}`.
 
     `auto-alpha` (`q8c --smoothquant auto`) chooses alpha per activation
-    instead (passes/SmoothQuantSearch.h; a group-1 convolution is scored as
-    its taps, each a matmul of the reservoir's channel vectors, with one
-    int8 scale per output channel over all taps; an activation feeding a
-    grouped convolution keeps `alpha`, with a remark, as scoring its
-    block-diagonal taps densely would cost `group` times the work): for
+    instead (passes/SmoothQuantSearch.h; a convolution is scored as its
+    taps, each a matmul of the reservoir's channel vectors, block diagonal
+    when grouped, with one int8 scale per output channel over all taps; a
+    grouped one with more than 2^22 tap weights, which dense scoring would
+    make `group` times too slow, keeps `alpha`, with a remark): for
     alpha = i * 0.05, i = 0..20,
     it simulates q8-quantize on the table's `reservoir` rows of x: x / s
     quantized uint8 per tensor from the `method` range of x / s (the

@@ -176,8 +176,9 @@ private:
                                    ArrayRef<float> weightAbsmax,
                                    ArrayRef<Consumer> consumers) {
     SmallVector<smoothquant::SearchWeights> weights;
-    // A convolution (group 1) as its taps' [C, M * taps] matrix:
-    // W2[c, m * taps + t] = W[m, c, t].
+    // A convolution as its taps' [C, M * taps] matrix: W2[c, m * taps + t]
+    // = W[m, c - g * C/G, t] for the output channels m of c's group g, 0
+    // for the others (block diagonal when grouped).
     std::vector<std::vector<float>> tapMatrices;
     tapMatrices.reserve(consumers.size());
     for (const Consumer &c : consumers) {
@@ -185,12 +186,14 @@ private:
         weights.push_back({c.values, c.n, c.transposed, c.alpha});
         continue;
       }
-      std::vector<float> &w2 = tapMatrices.emplace_back(c.values.size());
       int64_t columns = c.n * c.taps;
+      std::vector<float> &w2 = tapMatrices.emplace_back(c.k * columns, 0.0f);
+      int64_t groupIn = c.k / c.groups, groupOut = c.n / c.groups;
       for (int64_t m = 0; m < c.n; ++m)
-        for (int64_t i = 0; i < c.k; ++i)
+        for (int64_t ci = 0; ci < groupIn; ++ci)
           for (int64_t t = 0; t < c.taps; ++t)
-            w2[i * columns + m * c.taps + t] = c.values[(m * c.k + i) * c.taps + t];
+            w2[((m / groupOut) * groupIn + ci) * columns + m * c.taps + t] =
+                c.values[(m * groupIn + ci) * c.taps + t];
       weights.push_back({w2, columns, false, 1.0f, c.taps});
     }
     int64_t k = weightAbsmax.size();
@@ -259,19 +262,19 @@ private:
         c.forChannel(i, [&](float w) {
           weightAbsmax[i] = std::max(weightAbsmax[i], std::fabs(c.alpha * w));
         });
-    bool anyGroupedConv = llvm::any_of(consumers, [](const Consumer &c) {
-      return c.conv && c.groups > 1;
+    // Scoring a grouped convolution densely costs `groups` times its work
+    // (C^2 taps for depthwise): past this many weights per row it is not.
+    constexpr int64_t kDenseBudget = int64_t(1) << 22;
+    bool tooDense = llvm::any_of(consumers, [](const Consumer &c) {
+      return c.conv && c.groups > 1 && c.k * c.n * c.taps > kDenseBudget;
     });
 
     float chosen = alpha;
-    if (autoAlpha && anyGroupedConv) {
-      // A grouped convolution's taps are block-diagonal matmuls; scoring
-      // them densely costs `groups` times their work (C^2 for depthwise).
+    if (autoAlpha && tooDense) {
       first->emitRemark() << "q8-smoothquant: '" << name
-                          << "' feeds a grouped convolution; the alpha search "
-                             "covers matmuls, gemms and group-1 convolutions; "
-                             "alpha "
-                          << alpha;
+                          << "' feeds a grouped convolution too large to "
+                             "score densely (more than "
+                          << kDenseBudget << " tap weights); alpha " << alpha;
     } else if (autoAlpha) {
       auto range = entry->ranges.find(method);
       if (entry->reservoirRows == 0 || range == entry->ranges.end()) {

@@ -7,7 +7,8 @@ Writes OUT/table.json (a calibration table with reservoirs), OUT/model.mlir
 has outlier channels; "b" lies exactly on its uint8 grid with integer
 weights, so no smoothing is exact; "c" has no reservoir; "d" feeds a 1x2
 convolution, scored as its taps' matmuls of the channel vectors with one
-int8 scale per output channel over both taps), and
+int8 scale per output channel over both taps; "e" the same for a depthwise
+one, whose taps are block diagonal), and
 OUT/checks.txt: FileCheck lines for the alpha numpy finds best, under the
 prefixes A (minmax, 8-bit weights) and B (ema, weight-bits 7).
 
@@ -63,7 +64,13 @@ def effective(c, s):
     m * T + t holding tap t of output channel m."""
     if c.get("conv"):
         w = c["stored"]
-        stored = w.reshape(w.shape[0], w.shape[1], -1).transpose(1, 0, 2).reshape(w.shape[1], -1)
+        groups = c.get("groups", 1)
+        m_out, c_in, taps = w.shape[0], w.shape[1] * groups, w.shape[2] * w.shape[3]
+        stored = np.zeros((c_in, m_out * taps), dtype=f32)
+        for m in range(m_out):  # block diagonal: m reads its group's channels
+            g = m // (m_out // groups)
+            for ci in range(w.shape[1]):
+                stored[g * w.shape[1] + ci, m * taps:(m + 1) * taps] = w[m, ci].reshape(-1)
         if s is not None:
             stored = (stored * s[:, None]).astype(f32)
         return stored.astype(f32)
@@ -138,6 +145,14 @@ rows_d[:, 6] *= 10
 wd = (rng.standard_normal((3, K, 1, 2)) * 0.5).astype(f32)
 wd[:, 4, :, :] *= 6
 cons_d = [dict(stored=wd, conv=True)]
+# "e": a depthwise 1x2 convolution (group 8, weight [8, 1, 1, 2]) of
+# channel vectors with outliers on channels 0 and 3.
+rows_e = rng.standard_normal((32, K)).astype(f32)
+rows_e[:, 0] *= 20
+rows_e[:, 3] *= 8
+we = (rng.standard_normal((K, 1, 1, 2)) * 0.5).astype(f32)
+we[5] *= 10
+cons_e = [dict(stored=we, conv=True, groups=K)]
 
 def entry(name, rows, reservoir=True, shape=(2, K)):
     absmax = np.abs(rows).max(axis=0).astype(f32)
@@ -161,11 +176,12 @@ ea, absmax_a, mm_a, ema_a = entry("a", rows_a)
 eb, absmax_b, mm_b, ema_b = entry("b", rows_b)
 ec, _, _, _ = entry("c", rows_a, reservoir=False)
 ed, absmax_d, mm_d, ema_d = entry("d", rows_d, shape=(1, K, 2, 3))
+ee, absmax_e, mm_e, ema_e = entry("e", rows_e, shape=(1, K, 2, 3))
 table = {"format": "q8-calibration", "version": 1, "samples": 1,
          "source": "test/passes/Inputs/smoothquant_search.py",
          "settings": {"histogram_bins": 0, "reservoir_rows": 32,
                       "ema_constant": 0.01, "seed": 0, "percentile": 99.99},
-         "tensors": [ea, eb, ec, ed]}
+         "tensors": [ea, eb, ec, ed, ee]}
 with open(f"{out}/table.json", "w") as f:
     json.dump(table, f)
 
@@ -194,6 +210,11 @@ func.func @d(%x: tensor<1x{K}x2x3xf32> {{q8.name = "d"}}) -> tensor<1x3x2x2xf32>
   %y = q8.conv %x, %w {{strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}} : (tensor<1x{K}x2x3xf32>, tensor<3x{K}x1x2xf32>) -> tensor<1x3x2x2xf32>
   return %y : tensor<1x3x2x2xf32>
 }}
+func.func @e(%x: tensor<1x{K}x2x3xf32> {{q8.name = "e"}}) -> tensor<1x{K}x2x2xf32> {{
+  %w = q8.constant dense<[{", ".join("[" + dense(we[m, 0]) + "]" for m in range(K))}]> : tensor<{K}x1x1x2xf32>
+  %y = q8.conv %x, %w {{strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = {K}}} : (tensor<1x{K}x2x3xf32>, tensor<{K}x1x1x2xf32>) -> tensor<1x{K}x2x2xf32>
+  return %y : tensor<1x{K}x2x2xf32>
+}}
 func.func @c(%x: tensor<2x{K}xf32> {{q8.name = "c"}}) -> tensor<2x6xf32> {{
   %w = q8.constant dense<{dense(wa)}> : tensor<{K}x6xf32>
   %y = q8.matmul %x, %w : (tensor<2x{K}xf32>, tensor<{K}x6xf32>) -> tensor<2x6xf32>
@@ -206,7 +227,8 @@ for prefix, pick, qmax in (("A", 0, 127), ("B", 1, 63)):
     for name, rows, absmax, cons, rngs in (
             ("a", rows_a, absmax_a, cons_a, (mm_a, ema_a)),
             ("b", rows_b, absmax_b, cons_b, (mm_b, ema_b)),
-            ("d", rows_d, absmax_d, cons_d, (mm_d, ema_d))):
+            ("d", rows_d, absmax_d, cons_d, (mm_d, ema_d)),
+            ("e", rows_e, absmax_e, cons_e, (mm_e, ema_e))):
         lo, hi = rngs[pick]
         errors, best = search(rows, absmax, cons, lo, hi, qmax)
         ranked = sorted(e for _, e in errors)
@@ -220,10 +242,15 @@ for prefix, pick, qmax in (("A", 0, 127), ("B", 1, 63)):
         checks.append(f"{prefix}-LABEL: func @{name}")
         if label == "none":
             checks.append(f"{prefix}-NOT: q8.mul")
-            checks.append(f"{prefix}: q8.{'conv' if name == 'd' else 'matmul'} %arg0")
+            checks.append(f"{prefix}: q8.{'conv' if name in 'de' else 'matmul'} %arg0")
         else:
+            # MLIR prints an f32 attribute short when that reads back as the
+            # same double, else with 9 significant digits (0.9f: 0.899999976).
+            spellings = "|".join(sorted(
+                v.replace(".", "\\.").replace("+", "\\+")
+                for v in {"%.6e" % label, "%.9g" % label}))
             checks.append(f"{prefix}: q8.mul %arg0, %{{{{.*}}}} {{q8.smoothquant = "
-                          f"{{alpha = {'%.6e' % label} : f32, ranges")
+                          f"{{alpha = {{{{({spellings})}}}} : f32, ranges")
         if name == "b" and prefix == "A" and label != "none":
             sys.exit("b: no smoothing should be exact and win")
     checks.append(f"{prefix}-LABEL: func @c")
