@@ -108,6 +108,9 @@ struct Int8Epilogue {
   mlir::Value runtimeBias;
   /// The accumulator dim that indexes the channels; -1 is the last.
   int64_t channelDim = -1;
+  /// With a quantized result: channel c's real value times
+  /// resultPrescale[c] (> 0) before requantizing; empty is 1.
+  llvm::SmallVector<float> resultPrescale;
 };
 
 /// The epilogue of `op` (q8.qlinear or q8.qconv, read through their shared

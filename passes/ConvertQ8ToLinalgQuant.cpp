@@ -400,25 +400,42 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   auto storage = accType.clone(IntegerType::get(context, out.width));
   if (activation == "gelu") {
     // GELU has no integer form: dequantize as the f32 epilogue does,
-    // apply it, and quantize as q8.quantize does, so this is bit for bit
-    // the unfused int8 op -> q8.gelu -> q8.quantize.
+    // apply it (and the prescale), and quantize as q8.quantize does, so this
+    // is bit for bit the unfused int8 op -> q8.gelu -> q8.quantize.
     params.add(rewriter, loc, scale, colMap);
+    ChannelParam prescale{{}, floatType};
+    for (float p : epilogue.resultPrescale)
+      prescale.values.push_back(p);
+    if (!prescale.values.empty())
+      params.add(rewriter, loc, prescale, colMap);
     epilogueInputs.append(params.inputs);
     epilogueMaps.append(params.maps);
     return createParallelGeneric(
         rewriter, loc, storage, epilogueInputs, epilogueMaps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Type f64 = b.getF64Type();
-          return quantizeScalar(b, loc, activate(b, loc, dequantized(b, loc, args)),
+          Value f = activate(b, loc, dequantized(b, loc, args));
+          if (!prescale.values.empty())
+            f = arith::MulFOp::create(
+                b, loc, f,
+                params.get(b, loc, prescale, 2, args.drop_front(paramBase)));
+          return quantizeScalar(b, loc, f,
                                 createScalar(b, loc, f64, y.scale),
                                 createScalar(b, loc, f64, y.zeroPoint),
                                 y.qmin, y.qmax, storage.getElementType());
         });
   }
+  // relu commutes with a positive prescale; the verifier keeps clip out.
+  if (!epilogue.resultPrescale.empty() && (clipMin || clipMax))
+    return rewriter.notifyMatchFailure(op, "a result prescale with clip");
   MultiplierParams fixed(i64);
-  for (int64_t c = 0; c < n; ++c)
+  for (int64_t c = 0; c < n; ++c) {
+    double prescale =
+        epilogue.resultPrescale.empty() ? 1.0 : epilogue.resultPrescale[c];
     fixed.push(qm::fixedMultiplier(static_cast<double>(sx) *
-                                   epilogue.weightScales[c] / y.scale));
+                                   epilogue.weightScales[c] * prescale /
+                                   y.scale));
+  }
   params.add(rewriter, loc, fixed.multiplier, colMap);
   params.add(rewriter, loc, fixed.leftShift, colMap);
   params.add(rewriter, loc, fixed.rightShift, colMap);
@@ -545,6 +562,9 @@ Int8Epilogue getEpilogue(Operation *op, Value bias, const QuantInfo &in,
   if (auto attr = op->getAttrOfType<FloatAttr>("clipMax"))
     epilogue.clipMax = attr.getValueAsDouble();
   epilogue.resultElement = getElementTypeOrSelf(op->getResult(0).getType());
+  if (auto prescale = op->getAttrOfType<DenseF32ArrayAttr>("resultPrescale"))
+    epilogue.resultPrescale.assign(prescale.asArrayRef().begin(),
+                                   prescale.asArrayRef().end());
   epilogue.inputScale = in.params.front().scale;
   for (int64_t c = 0; c < channels; ++c)
     epilogue.weightScales.push_back(w.channel(c).scale);

@@ -18,8 +18,10 @@
 //  4. q8.relu, q8.clip and exact q8.gelu of a qlinear's f32 result, as its
 //     only user -> the qlinear's `activation` (and clip bounds);
 //  5. a qlinear whose f32 result feeds only q8.quantize ops of one
-//     per-tensor type without a SmoothQuant prescale (or an all-ones one)
-//     -> a qlinear with that resultType: its epilogue requantizes with
+//     per-tensor type, without a SmoothQuant prescale or with one along its
+//     output channels (folded as `resultPrescale` into the per-channel
+//     requantize multipliers; not with clip) -> a qlinear with that
+//     resultType: its epilogue requantizes with
 //     QuantMath's Q31 arithmetic instead of dequantize + quantize in float.
 //     That differs from the unfused rounding by at most one step of the
 //     output grid (the multiplier's 31-bit mantissa and the rounding
@@ -92,6 +94,7 @@ struct LinearChange {
   Type resultElement;
   StringRef activation;
   std::optional<double> clipMin, clipMax;
+  DenseF32ArrayAttr resultPrescale;
 };
 
 /// `op` rebuilt at `loc` (its last fused user's) with `change` applied; the
@@ -115,6 +118,8 @@ Value rebuildLinear(PatternRewriter &rewriter, Operation *op, Location loc,
     attrs.set("clipMin", rewriter.getF64FloatAttr(*change.clipMin));
   if (change.clipMax)
     attrs.set("clipMax", rewriter.getF64FloatAttr(*change.clipMax));
+  if (change.resultPrescale)
+    attrs.set("resultPrescale", change.resultPrescale);
   OperationState state(loc, op->getName(), operands, {resultType},
                        attrs.getAttrs());
   return rewriter.create(state)->getResult(0);
@@ -356,7 +361,9 @@ struct FuseActivation : OpRewritePattern<ActivationOp> {
 //===----------------------------------------------------------------------===//
 
 /// An int8 linear op with an f32 result read only by q8.quantize ops of one
-/// per-tensor type (no prescale) -> the op with that quantized resultType;
+/// per-tensor type, without a prescale or all with one prescale along the
+/// op's output channels (SmoothQuant's 1/s for the next layer) -> the op
+/// with that quantized resultType (and the prescale as its resultPrescale);
 /// the quantize ops go.
 struct ChainRequantize : RewritePattern {
   ChainRequantize(MLIRContext *context)
@@ -370,13 +377,30 @@ struct ChainRequantize : RewritePattern {
     if (!isa<FloatType>(getElementTypeOrSelf(y)) || y.use_empty())
       return rewriter.notifyMatchFailure(op, "not an f32 result");
     Type quantType;
+    std::optional<ArrayRef<float>> prescale;
     SmallVector<QuantizeOp> quantizes;
     for (Operation *user : y.getUsers()) {
       auto quantize = dyn_cast<QuantizeOp>(user);
-      if (!quantize || !hasNoPrescale(quantize) ||
-          (quantType && quantize.getType() != quantType))
+      if (!quantize || (quantType && quantize.getType() != quantType))
         return rewriter.notifyMatchFailure(
-            op, "a user is not a q8.quantize of the one type without prescale");
+            op, "a user is not a q8.quantize of the one type");
+      std::optional<ArrayRef<float>> p;
+      if (!hasNoPrescale(quantize))
+        p = quantize.getPrescale();
+      if (!quantizes.empty() && p != prescale)
+        return rewriter.notifyMatchFailure(op, "the quantize ops' prescales differ");
+      if (p) {
+        int64_t rank = cast<RankedTensorType>(y.getType()).getRank();
+        int64_t axis = *quantize.getAxis() < 0 ? *quantize.getAxis() + rank
+                                               : *quantize.getAxis();
+        auto activation = op->getAttrOfType<StringAttr>("activation");
+        if (axis != channelDim(op) ||
+            (activation && activation.getValue() == "clip") ||
+            llvm::any_of(*p, [](float v) { return !(v > 0) || !std::isfinite(v); }))
+          return rewriter.notifyMatchFailure(
+              op, "a prescale not along the output channels (or with clip)");
+      }
+      prescale = p;
       quantType = quantize.getType();
       quantizes.push_back(quantize);
     }
@@ -387,6 +411,8 @@ struct ChainRequantize : RewritePattern {
       return rewriter.notifyMatchFailure(op, "not a per-tensor 8-bit type");
     LinearChange change;
     change.resultElement = element;
+    if (prescale)
+      change.resultPrescale = rewriter.getDenseF32ArrayAttr(*prescale);
     Value fused = rebuildLinear(rewriter, op, op->getLoc(), change);
     for (QuantizeOp quantize : quantizes)
       rewriter.replaceOp(quantize, fused);

@@ -275,8 +275,10 @@ def FuseQuant : Pass<"q8-fuse-quant", "::mlir::func::FuncOp"> {
       user of a qlinear's f32 result -> the qlinear's `activation`
       (`clipMin`/`clipMax`);
     - a qlinear whose f32 result feeds only `q8.quantize` ops of one per
-      tensor 8-bit type and no SmoothQuant prescale (all ones is none) ->
-      that qlinear with the quantized `resultType`: the epilogue
+      tensor 8-bit type, with no SmoothQuant prescale (all ones is none) or
+      one prescale along its output channels (then its `resultPrescale`,
+      folded into the per-channel multipliers; not with clip) -> that
+      qlinear with the quantized `resultType`: the epilogue
       requantizes in Q31 fixed point (within one output step of the
       float route; relu/clip exact as integer clamps; gelu through float,
       bit for bit the unfused ops).

@@ -416,7 +416,7 @@ private:
                                conv.getGroupAttr(),
                                TypeAttr::get(b.getF32Type()),
                                b.getStringAttr("none"), FloatAttr(),
-                               FloatAttr());
+                               FloatAttr(), DenseF32ArrayAttr());
     else
       result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
     op->getResult(0).replaceAllUsesWith(result);

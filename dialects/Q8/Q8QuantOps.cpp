@@ -5,6 +5,8 @@
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace q8;
 
@@ -186,6 +188,13 @@ static LogicalResult getQuantOperands(const ShapeDiag &diag, Value inputValue,
                  succeeded(getQuantElement(diag, *weight, "weight")));
 }
 
+/// The result dim of an int8 op that indexes its output channels.
+static int64_t channelDimOf(Operation *op) {
+  return isa<QConvOp>(op)
+             ? 1
+             : cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
+}
+
 /// The fused epilogue's attributes, shared by qlinear and qconv.
 template <typename OpT>
 static LogicalResult verifyEpilogue(OpT op) {
@@ -206,6 +215,25 @@ static LogicalResult verifyEpilogue(OpT op) {
           op.getInput().getType().getElementType()))
     return op.emitOpError() << "'input' must be quantized per tensor, got "
                             << op.getInput().getType();
+  if (std::optional<ArrayRef<float>> prescale = op.getResultPrescale()) {
+    if (!isa<quant::QuantizedType>(op.getResultType()))
+      return op.emitOpError()
+             << "'resultPrescale' needs a quantized 'resultType', got "
+             << op.getResultType();
+    if (op.getActivation() == "clip")
+      return op.emitOpError() << "'resultPrescale' does not go with activation "
+                                 "\"clip\"";
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t channels = type.getDimSize(channelDimOf(op));
+    if (static_cast<int64_t>(prescale->size()) != channels)
+      return op.emitOpError() << "'resultPrescale' has " << prescale->size()
+                              << " values for " << channels
+                              << " output channels";
+    if (llvm::any_of(*prescale,
+                     [](float v) { return !(v > 0) || !std::isfinite(v); }))
+      return op.emitOpError() << "'resultPrescale' values must be positive "
+                                 "and finite";
+  }
   return success();
 }
 

@@ -87,12 +87,18 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
     [`clipMin`, `clipMax`] (a missing bound is unbounded; the bounds are
     only allowed with "clip"). q8-fuse-quant folds the ops that follow a
     qlinear into these attributes.
+
+    `resultPrescale`, only with a quantized `resultType` and an activation
+    other than "clip", multiplies output channel n's real value by
+    `resultPrescale[n]` (> 0) before requantizing: the next layer's
+    SmoothQuant 1/s, which its quantize op would apply.
   }];
   let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
                        Optional<Q8_I32Tensor>:$bias, TypeAttr:$resultType,
                        DefaultValuedStrAttr<StrAttr, "none">:$activation,
                        OptionalAttr<F64Attr>:$clipMin,
-                       OptionalAttr<F64Attr>:$clipMax);
+                       OptionalAttr<F64Attr>:$clipMax,
+                       OptionalAttr<DenseF32ArrayAttr>:$resultPrescale);
   let results = (outs Q8_Tensor:$result);
   let builders = [
     // Without clip bounds (the form q8-quantize builds).
@@ -101,7 +107,7 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
                    CArg<"::llvm::StringRef", "\"none\"">:$activation), [{
       build($_builder, $_state, input, weight, bias,
             ::mlir::TypeAttr::get(resultType),
-            $_builder.getStringAttr(activation), nullptr, nullptr);
+            $_builder.getStringAttr(activation), nullptr, nullptr, nullptr);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -124,8 +130,9 @@ def Q8_QConvOp : Q8_Op<"qconv", [Pure]> {
     in `q8.conv` (depthwise is group == C). Padding reads the input's zero
     point, i.e. a real 0. The int32 accumulator goes through the same
     epilogue as `q8.qlinear` (bias, zero-point correction, scale,
-    `activation` with `clipMin`/`clipMax`, then requantize to `resultType`
-    or dequantize to a float type), per output channel m.
+    `activation` with `clipMin`/`clipMax`, `resultPrescale`, then
+    requantize to `resultType` or dequantize to a float type), per output
+    channel m.
   }];
   let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
                        Optional<Q8_I32Tensor>:$bias,
@@ -135,7 +142,8 @@ def Q8_QConvOp : Q8_Op<"qconv", [Pure]> {
                        TypeAttr:$resultType,
                        DefaultValuedStrAttr<StrAttr, "none">:$activation,
                        OptionalAttr<F64Attr>:$clipMin,
-                       OptionalAttr<F64Attr>:$clipMax);
+                       OptionalAttr<F64Attr>:$clipMax,
+                       OptionalAttr<DenseF32ArrayAttr>:$resultPrescale);
   let results = (outs Q8_Tensor:$result);
   let hasVerifier = 1;
 }

@@ -137,3 +137,27 @@ func.func @qlinear_gelu_requantize(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %d = q8.dequantize %y : (tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>) -> tensor<2x3xf32>
   return %d : tensor<2x3xf32>
 }
+
+// -----
+
+// resultPrescale folds into the per-channel requantize multipliers:
+// s_x s_w[n] p[n] / s_y = 0.5 * {0.5, 0.25, 0.125} * {1, 2, 0.5} / 0.1 =
+// {2.5, 2.5, 0.3125} = 0.625 * {2^2, 2^2, 2^-1}: one Q31 multiplier,
+// 0.625 * 2^31 = 1342177280 but for s_y = f32(0.1) = 0.100000001...:
+// 1342177260; left shifts [2, 2, 0], right shifts [0, 0, 1]; relu is the
+// clamp at the zero point 5.
+// CHECK-LABEL: func.func @prescaled_requantize
+// CHECK:         arith.constant dense<[2, 2, 0]> : tensor<3xi64>
+// CHECK:         arith.constant dense<[0, 0, 1]> : tensor<3xi64>
+// CHECK:         linalg.generic
+// CHECK:           arith.constant 1342177260 : i64
+// CHECK:           arith.constant 5 : i64
+// CHECK:         } -> tensor<2x3xi8>
+func.func @prescaled_requantize(%f: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %wi = q8.constant dense<1> : tensor<4x3xi8>
+  %w = quant.scast %wi : tensor<4x3xi8> to tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>
+  %q = q8.quantize %f {resultType = tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
+  %y = q8.qlinear %q, %w {resultType = !quant.uniform<u8:f32, 0.1:5>, activation = "relu", resultPrescale = array<f32: 1.0, 2.0, 0.5>} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
+  %d = q8.dequantize %y : (tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>) -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}

@@ -201,8 +201,9 @@ func.func @chain_shared(%q: tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, %w: tenso
 
 // -----
 
-// Not chained: quantizes of two types, a SmoothQuant prescale, an f32 user
-// beside the quantize. An all-ones prescale is none and chains.
+// Not chained: quantizes of two types, a SmoothQuant prescale along the
+// rows (not the output channels), an f32 user beside the quantize. An
+// all-ones prescale is none and chains.
 // CHECK-LABEL: func.func @chain_kept
 // CHECK:         q8.qlinear %arg0, %arg1 {resultType = f32}
 // CHECK:         q8.quantize
@@ -218,12 +219,32 @@ func.func @chain_kept(%q: tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, %w: tensor<
   %a = q8.quantize %y {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
   %b = q8.quantize %y {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.2:5>>} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.2:5>>
   %y2 = q8.qlinear %q, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
-  %c = q8.quantize %y2 {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 2.0, 1.0>, axis = 1} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
+  %c = q8.quantize %y2 {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 2.0>, axis = 0} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
   %y3 = q8.qlinear %q, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
   %d = q8.quantize %y3 {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
   %y4 = q8.qlinear %q, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
   %e = q8.quantize %y4 {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 1.0, 1.0>, axis = 1} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
   return %a, %b, %c, %d, %y3, %e : tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.2:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3xf32>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
+}
+
+// -----
+
+// A SmoothQuant prescale along the output channels (the next layer's 1/s)
+// chains too, as `resultPrescale` (the requantize multipliers of channel n
+// become s_x s_w[n] p[n] / s_y); with "clip" it stays unfused.
+// CHECK-LABEL: func.func @chain_prescale
+// CHECK:         %[[H:.*]] = q8.qlinear %arg0, %arg1 {activation = "relu", resultPrescale = array<f32: 1.000000e+00, 2.000000e+00, 5.000000e-01>, resultType = !quant.uniform<u8:f32, 1.000000e-01:5>}
+// CHECK-NOT:     q8.quantize
+// CHECK:         q8.qlinear %arg0, %arg1 {activation = "clip", clipMax = 6.000000e+00 : f64, clipMin = 0.000000e+00 : f64, resultType = f32}
+// CHECK:         q8.quantize {{.*}}prescale
+func.func @chain_prescale(%q: tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, %w: tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> (tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>) {
+  %y = q8.qlinear %q, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
+  %r = q8.relu %y : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %a = q8.quantize %r {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 2.0, 0.5>, axis = 1} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
+  %y2 = q8.qlinear %q, %w {resultType = f32} : (tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
+  %c = q8.clip %y2 {min = 0.0 : f64, max = 6.0 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %b = q8.quantize %c {resultType = tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, prescale = array<f32: 1.0, 2.0, 0.5>, axis = -1} : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
+  return %a, %b : tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>, tensor<2x3x!quant.uniform<u8:f32, 0.1:5>>
 }
 
 // -----

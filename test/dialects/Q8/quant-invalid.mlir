@@ -290,3 +290,35 @@ func.func @qconv_clip(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: t
   %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = f32, activation = "relu", clipMax = 6.0} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3xf32>
   return
 }
+
+// -----
+
+func.func @qlinear_prescale_float(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) {
+  // expected-error @+1 {{'resultPrescale' needs a quantized 'resultType', got 'f32'}}
+  %0 = q8.qlinear %x, %w {resultType = f32, resultPrescale = array<f32: 1.0, 2.0, 0.5>} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_prescale_size(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) {
+  // expected-error @+1 {{'resultPrescale' has 2 values for 3 output channels}}
+  %0 = q8.qlinear %x, %w {resultType = !quant.uniform<u8:f32, 0.2:10>, resultPrescale = array<f32: 1.0, 2.0>} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3x!quant.uniform<u8:f32, 0.2:10>>
+  return
+}
+
+// -----
+
+func.func @qconv_prescale_value(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'resultPrescale' values must be positive and finite}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = !quant.uniform<u8:f32, 0.2:10>, resultPrescale = array<f32: 1.0, 0.0, 1.0, 1.0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3x!quant.uniform<u8:f32, 0.2:10>>
+  return
+}
+
+// -----
+
+func.func @qconv_prescale_clip(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{'resultPrescale' does not go with activation "clip"}}
+  %0 = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = !quant.uniform<u8:f32, 0.2:10>, activation = "clip", clipMax = 6.0, resultPrescale = array<f32: 1.0, 1.0, 1.0, 1.0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3x!quant.uniform<u8:f32, 0.2:10>>
+  return
+}
