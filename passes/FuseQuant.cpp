@@ -69,12 +69,6 @@ bool isInt8Linear(Operation *op) {
   return isa_and_nonnull<QLinearOp, QConvOp>(op);
 }
 
-/// The result dim of an int8 op that indexes its output channels.
-int64_t channelDim(Operation *op) {
-  return isa<QConvOp>(op)
-             ? 1
-             : cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
-}
 
 /// The int8 linear op defining `value` when its result is float and it has
 /// no activation yet, else null.
@@ -209,7 +203,7 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
         continue;
       auto yType = cast<RankedTensorType>(y.getType());
       auto bType = dyn_cast<RankedTensorType>(b.getType());
-      int64_t channel = channelDim(linear);
+      int64_t channel = getOutputChannelDim(linear);
       int64_t n = yType.getDimSize(channel);
       // b broadcasts along everything but the channel dim.
       auto isPerChannel = [&](RankedTensorType type) {
@@ -394,7 +388,7 @@ struct ChainRequantize : RewritePattern {
         int64_t axis = *quantize.getAxis() < 0 ? *quantize.getAxis() + rank
                                                : *quantize.getAxis();
         auto activation = op->getAttrOfType<StringAttr>("activation");
-        if (axis != channelDim(op) ||
+        if (axis != getOutputChannelDim(op) ||
             (activation && activation.getValue() == "clip") ||
             llvm::any_of(*p, [](float v) { return !(v > 0) || !std::isfinite(v); }))
           return rewriter.notifyMatchFailure(

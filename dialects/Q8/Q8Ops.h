@@ -14,4 +14,10 @@
 #define GET_OP_CLASSES
 #include "dialects/Q8/Q8Ops.h.inc"
 
+namespace q8 {
+/// The result dim of an int8 op (q8.qlinear, q8.qconv) that indexes its
+/// output channels: the last, or dim 1 of a convolution's NCHW result.
+int64_t getOutputChannelDim(mlir::Operation *op);
+} // namespace q8
+
 #endif // Q8_DIALECTS_Q8_Q8OPS_H

@@ -188,8 +188,7 @@ static LogicalResult getQuantOperands(const ShapeDiag &diag, Value inputValue,
                  succeeded(getQuantElement(diag, *weight, "weight")));
 }
 
-/// The result dim of an int8 op that indexes its output channels.
-static int64_t channelDimOf(Operation *op) {
+int64_t q8::getOutputChannelDim(Operation *op) {
   return isa<QConvOp>(op)
              ? 1
              : cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
@@ -224,7 +223,7 @@ static LogicalResult verifyEpilogue(OpT op) {
       return op.emitOpError() << "'resultPrescale' does not go with activation "
                                  "\"clip\"";
     auto type = cast<RankedTensorType>(op.getType());
-    int64_t channels = type.getDimSize(channelDimOf(op));
+    int64_t channels = type.getDimSize(getOutputChannelDim(op));
     if (static_cast<int64_t>(prescale->size()) != channels)
       return op.emitOpError() << "'resultPrescale' has " << prescale->size()
                               << " values for " << channels
