@@ -24,6 +24,7 @@
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
 #include "passes/ConstantData.h"
+#include "passes/NodeAction.h"
 #include "passes/Passes.h"
 #include "passes/QuantizePasses.h"
 #include "passes/QuantMath.h"
@@ -82,6 +83,11 @@ struct LinearPlan {
   std::optional<SmallVector<float>> bias;
   /// An activation x activation product's rhs [K, N], instead of `weights`.
   Value rhsActivation;
+  /// Their calibrated ranges, looked up while planning: by the time a plan
+  /// is rewritten its activation may be the result of an op an earlier
+  /// rewrite replaced (a matmul feeding a matmul, a projection conv feeding
+  /// the next block's conv), and only its replacement can be asked.
+  calibration::Range activationRange, rhsRange;
 };
 
 struct Quantize : q8::impl::QuantizeBase<Quantize> {
@@ -106,13 +112,19 @@ struct Quantize : q8::impl::QuantizeBase<Quantize> {
     SmallVector<LinearPlan> plans;
     bool failedAny = false;
     func.walk([&](Operation *op) {
-      if (std::optional<LinearPlan> plan = planFor(op, failedAny))
-        plans.push_back(std::move(*plan));
+      onNode(op, [&] {
+        if (std::optional<LinearPlan> plan = planFor(op, failedAny))
+          plans.push_back(std::move(*plan));
+      });
     });
     if (failedAny)
       return signalPassFailure();
     for (LinearPlan &plan : plans)
-      rewrite(plan);
+      onNode(plan.op, [&] { rewrite(plan); });
+    for (Operation *op : replacedOps)
+      op->erase();
+    replacedOps.clear();
+    replacements.clear();
     // q8-smoothquant's multiplies now folded into quantize prescales.
     SmallVector<MulOp> dead;
     func.walk([&](MulOp mul) {
@@ -134,14 +146,25 @@ private:
   DenseMap<Value, Value> quantized;
   /// The same for activations quantized as int8 weights (rhs of x * y).
   DenseMap<Value, Value> quantizedRhs;
+  /// The result of each op a rewrite erased -> the q8.qlinear/qconv result
+  /// that replaced it. Plans made before the rewrites name the old values.
+  DenseMap<Value, Value> replacements;
+
+  /// Replaced ops are erased only after every rewrite, so no plan holds a
+  /// dangling value (nor one whose storage a new op reused).
+  SmallVector<Operation *> replacedOps;
+
+  Value current(Value value) const {
+    Value next = replacements.lookup(value);
+    return next ? next : value;
+  }
 
   /// `y` [K, N], an activation used as qlinear's weight: int8 symmetric per
   /// tensor from its range, qmax as for constant weights.
-  Value quantizeRhs(OpBuilder &b, Operation *user, Value y) {
+  Value quantizeRhs(OpBuilder &b, Operation *user, Value y,
+                    calibration::Range range) {
     if (Value q = quantizedRhs.lookup(y))
       return q;
-    bool failedAny = false;
-    calibration::Range range = *rangeFor(user, y, failedAny);
     QuantParams params = q8::quant::symmetricI8(
         std::max(std::fabs(range.lo), std::fabs(range.hi)), weightQmax());
     auto element = mlir::quant::UniformQuantizedType::get(
@@ -229,9 +252,14 @@ private:
         plan.rhsActivation = matmul.getRhs();
         plan.k = rhsType.getDimSize(batchRank);
         plan.n = rhsType.getDimSize(batchRank + 1);
-        if (!rangeFor(op, plan.activation, failedAny) ||
-            !rangeFor(op, plan.rhsActivation, failedAny))
+        std::optional<calibration::Range> lhs =
+            rangeFor(op, plan.activation, failedAny);
+        std::optional<calibration::Range> rhs =
+            lhs ? rangeFor(op, plan.rhsActivation, failedAny) : std::nullopt;
+        if (!lhs || !rhs)
           return std::nullopt;
+        plan.activationRange = *lhs;
+        plan.rhsRange = *rhs;
         return plan;
       }
       if (w->shape.size() != 2)
@@ -298,16 +326,17 @@ private:
     } else {
       return std::nullopt;
     }
-    if (!rangeFor(op, plan.activation, failedAny))
+    std::optional<calibration::Range> range =
+        rangeFor(op, plan.activation, failedAny);
+    if (!range)
       return std::nullopt;
+    plan.activationRange = *range;
     return plan;
   }
 
   /// The activation quantized (shared by every consumer).
   Value quantizeActivation(OpBuilder &b, Operation *user, Value x,
-                           QuantParams &params) {
-    bool failedAny = false;
-    calibration::Range range = *rangeFor(user, x, failedAny);
+                           calibration::Range range, QuantParams &params) {
     params = q8::quant::asymmetricU8(range.lo, range.hi);
     if (Value q = quantized.lookup(x))
       return q;
@@ -350,12 +379,11 @@ private:
     int64_t k = plan.k, n = plan.n;
 
     QuantParams xParams;
-    Value x = quantizeActivation(b, op, plan.activation, xParams);
+    Value x = quantizeActivation(b, op, current(plan.activation),
+                                 plan.activationRange, xParams);
     if (plan.rhsActivation) {
-      Value y = quantizeRhs(b, op, plan.rhsActivation);
-      Value result = QLinearOp::create(b, loc, x, y, Value(), b.getF32Type());
-      op->getResult(0).replaceAllUsesWith(result);
-      op->erase();
+      Value y = quantizeRhs(b, op, current(plan.rhsActivation), plan.rhsRange);
+      replace(op, QLinearOp::create(b, loc, x, y, Value(), b.getF32Type()));
       return;
     }
 
@@ -419,8 +447,14 @@ private:
                                FloatAttr(), DenseF32ArrayAttr());
     else
       result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
-    op->getResult(0).replaceAllUsesWith(result);
-    op->erase();
+    replace(op, result);
+  }
+
+  void replace(Operation *op, Value result) {
+    Value old = op->getResult(0);
+    old.replaceAllUsesWith(result);
+    replacements[old] = result;
+    replacedOps.push_back(op);
   }
 };
 

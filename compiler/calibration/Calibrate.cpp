@@ -2,6 +2,8 @@
 
 #include "compiler/calibration/Calibrate.h"
 
+#include "compiler/CrashHandler.h"
+
 #include "compiler/calibration/Jit.h"
 #include "compiler/calibration/Samples.h"
 #include "dialects/Q8/Q8Ops.h"
@@ -108,7 +110,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
       return failure();
   }
   FailureOr<std::unique_ptr<JitModel>> jit =
-      JitModel::compile(std::move(module), options.codegen);
+      JitModel::compile(std::move(module));
   if (failed(jit))
     return failure();
   const std::vector<TensorSpec> &specs = (*jit)->observers();
@@ -172,6 +174,7 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
       progress.finish();
       return emitError(loc) << error;
     }
+    CrashPhase phase(sampleDescription("calibration", *source, s));
     double seconds = (*jit)->run(inputBuffers, record);
     sampleSeconds.push_back(seconds);
     runSeconds += seconds;

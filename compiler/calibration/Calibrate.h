@@ -29,8 +29,6 @@ struct CalibrateOptions {
   int64_t randomCount = 16;
   uint64_t randomSeed = 0;
   Settings settings;
-  /// The JIT's target (host by default).
-  CodegenOptions codegen;
   /// A progress line on stderr (samples done, rate, ETA); the tool turns it
   /// on when stderr is a terminal.
   bool progress = false;

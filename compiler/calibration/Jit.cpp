@@ -4,6 +4,7 @@
 
 #include "compiler/Compiler.h"
 #include "compiler/codegen/ObjectEmitter.h"
+#include "compiler/codegen/Target.h"
 #include "passes/Passes.h"
 #include "q8_runtime.h"
 
@@ -127,7 +128,7 @@ void Progress::finish() {
 JitModel::~JitModel() = default;
 
 FailureOr<std::unique_ptr<JitModel>>
-JitModel::compile(OwningOpRef<ModuleOp> module, const CodegenOptions &options) {
+JitModel::compile(OwningOpRef<ModuleOp> module) {
   MLIRContext *context = module->getContext();
   Location loc = module->getLoc();
   {
@@ -153,7 +154,8 @@ JitModel::compile(OwningOpRef<ModuleOp> module, const CodegenOptions &options) {
     }
   }
 
-  CodegenOptions codegen = options;
+  CodegenOptions codegen;
+  codegen.target = buildHostTarget();
   codegen.modelName = "q8_calib";
   // Weights stay out of the JIT's code: passed as one buffer, they are not
   // copied into LLVM IR constants, an object and its loaded image (which

@@ -66,11 +66,11 @@ private:
 class JitModel {
 public:
   /// Lowers and JIT-compiles `module` (q8 IR with q8.observe ops; it is
-  /// consumed and freed before this returns, only the code stays). Errors
-  /// are diagnostics on its context.
+  /// consumed and freed before this returns, only the code stays) for the
+  /// build host (buildHostTarget(), Target.h), whatever the deployment
+  /// target is. Errors are diagnostics on its context.
   static mlir::FailureOr<std::unique_ptr<JitModel>>
-  compile(mlir::OwningOpRef<mlir::ModuleOp> module,
-          const CodegenOptions &codegen);
+  compile(mlir::OwningOpRef<mlir::ModuleOp> module);
   ~JitModel();
 
   /// The observers, in id order, with their shapes and axes.

@@ -2,6 +2,9 @@
 
 #include "compiler/calibration/LayerError.h"
 
+#include "compiler/CrashHandler.h"
+#include "compiler/calibration/Samples.h"
+
 #include "compiler/calibration/Jit.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
@@ -195,11 +198,11 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
 
   auto start = std::chrono::steady_clock::now();
   FailureOr<std::unique_ptr<JitModel>> refJit =
-      JitModel::compile(std::move(refModule), options.codegen);
+      JitModel::compile(std::move(refModule));
   if (failed(refJit))
     return failure();
   FailureOr<std::unique_ptr<JitModel>> quantJit =
-      JitModel::compile(std::move(quantModule), options.codegen);
+      JitModel::compile(std::move(quantModule));
   if (failed(quantJit))
     return failure();
   auto jitted = std::chrono::steady_clock::now();
@@ -237,6 +240,7 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
       progress.finish();
       return emitError(loc) << error;
     }
+    CrashPhase phase(sampleDescription("the layer error", *source, s));
     runSeconds += (*refJit)->run(buffers, keep);
     runSeconds += (*quantJit)->run(buffers, compare);
     progress.update(s + 1);

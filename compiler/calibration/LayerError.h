@@ -67,8 +67,6 @@ struct LayerErrorOptions {
   std::string samples;
   int64_t randomCount = 16;
   uint64_t randomSeed = 0;
-  /// The JIT's target (host by default).
-  CodegenOptions codegen;
   bool progress = false;
 };
 

@@ -407,3 +407,13 @@ bool SampleReader::read(size_t sample, std::vector<std::vector<char>> &buffers,
   }
   return true;
 }
+
+std::string q8::calibration::sampleDescription(StringRef phase,
+                                               const SampleSource &source,
+                                               size_t i) {
+  std::string text = phase.str() + ", sample " + std::to_string(i);
+  if (!source.random && i < source.samples.size() &&
+      !source.samples[i].empty())
+    text += " (" + source.samples[i].front().path + ")";
+  return text;
+}

@@ -63,6 +63,11 @@ bool findSamples(llvm::StringRef dir, const std::vector<InputSpec> &inputs,
 SampleSource randomSamples(const std::vector<InputSpec> &inputs,
                            int64_t count, uint64_t seed);
 
+/// "<phase>, sample <i> (<its first file>)", for the crash line
+/// (compiler/CrashHandler.h).
+std::string sampleDescription(llvm::StringRef phase,
+                              const SampleSource &source, size_t i);
+
 /// Reads sample `i` into `buffers` (one per input, bytes() each).
 class SampleReader {
 public:

@@ -203,6 +203,35 @@ def ApproximateMath : Pass<"q8-approximate-math", "::mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ExpandNarrowFloats : Pass<"q8-expand-narrow-floats", "::mlir::func::FuncOp"> {
+  let summary = "f16/bf16 arithmetic in f32, their conversions as integer code";
+  let description = [{
+    Compiled models must need nothing beyond libc and libq8rt, but LLVM
+    lowers every conversion x86 has no instruction for to a compiler-rt call
+    (`__truncsfbf2`, `__extendhfsf2`, `__truncdfhf2`, ...), which the
+    application then fails to link or load. This pass leaves LLVM none:
+    - arith on f16 and bf16 is computed in f32 (upstream
+      `populateEmulateUnsupportedFloatsPatterns`), so only conversions remain;
+    - bf16 <-> f32 become integer code (upstream
+      `populateExpandBFloat16Patterns`), on every target, AVX512-BF16 or not,
+      so the object's bytes do not depend on the build host;
+    - f16 <-> f32 become integer code on a `target` without F16C (generic);
+      with F16C, LLVM's vcvtph2ps/vcvtps2ph give the same bits;
+    - f64 -> f16/bf16 round to odd into f32 first (exact double rounding:
+      f32 keeps 13 more bits than f16), f64 <- f16/bf16 extend through f32
+      (exact), f16 <-> bf16 through f32.
+    Rounding is to nearest even; NaN stays NaN, overflow becomes infinity,
+    f16 subnormals are produced and read exactly.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host | avx2 | avx-vnni | avx512 | avx512-vnni | generic">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def EmitObject : Pass<"q8-emit-object", "::mlir::ModuleOp"> {
   let summary = "write the LLVM-dialect module as an object, LLVM IR or a C header";
   let description = [{

@@ -97,6 +97,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  ExpandNarrowFloatsOptions narrow;
+  narrow.target = options.target;
+  pm.addNestedPass<func::FuncOp>(createExpandNarrowFloats(narrow));
   ApproximateMathOptions approximate;
   approximate.target = options.target;
   pm.addNestedPass<func::FuncOp>(createApproximateMath(approximate));

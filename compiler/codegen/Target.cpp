@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <vector>
 
@@ -52,6 +53,35 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
     dot = Int8Dot::Vnni512;
   return TargetInfo{sys::getHostCPUName().str(), joined, lanes,
                     lanes == 16 ? 32 : 16, dot};
+}
+
+bool q8::TargetInfo::has(StringRef feature) const {
+  StringMap<bool> enabled;
+  SmallVector<StringRef> implied;
+  X86::getFeaturesForCPU(cpu, implied);
+  for (StringRef f : implied) {
+    enabled[f] = true;
+    X86::updateImpliedFeatures(f, true, enabled);
+  }
+  SmallVector<StringRef> named;
+  StringRef(features).split(named, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef f : named) {
+    bool on = f.consume_front("+");
+    f.consume_front("-");
+    enabled[f] = on;
+    X86::updateImpliedFeatures(f, on, enabled);
+  }
+  return enabled.lookup(feature);
+}
+
+std::string q8::buildHostTarget() {
+  StringMap<bool> host = sys::getHostCPUFeatures();
+  // x86-64-v3: what the "avx2" target's code may use.
+  for (StringRef feature : {"avx", "avx2", "bmi", "bmi2", "f16c", "fma",
+                            "lzcnt", "movbe", "xsave"})
+    if (!host.lookup(feature))
+      return "generic";
+  return "avx2";
 }
 
 StringRef q8::knownTargetNames() {

@@ -32,11 +32,27 @@ struct TargetInfo {
   int64_t f32Lanes;     ///< f32 elements in one vector register
   int64_t vectorRegisters; ///< architectural vector registers (16 or 32)
   Int8Dot int8Dot = Int8Dot::None;
+
+  /// Whether code for this target may use `feature` (an LLVM feature name
+  /// such as "f16c"): implied by `cpu` (x86-64-v3 implies f16c) or named in
+  /// `features`, with everything each of those implies (LLVM's X86 target
+  /// parser).
+  bool has(llvm::StringRef feature) const;
 };
 
 /// Resolves "host", "avx2", "avx512", "avx512-vnni", "avx-vnni" or
 /// "generic"; nullopt for any other name. "host" reads the running CPU.
 std::optional<TargetInfo> resolveTarget(llvm::StringRef name);
+
+/// The target of the code q8 runs while it compiles (calibration, the layer
+/// error, searches): never `--target`, which may name an ISA the build host
+/// lacks (JIT-compiled AVX-512-VNNI code dies with SIGILL on an AVX2 host).
+/// "avx2" (x86-64-v3) wherever the host has it, which every machine q8 is
+/// built on does, rather than "host": the ranges calibration measures then
+/// come from the same instructions on every build host, so the emitted
+/// object is byte-identical whichever one compiled it. "generic" on older
+/// hosts.
+std::string buildHostTarget();
 
 /// The names resolveTarget accepts, for diagnostics.
 llvm::StringRef knownTargetNames();

@@ -59,6 +59,26 @@ func.func @linear(%x: tensor<2x3x4xf32> {q8.name = "x"}) -> (tensor<2x3x2xf32>, 
 
 // -----
 
+// A matmul feeding a matmul directly ("h", no op between): the second
+// layer's plan names the first's result, which the first rewrite replaces by
+// its q8.qlinear. The second quantizes that replacement (this used to read
+// the erased matmul's result and crash).
+// CHECK-LABEL: func @chained
+// CHECK:         %[[H:.*]] = q8.qlinear %{{.*}} {resultType = f32}
+// CHECK:         %[[HQ:.*]] = q8.quantize %[[H]] {resultType = tensor<2x3x2x!quant.uniform<u8:f32, {{.*}}>>}
+// CHECK:         %[[Y:.*]] = q8.qlinear %[[HQ]], %{{.*}} {resultType = f32}
+// CHECK:         return %[[Y]]
+// CHECK-NOT:     q8.matmul
+func.func @chained(%x: tensor<2x3x4xf32> {q8.name = "x"}) -> tensor<2x3x2xf32> {
+  %w = q8.constant dense<[[1.984375, 0.9921875], [-1.0, 0.25], [0.5, -0.5], [0.2, 0.01171875]]> : tensor<4x2xf32>
+  %h = q8.matmul %x, %w : (tensor<2x3x4xf32>, tensor<4x2xf32>) -> tensor<2x3x2xf32> loc("mm1"("h"))
+  %w2 = q8.constant dense<[[1.0, 0.5], [0.25, -1.0]]> : tensor<2x2xf32>
+  %y = q8.matmul %h, %w2 : (tensor<2x3x2xf32>, tensor<2x2xf32>) -> tensor<2x3x2xf32>
+  return %y : tensor<2x3x2xf32>
+}
+
+// -----
+
 // Gemm with transB, alpha = 2 and beta = 2: the effective weights
 // alpha * B^T are the same [4, 2] as above (B's rows are half of its
 // columns), so the same int8 values and scales. "a": minmax [-0.5,

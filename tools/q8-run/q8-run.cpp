@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/CrashHandler.h"
 #include "compiler/Compiler.h"
 #include "compiler/TensorFile.h"
 #include "q8_runtime.h"
@@ -101,6 +102,7 @@ bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
 bool compileToSharedObject(StringRef dir, std::string &so) {
   mlir::MLIRContext context;
   q8::loadDialects(context);
+  q8::trackCrashContext(context);
   q8::ImportResult result = q8::importModel(context, modelPath, {});
   if (!result.module) {
     q8::printImportErrors(errs(), modelPath, result.errors);
@@ -172,6 +174,7 @@ struct TempDir {
 } // namespace
 
 int main(int argc, char **argv) {
+  q8::installCrashHandler("q8-run");
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,

@@ -8,17 +8,23 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compiler.h"
+#include "compiler/CrashHandler.h"
 #include "compiler/Quantize.h"
 #include "compiler/calibration/Calibrate.h"
 #include "compiler/calibration/LayerError.h"
 #include "compiler/calibration/Report.h"
 #include "compiler/codegen/ObjectEmitter.h"
 
+#include <csignal>
+#include <cstdlib>
 #include <optional>
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "passes/NodeAction.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -177,6 +183,12 @@ static cl::opt<std::string> reportPath(
              "per-layer SQNR and 1-cosine bar charts (inline SVG)"),
     cl::value_desc("file.html"), cl::cat(quantizeCategory));
 
+// Hidden: crashes inside a pass at the first q8 op, to test the one-line
+// crash report (compiler/CrashHandler.h).
+static cl::opt<std::string>
+    debugCrash("debug-crash", cl::Hidden,
+               cl::desc("Crash in a pass: segv, abort or fatal"));
+
 /// Whether `a` and `b` name the same file (spelled alike, or one existing
 /// file under two names).
 static bool sameFile(StringRef a, StringRef b) {
@@ -240,7 +252,6 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
   options.samples = calibrate;
   options.randomCount = randomSamples;
   options.randomSeed = calibrationSeed;
-  options.codegen.target = target;
   options.progress = sys::Process::StandardErrIsDisplayed();
   q8::calibration::LayerErrorStats stats;
   mlir::FailureOr<q8::calibration::LayerError> error =
@@ -310,7 +321,35 @@ static std::vector<char *> joinSmoothQuantValue(int argc, char **argv,
   return joined;
 }
 
+/// A pass that crashes on the first q8 op, as q8's own walks would: what
+/// --debug-crash tests the crash line with.
+namespace {
+struct DebugCrashPass
+    : mlir::PassWrapper<DebugCrashPass, mlir::OperationPass<mlir::ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DebugCrashPass)
+  StringRef getArgument() const override { return "q8-debug-crash"; }
+  void runOnOperation() override {
+    mlir::Operation *first = nullptr;
+    getOperation().walk([&](mlir::Operation *op) {
+      if (!first && op->getDialect() &&
+          op->getDialect()->getNamespace() == "q8")
+        first = op;
+    });
+    if (!first)
+      return;
+    q8::onNode(first, [&] {
+      if (debugCrash == "abort")
+        std::abort();
+      if (debugCrash == "fatal")
+        report_fatal_error("q8c --debug-crash=fatal");
+      std::raise(SIGSEGV);
+    });
+  }
+};
+} // namespace
+
 int main(int argc, char **argv) {
+  q8::installCrashHandler("q8c");
   InitLLVM init(argc, argv);
   mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(
@@ -543,6 +582,12 @@ int main(int argc, char **argv) {
         break;
       }
   }
+  if (!debugCrash.empty() && debugCrash != "segv" && debugCrash != "abort" &&
+      debugCrash != "fatal") {
+    errs() << "error: --debug-crash=" << debugCrash
+           << ": expected segv, abort or fatal\n";
+    ok = false;
+  }
   if (optLevel < 0 || optLevel > 3) {
     errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
     ok = false;
@@ -552,6 +597,7 @@ int main(int argc, char **argv) {
 
   mlir::MLIRContext context;
   q8::loadDialects(context);
+  q8::trackCrashContext(context);
   q8::ImportResult result = q8::importModel(context, inputPath, options);
   if (!result.module) {
     q8::printImportErrors(errs(), inputPath, result.errors);
@@ -559,6 +605,11 @@ int main(int argc, char **argv) {
   }
 
   mlir::ModuleOp module = *result.module;
+  if (!debugCrash.empty()) {
+    mlir::PassManager pm(&context);
+    pm.addPass(std::make_unique<DebugCrashPass>());
+    (void)pm.run(module);
+  }
   // Lowering diagnostics read like import errors: the model's path, then
   // the message (which names the ONNX node where there is one).
   mlir::ScopedDiagnosticHandler diagnostics(
@@ -594,7 +645,6 @@ int main(int argc, char **argv) {
     calib.settings.percentile = percentile;
     calib.settings.histogramBins = histogramBins;
     calib.settings.reservoirRows = reservoirRows;
-    calib.codegen.target = target;
     calib.progress = sys::Process::StandardErrIsDisplayed();
     if (calibrate == "random")
       errs() << "warning: calibrating on " << randomSamples
