@@ -8,6 +8,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   python3-onnx python3-numpy libonnx-testdata
+  qemu-user
 )
 
 missing=()

@@ -211,6 +211,11 @@ JitModel::compile(OwningOpRef<ModuleOp> module) {
       createTargetMachine(*module, codegen);
   if (failed(machine))
     return failure();
+  // The JIT places code, its constants and the stubs of external symbols
+  // (the observer callback, memcpy) in separate mappings that may lie more
+  // than 2 GiB apart, out of reach of the small code model's rip-relative
+  // references (seen under qemu-user, whose mappings are far apart).
+  (*machine)->setCodeModel(llvm::CodeModel::Large);
   auto transformer =
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine->get());
   ExecutionEngineOptions engineOptions;
