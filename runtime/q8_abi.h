@@ -137,6 +137,14 @@ Q8_STATIC_ASSERT(offsetof(q8_model_desc, weights_size) == 48 &&
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 #undef Q8_STATIC_ASSERT
 
+/* f64 exp and log (q8_math.c, within 1 ulp, no libm): compiled models call
+ * these by name (Q8_MATH_EXP_F64, Q8_MATH_LOG_F64) for f64 math, so that
+ * they link against libc and libq8rt only. Thread-safe. */
+#define Q8_MATH_EXP_F64 "q8_math_exp"
+#define Q8_MATH_LOG_F64 "q8_math_log"
+double q8_math_exp(double x);
+double q8_math_log(double x);
+
 #ifdef __cplusplus
 }
 #endif

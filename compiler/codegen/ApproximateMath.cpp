@@ -10,8 +10,11 @@
 
 #include "compiler/codegen/Passes.h"
 #include "compiler/codegen/Target.h"
+#include "runtime/q8_abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -65,6 +68,103 @@ struct ExpandFloorF32 : OpRewritePattern<math::FloorOp> {
   }
 };
 
+/// roundeven(x) for f32 and f64 without SSE4.1's roundps/roundpd:
+/// |x| + 2^23 - 2^23 (2^52 for f64) leaves |x| rounded to an integer by the
+/// FPU's own round-to-nearest-even, for |x| below that (above it every
+/// value is an integer; NaN and infinities pass through); copysign restores
+/// the sign, -0.0 included. (Upstream's expansion goes through math.round,
+/// a libm call on such targets.)
+struct ExpandRoundEvenF32 : OpRewritePattern<math::RoundEvenOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(math::RoundEvenOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    Type element = getElementTypeOrSelf(type);
+    if (!element.isF32() && !element.isF64())
+      return failure();
+    Location loc = op.getLoc();
+    FloatAttr magic = rewriter.getFloatAttr(
+        element, element.isF32() ? 8388608.0 : 4503599627370496.0);
+    Value two23 = arith::ConstantOp::create(
+        rewriter, loc,
+        isa<VectorType>(type)
+            ? TypedAttr(DenseElementsAttr::get(cast<VectorType>(type),
+                                               Attribute(magic)))
+            : TypedAttr(magic));
+    Value x = op.getOperand();
+    Value magnitude = math::AbsFOp::create(rewriter, loc, x);
+    Value rounded = arith::SubFOp::create(
+        rewriter, loc, arith::AddFOp::create(rewriter, loc, magnitude, two23),
+        two23);
+    Value small = arith::CmpFOp::create(rewriter, loc,
+                                        arith::CmpFPredicate::OLT, magnitude,
+                                        two23);
+    Value result = arith::SelectOp::create(
+        rewriter, loc, small,
+        math::CopySignOp::create(rewriter, loc, rounded, x), x);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// f64 exp and log, which have no approximation upstream, as calls to
+/// libq8rt's (runtime/q8_math.c) instead of libm's; vectors element by
+/// element.
+template <typename MathOp>
+struct CallRuntimeF64 : OpRewritePattern<MathOp> {
+  CallRuntimeF64(MLIRContext *context, StringRef callee)
+      : OpRewritePattern<MathOp>(context), callee(callee) {}
+
+  LogicalResult matchAndRewrite(MathOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getElementTypeOrSelf(type).isF64())
+      return rewriter.notifyMatchFailure(op, "not f64");
+    auto vector = dyn_cast<VectorType>(type);
+    if (vector && vector.isScalable())
+      return rewriter.notifyMatchFailure(op, "scalable vector");
+    auto module = op->template getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(op, "not in a module");
+    Type f64 = rewriter.getF64Type();
+    auto fnType = rewriter.getFunctionType({f64}, {f64});
+    if (!module.template lookupSymbol<func::FuncOp>(callee)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      auto decl = func::FuncOp::create(rewriter, op.getLoc(), callee, fnType);
+      decl.setPrivate();
+    }
+    Location loc = op.getLoc();
+    auto call = [&](Value x) {
+      return func::CallOp::create(rewriter, loc, callee, TypeRange{f64},
+                                  ValueRange{x})
+          .getResult(0);
+    };
+    Value x = op.getOperand();
+    if (!vector) {
+      rewriter.replaceOp(op, call(x));
+      return success();
+    }
+    Value result = ub::PoisonOp::create(rewriter, loc, vector);
+    SmallVector<int64_t> at(vector.getRank(), 0);
+    for (int64_t n = vector.getNumElements(); n > 0; --n) {
+      result = vector::InsertOp::create(
+          rewriter, loc, call(vector::ExtractOp::create(rewriter, loc, x, at)),
+          result, at);
+      for (int64_t d = vector.getRank() - 1; d >= 0; --d) {
+        if (++at[d] < vector.getDimSize(d))
+          break;
+        at[d] = 0;
+      }
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  std::string callee;
+};
+
 struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
   using ApproximateMathBase::ApproximateMathBase;
 
@@ -86,10 +186,17 @@ struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
     StringRef cpu = info->cpu;
     bool v3 = cpu == "x86-64-v3" || cpu == "x86-64-v4";
     bool v2 = v3 || cpu == "x86-64-v2";
+    // x^y as exp(y log x) (with its sign and special cases), whose f32
+    // exp and log the approximations above then expand: no powf call.
+    math::populateExpansionPatterns(patterns, {"powf"});
+    patterns.add<CallRuntimeF64<math::ExpOp>>(&getContext(), Q8_MATH_EXP_F64);
+    patterns.add<CallRuntimeF64<math::LogOp>>(&getContext(), Q8_MATH_LOG_F64);
     if (!v3 && !has("+fma"))
       math::populateExpansionPatterns(patterns, {"fma"});
-    if (!v2 && !has("+sse4.1"))
+    if (!v2 && !has("+sse4.1")) {
       patterns.add<ExpandFloorF32>(&getContext());
+      patterns.add<ExpandRoundEvenF32>(&getContext());
+    }
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

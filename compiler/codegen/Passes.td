@@ -191,15 +191,19 @@ def ApproximateMath : Pass<"q8-approximate-math", "::mlir::func::FuncOp"> {
     code, so that compiled models vectorize them and call no libm. On a
     `target` without FMA or SSE4.1 (generic) math.fma and math.floor are
     expanded as well, which LLVM would otherwise lower to fmaf/floorf calls.
-    Math ops without an approximation are left for math-to-llvm /
-    math-to-libm.
+    powf is expanded to exp(y log x) on every target, roundeven (without
+    SSE4.1) to integer code, and f64 exp/log become calls to libq8rt's
+    `q8_math_exp`/`q8_math_log` (runtime/q8_math.c): compiled models call
+    no libm. Other math ops are left for math-to-llvm.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "host | avx2 | avx-vnni | avx512 | avx512-vnni | generic">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::ub::UBDialect",
                            "::mlir::vector::VectorDialect"];
 }
 

@@ -5,11 +5,24 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
 #include <optional>
 
 using namespace llvm;
+
+/// <dir of this executable>/../lib/libq8rt.a, or "" where there is none.
+static std::string runtimeArchive() {
+  // Any function of this binary identifies it.
+  static int anchor;
+  std::string exe = sys::fs::getMainExecutable("q8", &anchor);
+  if (exe.empty())
+    return "";
+  SmallString<256> path(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(path, "lib", "libq8rt.a");
+  return sys::fs::exists(path) ? path.str().str() : "";
+}
 
 bool q8::linkSharedLibrary(StringRef output, ArrayRef<std::string> objects,
                            std::string &error) {
@@ -37,6 +50,12 @@ bool q8::linkSharedLibrary(StringRef output, ArrayRef<std::string> objects,
     args.append({"-z", "noexecstack"});
   for (const std::string &object : objects)
     args.push_back(object);
+  // libq8rt, which the object may call (f64 exp/log, runtime/q8_math.c):
+  // the archive beside the tools (build/lib, or an install's lib/). Only
+  // the members the object needs are linked in.
+  std::string runtime = runtimeArchive();
+  if (!runtime.empty())
+    args.push_back(runtime);
   args.append({"-o", output});
   if (driver)
     args.push_back("-lm");

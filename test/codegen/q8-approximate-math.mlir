@@ -27,3 +27,28 @@ func.func @fma_floor(%x: vector<4xf32>, %y: vector<4xf32>, %z: vector<4xf32>) ->
   %1 = math.floor %x : vector<4xf32>
   return %0, %1 : vector<4xf32>, vector<4xf32>
 }
+
+// -----
+// No libm: powf becomes exp(y log x) (then approximated), roundeven on
+// generic is |x| + 2^23 - 2^23 (2^52 for f64) with the sign copied back,
+// and f64 exp/log call libq8rt's q8_math_exp/q8_math_log, element by
+// element for vectors.
+// GENERIC-LABEL: func.func @no_libm
+// GENERIC-NOT:     math.powf
+// GENERIC-NOT:     math.roundeven
+// GENERIC-DAG:     arith.constant 0x4330000000000000 : f64
+// GENERIC-DAG:     arith.constant dense<0x4B000000> : vector<4xf32>
+// GENERIC-COUNT-2: call @q8_math_exp(%{{.*}}) : (f64) -> f64
+// GENERIC:         call @q8_math_log(%{{.*}}) : (f64) -> f64
+// AVX2-LABEL: func.func @no_libm
+// AVX2-NOT:     math.powf
+// AVX2:         math.roundeven %{{.*}} : vector<4xf32>
+// AVX2:         math.roundeven %{{.*}} : f64
+func.func @no_libm(%x: vector<4xf32>, %y: vector<4xf32>, %d: f64, %v: vector<2xf64>) -> (vector<4xf32>, vector<4xf32>, f64, vector<2xf64>, f64) {
+  %p = math.powf %x, %y : vector<4xf32>
+  %r = math.roundeven %x : vector<4xf32>
+  %rd = math.roundeven %d : f64
+  %e = math.exp %v : vector<2xf64>
+  %l = math.log %d : f64
+  return %p, %r, %rd, %e, %l : vector<4xf32>, vector<4xf32>, f64, vector<2xf64>, f64
+}

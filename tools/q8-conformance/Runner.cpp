@@ -23,6 +23,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <algorithm>
 #include "llvm/Support/raw_ostream.h"
 
 #include "model_io.h"
@@ -200,9 +202,20 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     }
     q8::CodegenOptions codegen;
     codegen.modelName = modelName;
+    codegen.target = config.target;
+    std::string objectBase;
+    if (!config.objectsDir.empty()) {
+      std::string flat = req.name;
+      std::replace(flat.begin(), flat.end(), '/', '_');
+      objectBase = config.objectsDir + "/" + flat;
+    }
     if (failed(q8::compileModule(*imported.module, codegen)) ||
-        failed(q8::emitModel(*imported.module, codegen, base,
-                             q8::ArtifactKind::SharedLibrary))) {
+        (!objectBase.empty() &&
+         failed(q8::emitModel(*imported.module, codegen, objectBase,
+                              q8::ArtifactKind::Object))) ||
+        (!config.compileOnly &&
+         failed(q8::emitModel(*imported.module, codegen, base,
+                              q8::ArtifactKind::SharedLibrary)))) {
       for (const std::string &d : diags) {
         size_t at = d.find("): op is not supported by code generation");
         if (at == std::string::npos)
@@ -220,6 +233,12 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     }
   }
 
+  if (config.compileOnly) {
+    rep.send("compiled");
+    rep.send("skip", "compiled only (--compile-only)");
+    cleanup();
+    finish(0);
+  }
   // emitModel linked the object into a shared object (SharedLibrary.h),
   // which exports the model's descriptor as `model_q8_desc`.
   std::string so = base + ".so";

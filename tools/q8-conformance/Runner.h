@@ -44,6 +44,14 @@ struct RunConfig {
   unsigned compileTimeout = 300; ///< seconds for compile + link
   unsigned jobs = 1;
   bool keep = false;
+  /// The code-generation target (Target.h).
+  std::string target = "host";
+  /// Compile (and keep the objects) without running: for targets the
+  /// machine cannot execute. Each test ends "not run".
+  bool compileOnly = false;
+  /// When set, each test's object is also written here as
+  /// `<suite>_<test>.o`, for checks of what it links against.
+  std::string objectsDir;
 };
 
 /// Compiles and runs every request, each in its own forked child (`jobs` at a

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Runner.h"
+#include "compiler/codegen/Target.h"
 #include "compiler/Compiler.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -67,6 +68,20 @@ static cl::opt<unsigned> jobs("jobs", cl::desc("Tests --run compiles at once"),
 static cl::opt<unsigned>
     runTimeout("timeout", cl::desc("Seconds a compiled test may run"),
                cl::init(10), cl::cat(conformanceCategory));
+
+static cl::opt<std::string>
+    target("target", cl::desc("Code-generation target for --run (host, avx2, "
+                              "avx-vnni, avx512, avx512-vnni, generic)"),
+           cl::init("host"), cl::cat(conformanceCategory));
+static cl::opt<bool> compileOnly(
+    "compile-only",
+    cl::desc("With --run: compile each test without running it (for "
+             "targets this machine cannot execute)"),
+    cl::cat(conformanceCategory));
+static cl::opt<std::string> objectsDir(
+    "objects-dir",
+    cl::desc("With --run: also write each test's object file here"),
+    cl::value_desc("DIR"), cl::cat(conformanceCategory));
 
 static const char *const defaultDirs[] = {
     "/usr/share/libonnx-testdata/data/node",
@@ -563,12 +578,22 @@ int main(int argc, char **argv) {
                           results[i].inputNames});
       indices.push_back(i);
     }
+    if (!q8::resolveTarget(target)) {
+      errs() << "error: --target=" << target << ": expected one of "
+             << q8::knownTargetNames() << "\n";
+      return 1;
+    }
     q8conf::RunConfig config;
     SmallString<128> tmp;
     sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tmp);
     config.workDir = workDir.empty() ? tmp.str().str() : workDir.getValue();
     config.jobs = jobs;
     config.runTimeout = runTimeout;
+    config.target = target;
+    config.compileOnly = compileOnly;
+    config.objectsDir = objectsDir;
+    if (!objectsDir.empty())
+      (void)sys::fs::create_directories(objectsDir);
     std::vector<q8conf::RunResult> ran = q8conf::runAll(requests, config);
     for (size_t j = 0; j < indices.size(); ++j)
       runResults[indices[j]] = ran[j];
