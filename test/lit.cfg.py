@@ -50,6 +50,13 @@ for flag, feature in [("avx2", "cpu-avx2"), ("avx512bw", "cpu-avx512bw"),
     if flag in flags:
         config.available_features.add(feature)
 
+# A sanitized build (Q8_SANITIZE, scripts/test-sanitized.sh): tools run
+# under qemu-user cannot map ASan's shadow memory.
+if config.q8_sanitize:
+    config.available_features.add("asan")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:exitcode=90"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=91"
+
 # ../shared/vnni-emu runs AVX-512-VNNI code on an emulated CPU (bochs), where
 # the checkout has it and its packages are installed (scripts/setup.sh
 # installs them when it finds it).
