@@ -35,8 +35,9 @@ typedef struct calib_tensor {
 
   int64_t capacity; /* reservoir rows allocated (0 without channel axis) */
   int64_t held, rows_seen;
-  float *reservoir; /* capacity x channels */
-  uint64_t rng;
+  float *reservoir; /* capacity x channels, in (key, content) order */
+  uint64_t *keys;   /* capacity: each held row's hash, ascending */
+  uint64_t hash_seed;
 } calib_tensor;
 
 struct q8_calib_session {
@@ -77,6 +78,7 @@ void q8_calib_destroy(q8_calib_session *session) {
       free(t->hist);
       free(t->absmax);
       free(t->reservoir);
+      free(t->keys);
     }
     free(session->tensors);
   }
@@ -152,13 +154,14 @@ q8_calib_session *q8_calib_create(const q8_calib_options *options,
           goto oom;
         t->reservoir =
             malloc((size_t)t->capacity * (size_t)t->channels * sizeof(float));
-        if (!t->reservoir)
+        t->keys = malloc((size_t)t->capacity * sizeof(uint64_t));
+        if (!t->reservoir || !t->keys)
           goto oom;
       }
     }
-    /* One stream per tensor: the seed mixed with the id. */
+    /* One hash per tensor: the seed mixed with the id. */
     uint64_t mix = opts.seed ^ (0xD1B54A32D192ED03ull * (uint64_t)(i + 1));
-    t->rng = splitmix64(&mix);
+    t->hash_seed = splitmix64(&mix);
   }
   return s;
 oom:
@@ -217,21 +220,21 @@ static void hist_grow(calib_tensor *t, int32_t half, float a) {
 /* Smallest starting R, so that (bins/2)/R stays a normal float. */
 #define Q8_CALIB_MIN_RANGE 0x1p-100f
 
-/* The first non-zero maximum |x|: R = m, scale = (bins/2)/m, rounded down
- * until m itself lands in range. */
+/* The first non-zero maximum |x|: R = the smallest power of two >= m,
+ * scale = (bins/2)/R, exact (bins/2 is an integer below 2^24, R a power of
+ * two). R only ever doubles after this, so it ends as the smallest power
+ * of two >= every |x| observed, whatever their order: the histogram does
+ * not depend on the order of the observations. With an exact scale,
+ * |x| <= R gives |x| * s <= bins/2 (rounding is monotonic and R * s is a
+ * float), so values up to R stay in range. */
 static void hist_start(calib_tensor *t, int32_t half, float m) {
   if (m < Q8_CALIB_MIN_RANGE)
     m = Q8_CALIB_MIN_RANGE;
-  float s = (float)half / m;
-  while (m * s > (float)half) {
-    /* The next float toward 0 (s is positive and normal): its bits - 1. */
-    uint32_t bits;
-    memcpy(&bits, &s, sizeof bits);
-    --bits;
-    memcpy(&s, &bits, sizeof s);
-  }
-  t->range = m;
-  t->scale = s;
+  double r = Q8_CALIB_MIN_RANGE;
+  while (r < m)
+    r *= 2.0; /* exact; at most 2^128 */
+  t->range = r;
+  t->scale = (float)((double)half / r);
 }
 
 /* ---- one observation ----------------------------------------------------- */
@@ -436,33 +439,118 @@ static void fold_values(calib_tensor *t, int32_t half, const float *data,
   }
 }
 
-/* Algorithm R over the rows (vectors along the channel dim), visited in
- * row-major order of the other dims. */
+/* ---- the reservoir ------------------------------------------------------ */
+
+/* The reservoir is a bottom-k sample: every row gets a key, a hash of its
+ * contents (the bits of its floats) and the tensor's seed, and the
+ * reservoir holds the rows with the smallest keys, ties broken by content,
+ * each distinct row once. A row's key depends on nothing but the row, so
+ * the rows kept do not depend on the order in which the rows (the samples,
+ * the batches) arrive, and are a uniform sample of the distinct rows. */
+
+static inline uint32_t float_bits(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+
+/* splitmix64's finalizer: every input bit reaches every output bit. */
+static inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* Sixteen independent 32-bit lanes, h = (h ^ x) * m each, which
+ * vectorize on SSE2 (no 64-bit lane multiply there), then splitmix's
+ * finalizer over them. Every step is a bijection of its lane (m odd), so
+ * rows that differ in one element never collide. */
+#define Q8_KEY_LANES 16
+static uint64_t row_key(uint64_t seed, const float *p, int64_t len,
+                        int64_t st) {
+  const uint32_t m = 0x9E3779B1u;
+  uint32_t h[Q8_KEY_LANES];
+  for (int l = 0; l < Q8_KEY_LANES; ++l)
+    h[l] = (uint32_t)(seed >> 32) + (uint32_t)l * 0x85EBCA77u;
+  int64_t i = 0;
+  if (st == 1) {
+    for (; i + Q8_KEY_LANES <= len; i += Q8_KEY_LANES)
+      for (int l = 0; l < Q8_KEY_LANES; ++l)
+        h[l] = (h[l] ^ float_bits(p[i + l])) * m;
+  } else {
+    for (; i + Q8_KEY_LANES <= len; i += Q8_KEY_LANES)
+      for (int l = 0; l < Q8_KEY_LANES; ++l)
+        h[l] = (h[l] ^ float_bits(p[(i + l) * st])) * m;
+  }
+  for (int l = 0; i < len; ++i, ++l)
+    h[l] = (h[l] ^ float_bits(p[i * st])) * m;
+  uint64_t key = mix64(seed ^ (uint64_t)len);
+  for (int l = 0; l < Q8_KEY_LANES; l += 2)
+    key = mix64(key ^ ((uint64_t)h[l] << 32 | h[l + 1]));
+  return key;
+}
+
+/* The content order of a row `p` (stride st) against a held row `q`: the
+ * float bit patterns, lexicographically. */
+static int row_compare(const float *p, int64_t st, const float *q,
+                       int64_t len) {
+  for (int64_t c = 0; c < len; ++c) {
+    uint32_t a = float_bits(p[c * st]), b = float_bits(q[c]);
+    if (a != b)
+      return a < b ? -1 : 1;
+  }
+  return 0;
+}
+
+/* Offers one row (len values at stride st) to the reservoir. */
+static void offer_row(calib_tensor *t, const float *p, int64_t st) {
+  int64_t len = t->channels;
+  uint64_t key = row_key(t->hash_seed, p, len, st);
+  t->rows_seen++;
+  if (t->held == t->capacity && key > t->keys[t->held - 1])
+    return; /* the common case once the reservoir is full */
+  /* The first held row not before (key, row); an equal one is a copy. */
+  int64_t lo = 0, hi = t->held;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    int before = t->keys[mid] < key ||
+                 (t->keys[mid] == key &&
+                  row_compare(p, st, t->reservoir + mid * len, len) > 0);
+    if (before)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == t->capacity)
+    return;
+  if (lo < t->held && t->keys[lo] == key &&
+      row_compare(p, st, t->reservoir + lo * len, len) == 0)
+    return;
+  int64_t moved = (t->held < t->capacity ? t->held : t->capacity - 1) - lo;
+  memmove(t->keys + lo + 1, t->keys + lo, (size_t)moved * sizeof(uint64_t));
+  memmove(t->reservoir + (lo + 1) * len, t->reservoir + lo * len,
+          (size_t)(moved * len) * sizeof(float));
+  if (t->held < t->capacity)
+    t->held++;
+  t->keys[lo] = key;
+  float *dst = t->reservoir + lo * len;
+  if (st == 1)
+    memcpy(dst, p, (size_t)len * sizeof(float));
+  else
+    for (int64_t c = 0; c < len; ++c)
+      dst[c] = p[c * st];
+}
+
+/* Every row (vector along the channel dim) of the view. */
 static void sample_rows(calib_tensor *t, const float *data, const view *v) {
   int64_t idx[Q8_MAX_RANK] = {0};
-  int64_t len = t->channels, cst = v->stride[v->chan];
+  int64_t cst = v->stride[v->chan];
   for (;;) {
-    int64_t slot = -1;
-    if (t->rows_seen < t->capacity) {
-      slot = t->held++;
-    } else {
-      uint64_t r = splitmix64(&t->rng) % (uint64_t)(t->rows_seen + 1);
-      if (r < (uint64_t)t->capacity)
-        slot = (int64_t)r;
-    }
-    t->rows_seen++;
-    if (slot >= 0) {
-      const float *p = data;
-      for (int32_t d = 0; d < v->rank; ++d)
-        if (d != v->chan)
-          p += idx[d] * v->stride[d];
-      float *dst = t->reservoir + slot * len;
-      if (cst == 1)
-        memcpy(dst, p, (size_t)len * sizeof(float));
-      else
-        for (int64_t c = 0; c < len; ++c)
-          dst[c] = p[c * cst];
-    }
+    const float *p = data;
+    for (int32_t d = 0; d < v->rank; ++d)
+      if (d != v->chan)
+        p += idx[d] * v->stride[d];
+    offer_row(t, p, cst);
     int32_t d = v->rank - 1;
     for (; d >= 0; --d) {
       if (d == v->chan)

@@ -11,9 +11,14 @@
  *    ranges;
  *  - per-channel absmax along `channel_axis` (the contracted dimension of
  *    the matmul/conv that consumes the tensor: SmoothQuant's statistic);
- *  - a reservoir of rows (vectors along `channel_axis`), Algorithm R with a
- *    seeded PRNG, for searches that need real activations (SmoothQuant's
- *    alpha, layer sensitivity).
+ *  - a reservoir of rows (vectors along `channel_axis`) for searches that
+ *    need real activations (SmoothQuant's alpha, layer sensitivity): a
+ *    bottom-k sample, the `reservoir_rows` distinct rows with the smallest
+ *    keys, a key being a seeded hash of the row's contents (ties broken by
+ *    content); held in (key, content) order. A row's key depends on the row
+ *    alone, so the reservoir does not depend on the order (or the batching)
+ *    in which the rows arrive: the same samples in any order keep the same
+ *    rows, byte for byte.
  *
  * NaNs and +-Infs are counted (nan_count, inf_count) and never folded into
  * min/max, EMA, histogram or absmax. Reservoir rows are copied as observed,
@@ -22,7 +27,9 @@
  * Memory is allocated once, in q8_calib_create: O(bins + channels +
  * reservoir_rows * row_length) per tensor; recording never allocates.
  * Results depend only on the options and the sequence of recorded data:
- * identical inputs give byte-identical statistics.
+ * identical inputs give byte-identical statistics. Only the EMA depends
+ * on the order of the observations: min/max, counts, absmax, the histogram
+ * and the reservoir are functions of the set of values (and rows) seen.
  *
  * Histogram. `bins` (even) bins over [-R, R], width w = 2R/bins, built so
  * that folding it gives the |x| histogram exactly. A finite value x has the
@@ -34,16 +41,17 @@
  * [-(j+1)*w, -j*w): a value on an edge goes to the bin nearer 0, and
  * x = +-R to an outermost bin. Folding:
  * |x| bin j = hist[bins/2 + j] + hist[bins/2 - 1 - j].
- * R starts as the first non-zero observation's max |x| (at least 2^-100,
- * so that s stays a normal float); until then R = 0 and only zeros have
- * been binned, all in bin bins/2. When a > bins/2 (x beyond R), R doubles
- * (repeatedly, s halves) and bins merge pairwise toward the center,
+ * R starts as the smallest power of two >= the first non-zero
+ * observation's max |x| (at least 2^-100); until then R = 0 and only zeros
+ * have been binned, all in bin bins/2. When a > bins/2 (x beyond R), R
+ * doubles (repeatedly, s halves) and bins merge pairwise toward the center,
  * j -> j/2 on each side. With the ceil convention this is exact: halving s
  * halves a exactly, and ceil(c/2) - 1 = floor((ceil(c) - 1)/2), so the
- * merged histogram equals the one computed directly at the new R. s is a
- * power-of-two multiple of the first one, (bins/2)/R rounded down by at
- * most a few ulps so that the first maximum lands in range (exactly
- * (bins/2)/R when R is a power of two).
+ * merged histogram equals the one computed directly at the new R. R ends
+ * as the smallest power of two >= the largest |x| seen, whatever the order
+ * of the observations, and s = (bins/2)/R exactly (a float: bins/2 is an
+ * integer below 2^24), so the histogram is the same for the same values in
+ * any order.
  *
  * Thread safety: a session is used by one thread at a time (record and
  * observe are not synchronized); different sessions are independent.
@@ -65,7 +73,7 @@ typedef struct q8_calib_options {
   int32_t reservoir_rows; /**< rows kept per tensor (0 = none); default 64 */
   double ema_constant;    /**< m = (1-c)*m + c*observation_min (and max);
                                in [0, 1]; default 0.01 (ONNX Runtime's) */
-  uint64_t seed;          /**< reservoir PRNG seed; default 0 */
+  uint64_t seed;          /**< seeds the reservoir's row hash; default 0 */
 } q8_calib_options;
 
 /** Fills `options` with the defaults above. */
@@ -151,9 +159,10 @@ typedef struct q8_calib_stats {
   int64_t channels;              /**< dims[channel_axis], 0 without axis */
   const float *channel_absmax;   /**< `channels` values; 0 for a channel
                                       without finite values */
-  int64_t reservoir_rows;  /**< rows held: min(rows_seen, capacity) */
+  int64_t reservoir_rows;  /**< rows held: min(distinct rows, capacity) */
   int64_t row_length;      /**< = channels */
-  const float *reservoir;  /**< reservoir_rows x row_length, row-major */
+  const float *reservoir;  /**< reservoir_rows x row_length, row-major, in
+                                (key, content) order */
   int64_t rows_seen;       /**< rows offered to the reservoir so far */
 } q8_calib_stats;
 

@@ -87,6 +87,16 @@ static q8_calib_stats stats(q8_calib_session *s, int32_t id) {
   return st;
 }
 
+/// Whether the reservoir holds `row` (bit for bit) exactly once.
+static bool heldRow(const q8_calib_stats &st, const std::vector<float> &row) {
+  int found = 0;
+  for (int64_t r = 0; r < st.reservoir_rows; ++r)
+    found += (int64_t)row.size() == st.row_length &&
+             std::memcmp(st.reservoir + r * st.row_length, row.data(),
+                         row.size() * sizeof(float)) == 0;
+  return found == 1;
+}
+
 static HistogramView viewOf(const q8_calib_stats &st) {
   HistogramView h;
   h.counts = st.histogram;
@@ -208,11 +218,12 @@ static void testChannelAbsmax() {
       same = st.channel_absmax[c] == want;
     }
     checkTrue("absmax.inner_strided", same, "direct loop");
-    // Rows along the channel dim, fewer than the capacity: the data itself.
+    // Rows along the channel dim, fewer than the capacity: every row of
+    // the data, in the reservoir's (key, content) order.
     bool rows = st.reservoir_rows == 4 && st.row_length == 3;
     for (int r = 0; r < 4 && rows; ++r)
-      for (int c = 0; c < 3; ++c)
-        rows = rows && st.reservoir[r * 3 + c] == buf[1 + r * 6 + c * 2];
+      rows = heldRow(st, {buf[1 + r * 6], buf[1 + r * 6 + 2],
+                          buf[1 + r * 6 + 4]});
     checkTrue("reservoir.inner_strided_equals_data", rows, "rows of the view");
     q8_calib_destroy(s);
   }
@@ -238,8 +249,7 @@ static void testChannelAbsmax() {
     // One row per index of the other dim: row r = (x[0][r], x[1][r], x[2][r]).
     bool rows = st.reservoir_rows == 4 && st.row_length == 3;
     for (int r = 0; r < 4 && rows; ++r)
-      for (int c = 0; c < 3; ++c)
-        rows = rows && st.reservoir[r * 3 + c] == buf[c + r * 3];
+      rows = heldRow(st, {buf[r * 3], buf[r * 3 + 1], buf[r * 3 + 2]});
     checkTrue("reservoir.outer_equals_data", rows, "columns of the view");
     q8_calib_destroy(s);
   }
@@ -311,8 +321,9 @@ static void testRebin() {
     checkEq(tag + ".sum", (double)sum, (double)all.size());
     q8_calib_destroy(s);
   }
-  // A first maximum that is not a power of two: still exact against the
-  // documented formula at the reported scale.
+  // A first maximum that is not a power of two: R is the power of two
+  // above it, and the histogram is exact against the documented formula
+  // at the reported scale.
   {
     q8_calib_tensor t = tensor("y", {500}, -1);
     q8_calib_options o = options(2048);
@@ -339,6 +350,11 @@ static void testRebin() {
     checkTrue("rebin.odd_start.covers", st.histogram_range >= mx &&
                                             st.histogram_range < 2 * mx,
               "max|x| <= R < 2 max|x|");
+    int exponent;
+    checkTrue("rebin.odd_start.power_of_two",
+              std::frexp(st.histogram_range, &exponent) == 0.5 &&
+                  st.histogram_scale * st.histogram_range == 1024,
+              "R = 2^e, s = (bins/2)/R exactly");
     q8_calib_destroy(s);
   }
 }
@@ -389,12 +405,62 @@ static void testReservoir() {
   }
   checkTrue("reservoir.rows_are_data_rows", members && distinct,
             "8 distinct observed rows");
-  // Some row from a late observation made it in (Algorithm R keeps
-  // replacing): with seed 42 not all rows are from the first one.
+  // Some row from a late observation made it in: the sample is over all
+  // of them, not the first ones.
   bool late = false;
   for (size_t p : picked)
     late = late || p >= 15;
   checkTrue("reservoir.replaces", late, "a row after the first observation");
+  // The same rows in another order (observations reversed, rows within
+  // each reversed too) or batched differently (all 150 rows in one
+  // observation) keep the same reservoir, byte for byte: a row's key is a
+  // hash of its contents alone.
+  o.seed = 42;
+  q8_calib_tensor t2 = tensor("x", {-1, 4}, 1);
+  q8_calib_session *d = q8_calib_create(&o, &t2, 1);
+  q8_calib_session *e = q8_calib_create(&o, &t2, 1);
+  std::vector<float> reversed, all;
+  for (size_t i = rows.size(); i-- > 0;)
+    reversed.insert(reversed.end(), rows[i].begin(), rows[i].end());
+  for (const std::vector<float> &row : rows)
+    all.insert(all.end(), row.begin(), row.end());
+  for (int k = 0; k < 10; ++k)
+    recordDense(d, 0,
+                std::vector<float>(reversed.begin() + k * 60,
+                                   reversed.begin() + k * 60 + 60),
+                {15, 4});
+  recordDense(e, 0, all, {150, 4});
+  // Copies of rows are one row: a third session sees every row twice.
+  q8_calib_session *f = q8_calib_create(&o, &t2, 1);
+  recordDense(f, 0, all, {150, 4});
+  recordDense(f, 0, reversed, {150, 4});
+  q8_calib_stats sd = stats(d, 0), se = stats(e, 0), sf = stats(f, 0);
+  checkTrue("reservoir.order_independent",
+            sd.reservoir_rows == 8 &&
+                std::memcmp(sa.reservoir, sd.reservoir, 8 * 4 * 4) == 0,
+            "rows reversed, same reservoir");
+  checkTrue("reservoir.batching_independent",
+            se.reservoir_rows == 8 &&
+                std::memcmp(sa.reservoir, se.reservoir, 8 * 4 * 4) == 0,
+            "one observation, same reservoir");
+  checkTrue("reservoir.copies_once",
+            sf.rows_seen == 300 && sf.reservoir_rows == 8 &&
+                std::memcmp(sa.reservoir, sf.reservoir, 8 * 4 * 4) == 0,
+            "every row twice, same reservoir");
+  // Fewer distinct rows than the capacity: each held once.
+  q8_calib_session *g = q8_calib_create(&o, &t2, 1);
+  for (int k = 0; k < 3; ++k)
+    recordDense(g, 0, std::vector<float>(all.begin(), all.begin() + 20),
+                {5, 4});
+  q8_calib_stats sg = stats(g, 0);
+  bool five = sg.reservoir_rows == 5;
+  for (int r = 0; r < 5 && five; ++r)
+    five = heldRow(sg, rows[r]);
+  checkTrue("reservoir.distinct_rows", five, "5 distinct rows of 15");
+  q8_calib_destroy(d);
+  q8_calib_destroy(e);
+  q8_calib_destroy(f);
+  q8_calib_destroy(g);
   q8_calib_destroy(a);
   q8_calib_destroy(b);
   q8_calib_destroy(c);
@@ -575,7 +641,7 @@ static void testObserve() {
   checkEq("observe.max", st.max, 6.0);
   checkEq("observe.absmax[1]", st.channel_absmax[1], 5.0);
   checkEq("observe.rows", (double)st.reservoir_rows, 2);
-  checkEq("observe.row1[2]", st.reservoir[5], 6.0);
+  checkTrue("observe.row1", heldRow(st, {-4, 5, 6}), "(-4, 5, 6) held");
   q8_calib_observe(0, 1, &desc); // wrong rank
   q8_calib_observe(7, 2, &desc); // bad id
   q8_status last;
@@ -660,6 +726,40 @@ static void testDeterminism() {
               std::memcmp(&sa.ema_min, &sb.ema_min, 8) == 0 &&
               sa.min == sb.min && sa.max == sb.max;
   checkTrue("determinism.identical", same, "byte-identical stats");
+  q8_calib_destroy(a);
+  q8_calib_destroy(b);
+  // The same observations in the reverse order: the histogram (its R
+  // included), min/max, absmax and reservoir agree byte for byte; only the
+  // EMA may not. 2000 bins: bins/2 not a power of two.
+  o = options(2000, 16);
+  std::vector<std::vector<float>> obs;
+  for (int k = 0; k < 20; ++k) {
+    std::vector<float> v(512);
+    for (float &x : v)
+      x = (float)((lcg(seed) - 0.5) * (k % 7 + 1) * 3.3);
+    obs.push_back(v);
+  }
+  a = q8_calib_create(&o, &t, 1);
+  b = q8_calib_create(&o, &t, 1);
+  for (int k = 0; k < 20; ++k) {
+    recordDense(a, 0, obs[k], {16, 32});
+    recordDense(b, 0, obs[19 - k], {16, 32});
+  }
+  sa = stats(a, 0);
+  sb = stats(b, 0);
+  std::vector<float> all;
+  for (const std::vector<float> &v : obs)
+    all.insert(all.end(), v.begin(), v.end());
+  std::vector<int64_t> direct = directHistogram(all, 2000, sa.histogram_scale);
+  same = sa.histogram_range == sb.histogram_range &&
+         sa.histogram_scale == sb.histogram_scale &&
+         std::memcmp(sa.histogram, sb.histogram, 2000 * 8) == 0 &&
+         std::memcmp(sa.channel_absmax, sb.channel_absmax, 32 * 4) == 0 &&
+         std::memcmp(sa.reservoir, sb.reservoir, 16 * 32 * 4) == 0 &&
+         sa.min == sb.min && sa.max == sb.max &&
+         std::equal(direct.begin(), direct.end(), sa.histogram);
+  checkTrue("determinism.order_independent", same,
+            "reversed observations, same statistics");
   q8_calib_destroy(a);
   q8_calib_destroy(b);
 }
