@@ -13,6 +13,7 @@
 #include "compiler/calibration/Calibrate.h"
 #include "compiler/calibration/LayerError.h"
 #include "compiler/calibration/Report.h"
+#include "compiler/calibration/SmoothQuantCheck.h"
 #include "compiler/codegen/ObjectEmitter.h"
 
 #include <csignal>
@@ -710,8 +711,19 @@ int main(int argc, char **argv) {
     qopts.smoothQuantAlpha = alpha;
     qopts.smoothQuantAuto = smoothQuantAuto;
     qopts.weightBits = weightBits;
+    // --smoothquant auto with samples: checked end to end against plain
+    // W8A8, which replaces it where it is closer to fp32.
+    std::optional<q8::calibration::SmoothQuantCheck> check;
+    q8::calibration::LayerErrorOptions checkSamples;
+    checkSamples.samples = calibrate;
+    checkSamples.randomCount = randomSamples;
+    checkSamples.randomSeed = calibrationSeed;
+    checkSamples.progress = sys::Process::StandardErrIsDisplayed();
     mlir::FailureOr<q8::QuantizeSummary> quantized =
-        q8::quantizeModel(module, qopts);
+        smoothQuantAuto && !calibrate.empty()
+            ? q8::calibration::quantizeModelChecked(module, qopts,
+                                                    checkSamples, &check)
+            : q8::quantizeModel(module, qopts);
     if (failed(quantized))
       return 1;
     errs() << format("quantize: %lld layers int8, %lld kept fp32; layer "
@@ -722,13 +734,29 @@ int main(int argc, char **argv) {
                      quantized->int8WeightBytes / 1e6);
     if (alpha) {
       // min, median (the lower middle one) and max of the alphas used.
-      std::vector<float> alphas = quantized->smoothQuantAlphas;
+      std::vector<float> alphas = check ? check->smoothed.smoothQuantAlphas
+                                        : quantized->smoothQuantAlphas;
       llvm::sort(alphas);
       errs() << "smoothquant: " << alphas.size() << " activations smoothed";
       if (!alphas.empty())
         errs() << format(", alpha min %g median %g max %g", alphas.front(),
                          alphas[(alphas.size() - 1) / 2], alphas.back());
       errs() << (smoothQuantAuto ? " (auto)" : "") << "\n";
+      if (check && check->fellBack)
+        errs() << format("smoothquant: auto is worse end to end than plain "
+                         "W8A8 (output SQNR %.2f dB vs %.2f dB on %lld "
+                         "samples); falling back to plain W8A8\n",
+                         check->smoothedDb, check->plainDb,
+                         (long long)check->samples);
+      else if (check)
+        errs() << format("smoothquant: auto kept: output SQNR %.2f dB vs "
+                         "%.2f dB for plain W8A8 on %lld samples\n",
+                         check->smoothedDb, check->plainDb,
+                         (long long)check->samples);
+      else if (smoothQuantAuto && calibrate.empty() && !alphas.empty())
+        errs() << "smoothquant: auto not checked end to end against plain "
+                  "W8A8: a --calibration-table holds no samples (give "
+                  "--calibrate DIR)\n";
     }
     if (measure &&
         failed(reportLayerError(*reference, module, errorJsonPath)))

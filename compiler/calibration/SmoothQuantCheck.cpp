@@ -1,0 +1,93 @@
+//===- SmoothQuantCheck.cpp - SmoothQuant checked end to end --------------===//
+
+#include "compiler/calibration/SmoothQuantCheck.h"
+
+#include "compiler/calibration/Jit.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace q8;
+using namespace q8::calibration;
+
+std::optional<double> q8::calibration::outputSqnrDb(const LayerError &error) {
+  if (error.outputs.empty())
+    return std::nullopt;
+  // An exact output (+inf) or a zero reference (-inf) would swamp the
+  // mean; clamped, an exact output still beats any inexact one.
+  constexpr double kBound = 300;
+  double sum = 0;
+  for (const TensorError &out : error.outputs)
+    sum += std::clamp(out.sqnrDb(), -kBound, kBound);
+  return sum / error.outputs.size();
+}
+
+/// Whether `module`'s entry point returns an f32 tensor: what the check
+/// compares (LayerError taps exactly those).
+static bool hasF32Output(ModuleOp module) {
+  func::FuncOp entry = entryFunction(module);
+  if (!entry)
+    return false;
+  return llvm::any_of(entry.getResultTypes(), [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && tensor.getElementType().isF32();
+  });
+}
+
+FailureOr<QuantizeSummary> q8::calibration::quantizeModelChecked(
+    ModuleOp module, const QuantizeModelOptions &options,
+    const LayerErrorOptions &samples, std::optional<SmoothQuantCheck> *check) {
+  if (check)
+    check->reset();
+  bool checked = options.smoothQuantAlpha && hasF32Output(module);
+  OwningOpRef<ModuleOp> reference, plain;
+  if (checked) {
+    reference = module.clone();
+    plain = module.clone();
+  }
+  FailureOr<QuantizeSummary> smoothed = quantizeModel(module, options);
+  if (failed(smoothed) || !checked || smoothed->smoothQuantAlphas.empty())
+    return smoothed; // nothing smoothed: plain W8A8 already
+
+  QuantizeModelOptions plainOptions = options;
+  plainOptions.smoothQuantAlpha.reset();
+  plainOptions.smoothQuantAuto = false;
+  FailureOr<QuantizeSummary> plainSummary = quantizeModel(*plain, plainOptions);
+  if (failed(plainSummary))
+    return failure();
+
+  // Both against the same fp32 model on the same samples.
+  FailureOr<LayerError> smoothedError =
+      measureLayerError(*reference, module, samples);
+  if (failed(smoothedError))
+    return failure();
+  FailureOr<LayerError> plainError =
+      measureLayerError(*reference, *plain, samples);
+  if (failed(plainError))
+    return failure();
+  std::optional<double> smoothedDb = outputSqnrDb(*smoothedError),
+                        plainDb = outputSqnrDb(*plainError);
+  if (!smoothedDb || !plainDb)
+    return smoothed;
+
+  SmoothQuantCheck result;
+  result.samples = smoothedError->samples;
+  result.smoothedDb = *smoothedDb;
+  result.plainDb = *plainDb;
+  result.smoothed = *smoothed;
+  // A tie keeps the smoothed model: it is what was asked for.
+  result.fellBack = *plainDb > *smoothedDb;
+  QuantizeSummary kept = *smoothed;
+  result.kept = std::move(*smoothedError);
+  if (result.fellBack) {
+    module.getBodyRegion().takeBody(plain->getBodyRegion());
+    kept = *plainSummary;
+    result.kept = std::move(*plainError);
+  }
+  if (check)
+    *check = std::move(result);
+  return kept;
+}
