@@ -244,11 +244,14 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
 }
 
 /// Measures the quantized `module` against `reference` on the calibration
-/// samples, writes the JSON (and the HTML report when asked) and prints a
-/// line of the numbers that matter.
-static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
-                                            mlir::ModuleOp module,
-                                            StringRef jsonPath) {
+/// samples (or takes `known`, the SmoothQuant check's measurement of the
+/// same model, instead of compiling and running both again), writes the
+/// JSON (and the HTML report when asked) and prints a line of the numbers
+/// that matter.
+static mlir::LogicalResult
+reportLayerError(mlir::ModuleOp reference, mlir::ModuleOp module,
+                 StringRef jsonPath,
+                 const q8::calibration::LayerError *known = nullptr) {
   q8::calibration::LayerErrorOptions options;
   options.samples = calibrate;
   options.randomCount = randomSamples;
@@ -256,7 +259,9 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
   options.progress = sys::Process::StandardErrIsDisplayed();
   q8::calibration::LayerErrorStats stats;
   mlir::FailureOr<q8::calibration::LayerError> error =
-      q8::calibration::measureLayerError(reference, module, options, &stats);
+      known ? mlir::FailureOr<q8::calibration::LayerError>(*known)
+            : q8::calibration::measureLayerError(reference, module, options,
+                                                 &stats);
   if (failed(error))
     return mlir::failure();
   std::string why;
@@ -286,8 +291,11 @@ static mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
     errs() << "; output '" << out.name << "' "
            << format("%.2f dB, 1 - cosine %.2g", out.sqnrDb(),
                      1 - out.cosine());
-  errs() << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
-                   stats.runSeconds);
+  if (known)
+    errs() << " (measured by the SmoothQuant check)";
+  else
+    errs() << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
+                     stats.runSeconds);
   for (StringRef path : {jsonPath, StringRef(reportPath)})
     if (!path.empty())
       errs() << " -> " << path;
@@ -759,7 +767,8 @@ int main(int argc, char **argv) {
                   "--calibrate DIR)\n";
     }
     if (measure &&
-        failed(reportLayerError(*reference, module, errorJsonPath)))
+        failed(reportLayerError(*reference, module, errorJsonPath,
+                                check ? &check->kept : nullptr)))
       return 1;
     // After the layer error: it compares each q8.qlinear with its fp32
     // matmul, which fusion would fold the following ops into.
