@@ -309,6 +309,8 @@ private:
                             "left in fp32";
         return std::nullopt;
       }
+      if (w->values.empty())
+        return std::nullopt; // no weights: nothing to quantize
       plan.activation = conv.getInput();
       plan.n = w->shape[0];
       plan.k = static_cast<int64_t>(w->values.size()) / plan.n;
