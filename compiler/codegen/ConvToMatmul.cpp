@@ -9,8 +9,11 @@
 // NCHW (what q8-convert-to-linalg emits) builds the column buffer itself,
 // one strided slice copy per filter tap: col[n, (c, kh, kw), (oh, ow)] =
 // x[n, c, oh*s + kh*d, ow*s + kw*d] is, for a fixed (kh, kw), a slice of x
-// with strides (s, s) inserted as a [N, C, OH, OW] block. Those copies
-// vectorize along ow; upstream's im2col (linalg::rewriteInIm2Col, used for
+// with strides (s, s) inserted as a [N, C, OH, OW] block, inside an scf.for
+// nest over (kh, kw) (not one tensor.insert_slice per tap: One-Shot
+// Bufferize's analysis of such a chain grows with about the 4th power of
+// its length; a 16x16 patch-embedding convolution took 170 s to compile).
+// Those copies vectorize along ow; upstream's im2col (linalg::rewriteInIm2Col, used for
 // NHWC) is one generic whose floordiv/mod input map does not, and takes
 // unit dilations only. NCHW depthwise convolutions, which have no channel
 // reduction to amortize a gather, become one elementwise generic over the
@@ -23,6 +26,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -52,11 +56,16 @@ struct TapSlices {
   }
 
   Value tap(OpBuilder &b, Location loc, int64_t kh, int64_t kw) const {
+    return tap(b, loc, b.getIndexAttr(kh * dilations[0]),
+               b.getIndexAttr(kw * dilations[1]));
+  }
+
+  /// The tap whose window starts at row `h`, column `w` of the input.
+  Value tap(OpBuilder &b, Location loc, OpFoldResult h, OpFoldResult w) const {
     auto index = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
     ArrayRef<int64_t> shape = type.getShape();
     return tensor::ExtractSliceOp::create(
-        b, loc, type, input,
-        {index(0), index(0), index(kh * dilations[0]), index(kw * dilations[1])},
+        b, loc, type, input, {index(0), index(0), h, w},
         {index(shape[0]), index(shape[1]), index(shape[2]), index(shape[3])},
         {index(1), index(1), index(strides[0]), index(strides[1])});
   }
@@ -83,25 +92,60 @@ void rewriteNchw(IRRewriter &rewriter, linalg::Conv2DNchwFchwOp conv) {
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   Type element = inputType.getElementType();
 
-  // col as [N, C, KH, KW, OH, OW]: one [N, C, OH, OW] block per tap.
+  // col as [N, C, KH, KW, OH, OW]: one [N, C, OH, OW] block per tap,
+  // copied in a loop nest over the kernel dims wider than 1.
   TapSlices slices(input, outType, strides, dilations);
   Value col = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, oh, ow}, element);
-  for (int64_t i = 0; i < kh; ++i) {
-    for (int64_t j = 0; j < kw; ++j) {
-      Value tap = slices.tap(rewriter, loc, i, j);
-      SmallVector<OpFoldResult> at = {
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(i),  rewriter.getIndexAttr(j),
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> blockSizes = {
-          rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
-          rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
-          rewriter.getIndexAttr(oh), rewriter.getIndexAttr(ow)};
-      SmallVector<OpFoldResult> ones(6, rewriter.getIndexAttr(1));
-      col = tensor::InsertSliceOp::create(rewriter, loc, tap, col, at,
-                                          blockSizes, ones);
+  auto copy = [&](OpBuilder &b, Location loc, OpFoldResult i, OpFoldResult j,
+                  Value into) -> Value {
+    // The window's start, k * dilation (k: an induction variable, or 0
+    // along a unit dim).
+    auto start = [&](OpFoldResult k, int64_t dilation) -> OpFoldResult {
+      auto iv = dyn_cast<Value>(k);
+      if (!iv || dilation == 1)
+        return k;
+      return arith::MulIOp::create(
+                 b, loc, iv, arith::ConstantIndexOp::create(b, loc, dilation))
+          .getResult();
+    };
+    Value tap = slices.tap(b, loc, start(i, dilations[0]),
+                           start(j, dilations[1]));
+    SmallVector<OpFoldResult> at = {b.getIndexAttr(0), b.getIndexAttr(0), i,
+                                    j, b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> blockSizes = {
+        b.getIndexAttr(n), b.getIndexAttr(c),  b.getIndexAttr(1),
+        b.getIndexAttr(1), b.getIndexAttr(oh), b.getIndexAttr(ow)};
+    SmallVector<OpFoldResult> ones(6, b.getIndexAttr(1));
+    return tensor::InsertSliceOp::create(b, loc, tap, into, at, blockSizes,
+                                         ones);
+  };
+  SmallVector<int64_t> kernel = {kh, kw}, looped;
+  for (int64_t d = 0; d < 2; ++d)
+    if (kernel[d] > 1)
+      looped.push_back(d);
+  if (looped.empty()) {
+    col = copy(rewriter, loc, rewriter.getIndexAttr(0),
+               rewriter.getIndexAttr(0), col);
+  } else {
+    SmallVector<Value> lbs, ubs, steps;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t d : looped) {
+      lbs.push_back(zero);
+      ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, kernel[d]));
+      steps.push_back(one);
     }
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{col},
+        [&](OpBuilder &b, Location loc, ValueRange ivs,
+            ValueRange args) -> scf::ValueVector {
+          SmallVector<OpFoldResult> k(2, b.getIndexAttr(0));
+          for (auto [iv, d] : llvm::zip_equal(ivs, looped))
+            k[d] = iv;
+          return {copy(b, loc, k[0], k[1], args.front())};
+        });
+    col = nest.results.front();
   }
   int64_t k = c * kh * kw, p = oh * ow;
   Value cols = tensor::CollapseShapeOp::create(

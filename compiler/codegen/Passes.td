@@ -36,7 +36,10 @@ def ConvToMatmul : Pass<"q8-conv-to-matmul", "::mlir::func::FuncOp"> {
     `linalg.conv_2d_nchw_fchw` with static shapes becomes one strided
     `tensor.extract_slice`/`insert_slice` copy per filter tap into a column
     tensor [N, C, KH, KW, OH, OW] (copies that vectorize along OW; strides
-    and dilations are the slices' offsets and steps) and a contraction
+    and dilations are the slices' offsets and steps), written once inside
+    an `scf.for` nest over the kernel dims wider than 1 (a chain of one
+    insert_slice per tap costs One-Shot Bufferize about the 4th power of
+    the tap count), and a contraction
     generic out[n, f, p] += W[f, k] * col[n, k, p] on the collapsed shapes,
     which `q8-matmul-kernels` turns into micro-kernels after bufferization.
     `linalg.conv_2d_nhwc_hwcf` uses upstream's `linalg::rewriteInIm2Col`
@@ -47,6 +50,7 @@ def ConvToMatmul : Pass<"q8-conv-to-matmul", "::mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

@@ -1,7 +1,8 @@
 // RUN: q8-opt %s -q8-conv-to-matmul -split-input-file | FileCheck %s
 
 // NCHW: one strided slice copy per filter tap fills col as
-// [N, C, KH, KW, OH, OW] (tap (kh, kw) is x[:, :, kh:kh+OH, kw:kw+OW]); the
+// [N, C, KH, KW, OH, OW] (tap (kh, kw) is x[:, :, kh:kh+OH, kw:kw+OW]),
+// written once inside an scf.for nest over (kh, kw) that carries col; the
 // filter collapses to [F, C*KH*KW], col to [N, C*KH*KW, OH*OW], and the
 // convolution becomes a contraction out[n, f, p] += W[f, k] * col[n, k, p]
 // on the collapsed output.
@@ -12,14 +13,16 @@
 // CHECK-NOT:     linalg.conv_2d
 // CHECK:         %[[FILL:.*]] = linalg.fill
 // CHECK:         %[[E:.*]] = tensor.empty() : tensor<1x3x3x3x6x6xf32>
-// CHECK:         %[[T0:.*]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 3, 6, 6] [1, 1, 1, 1] : tensor<1x3x8x8xf32> to tensor<1x3x6x6xf32>
-// CHECK:         %[[C0:.*]] = tensor.insert_slice %[[T0]] into %[[E]][0, 0, 0, 0, 0, 0] [1, 3, 1, 1, 6, 6] [1, 1, 1, 1, 1, 1]
-// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 1] [1, 3, 6, 6] [1, 1, 1, 1]
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 1, 0, 0] [1, 3, 1, 1, 6, 6]
-// CHECK-COUNT-6: tensor.insert_slice
-// CHECK:         tensor.extract_slice %arg0[0, 0, 2, 2] [1, 3, 6, 6] [1, 1, 1, 1]
-// CHECK:         %[[CLAST:.*]] = tensor.insert_slice {{.*}}[0, 0, 2, 2, 0, 0] [1, 3, 1, 1, 6, 6]
-// CHECK:         %[[COLS:.*]] = tensor.collapse_shape %[[CLAST]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x6x6xf32> into tensor<1x27x36xf32>
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK:         %[[CNEST:.*]] = scf.for %[[KH:.*]] = %[[C0]] to %{{.*}} step %[[C1]] iter_args(%[[A0:.*]] = %[[E]])
+// CHECK:           %[[INNER:.*]] = scf.for %[[KW:.*]] = %[[C0]] to %{{.*}} step %[[C1]] iter_args(%[[A1:.*]] = %[[A0]])
+// CHECK:             %[[T:.*]] = tensor.extract_slice %arg0[0, 0, %[[KH]], %[[KW]]] [1, 3, 6, 6] [1, 1, 1, 1] : tensor<1x3x8x8xf32> to tensor<1x3x6x6xf32>
+// CHECK:             %[[I:.*]] = tensor.insert_slice %[[T]] into %[[A1]][0, 0, %[[KH]], %[[KW]], 0, 0] [1, 3, 1, 1, 6, 6] [1, 1, 1, 1, 1, 1]
+// CHECK:             scf.yield %[[I]]
+// CHECK:           scf.yield %[[INNER]]
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         %[[COLS:.*]] = tensor.collapse_shape %[[CNEST]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x6x6xf32> into tensor<1x27x36xf32>
 // CHECK:         %[[WC:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
 // CHECK:         %[[OC:.*]] = tensor.collapse_shape %[[FILL]] {{\[\[}}0], [1], [2, 3]] : tensor<1x4x6x6xf32> into tensor<1x4x36xf32>
 // CHECK:         %[[MM:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[COL]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[WC]], %[[COLS]] : tensor<4x27xf32>, tensor<1x27x36xf32>) outs(%[[OC]] : tensor<1x4x36xf32>)
@@ -34,6 +37,45 @@ func.func @nchw(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
        ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
   return %c : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// A ViT patch embedding (16x16 kernel, stride 16: 256 taps) is the same
+// one copy in a 2-deep loop nest, not 256 insert_slices (which took One-Shot
+// Bufferize about 2 minutes); a kernel with a unit dim loops over the
+// other dim only, and a 1x1 kernel copies its one tap without a loop.
+// CHECK-LABEL: func.func @patch16
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c16 step
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step
+// CHECK:             tensor.extract_slice %arg0[0, 0, %{{.*}}, %{{.*}}] [1, 3, 4, 4] [1, 1, 16, 16] : tensor<1x3x64x64xf32> to tensor<1x3x4x4xf32>
+// CHECK:             tensor.insert_slice
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x768xf32>, tensor<1x768x16xf32>)
+// CHECK-LABEL: func.func @row_kernel
+// CHECK:         scf.for %[[KW:[^ ]*]] =
+// CHECK-NOT:       scf.for
+// CHECK:           tensor.extract_slice %arg0[0, 0, 0, %[[KW]]] [1, 2, 5, 3] [1, 1, 1, 1]
+// CHECK:           tensor.insert_slice {{.*}}[0, 0, 0, %[[KW]], 0, 0] [1, 2, 1, 1, 5, 3]
+// CHECK-LABEL: func.func @pointwise
+// CHECK-NOT:     scf.for
+// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 5, 5] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0, 0, 0] [1, 2, 1, 1, 5, 5]
+// CHECK-NOT:     scf.for
+func.func @patch16(%x: tensor<1x3x64x64xf32>, %w: tensor<8x3x16x16xf32>, %o: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<16> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x3x64x64xf32>, tensor<8x3x16x16xf32>) outs(%o : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %c : tensor<1x8x4x4xf32>
+}
+func.func @row_kernel(%x: tensor<1x2x5x5xf32>, %w: tensor<4x2x1x3xf32>, %o: tensor<1x4x5x3xf32>) -> tensor<1x4x5x3xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x5x5xf32>, tensor<4x2x1x3xf32>) outs(%o : tensor<1x4x5x3xf32>) -> tensor<1x4x5x3xf32>
+  return %c : tensor<1x4x5x3xf32>
+}
+func.func @pointwise(%x: tensor<1x2x5x5xf32>, %w: tensor<4x2x1x1xf32>, %o: tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x5x5xf32>, tensor<4x2x1x1xf32>) outs(%o : tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  return %c : tensor<1x4x5x5xf32>
 }
 
 // -----
@@ -56,9 +98,12 @@ func.func @nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %o: tensor<1x6
 // Strides and dilations are the taps' slices: tap (kh, kw) of a stride-2,
 // dilation-2 conv starts at (2*kh, 2*kw) and steps by 2.
 // CHECK-LABEL: func.func @strided
-// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x9x9xf32> to tensor<1x2x3x3xf32>
-// CHECK:         tensor.extract_slice %arg0[0, 0, 0, 2] [1, 2, 3, 3] [1, 1, 2, 2]
-// CHECK:         tensor.extract_slice %arg0[0, 0, 4, 4] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK:         scf.for %[[KH:[^ ]*]] =
+// CHECK:           scf.for %[[KW:[^ ]*]] =
+// CHECK:             %[[H:.*]] = arith.muli %[[KH]], %[[D:.*]] : index
+// CHECK:             %[[W:.*]] = arith.muli %[[KW]], %{{.*}} : index
+// CHECK:             tensor.extract_slice %arg0[0, 0, %[[H]], %[[W]]] [1, 2, 3, 3] [1, 1, 2, 2] : tensor<1x2x9x9xf32> to tensor<1x2x3x3xf32>
+// CHECK:             tensor.insert_slice {{.*}}[0, 0, %[[KH]], %[[KW]], 0, 0] [1, 2, 1, 1, 3, 3]
 // CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x18xf32>, tensor<1x18x9xf32>) outs(%{{.*}} : tensor<1x4x9xf32>)
 func.func @strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %o: tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32> {
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}

@@ -83,7 +83,8 @@ func.func @qconv_depthwise_zero_points(%f: tensor<1x2x8xf32>, %wi: tensor<2x1x2x
 // group 1: im2col into qlinear's contraction. The padded input (zero point
 // 3, one row on top) goes channel-last, [1, 4, 3, 2]; each of the 2 taps of
 // the 1x2 kernel is a strided slice of it (stride 2 along H) inserted at its
-// tap index of col [1, 2, 2, 1, 2, 2]; col as [4 pixels, 4] times the
+// tap index of col [1, 2, 2, 1, 2, 2], by one copy in a loop over kw (the
+// unit KH dim is not looped over); col as [4 pixels, 4] times the
 // weight reordered to [(tap, c), m] (rows w[:, 0, 0, 0], w[:, 1, 0, 0],
 // w[:, 0, 0, 1], w[:, 1, 0, 1]) is the (m, n, k) contraction; the
 // correction is -3 * sum(w[m]) = [-30, -78, -126]; the epilogue
@@ -96,11 +97,14 @@ func.func @qconv_depthwise_zero_points(%f: tensor<1x2x8xf32>, %wi: tensor<2x1x2x
 // CHECK:         %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 0, 0]
 // CHECK:         %[[T:.*]] = linalg.transpose ins(%[[P]] : tensor<1x2x4x3xi8>) outs(%{{.*}} : tensor<1x4x3x2xi8>) permutation = [0, 2, 3, 1]
 // CHECK:         %[[C:.*]] = tensor.empty() : tensor<1x2x2x1x2x2xi8>
-// CHECK:         %[[S0:.*]] = tensor.extract_slice %[[T]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 1, 1]
-// CHECK:         %[[C0:.*]] = tensor.insert_slice %[[S0]] into %[[C]][0, 0, 0, 0, 0, 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1]
-// CHECK:         %[[S1:.*]] = tensor.extract_slice %[[T]][0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 1, 1]
-// CHECK:         %[[C1:.*]] = tensor.insert_slice %[[S1]] into %[[C0]][0, 0, 0, 0, 1, 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1]
-// CHECK:         %[[ROWS:.*]] = tensor.collapse_shape %[[C1]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x1x2x2xi8> into tensor<4x4xi8>
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[TWO:.*]] = arith.constant 2 : index
+// CHECK:         %[[COLS:.*]] = scf.for %[[KW:.*]] = %[[ZERO]] to %[[TWO]] step %[[ONE]] iter_args(%[[ACC:.*]] = %[[C]])
+// CHECK:           %[[S:.*]] = tensor.extract_slice %[[T]][0, 0, %[[KW]], 0] [1, 2, 2, 2] [1, 2, 1, 1]
+// CHECK:           %[[I:.*]] = tensor.insert_slice %[[S]] into %[[ACC]][0, 0, 0, 0, %[[KW]], 0] [1, 2, 2, 1, 1, 2] [1, 1, 1, 1, 1, 1]
+// CHECK:           scf.yield %[[I]]
+// CHECK:         %[[ROWS:.*]] = tensor.collapse_shape %[[COLS]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x1x2x2xi8> into tensor<4x4xi8>
 // CHECK:         %[[W:.*]] = arith.constant dense<{{\[}}[1, 5, 9], [3, 7, 11], [2, 6, 10], [4, 8, 12]]> : tensor<4x3xi8>
 // CHECK:         %[[A:.*]] = linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[ROWS]], %[[W]] : tensor<4x4xi8>, tensor<4x3xi8>)
 // CHECK:         arith.constant dense<[-30, -78, -126]> : tensor<3xi32>
@@ -154,4 +158,34 @@ func.func @qconv_depthwise(%f: tensor<1x2x3x3xf32>) -> tensor<1x2x2x2xf32> {
   %w = quant.scast %wi : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8:f32:0, {0.25, 0.125}>>
   %y = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2, resultType = f32} : (tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {0.25, 0.125}>>) -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A long kernel (a 256-tap 1-D convolution, stride 64, dilation 2, like an
+// STFT basis as Silero VAD's first layer): still one strided slice copy in
+// one scf.for over the taps, tap k reading from 2 * k. One insert_slice per
+// tap instead cost One-Shot Bufferize (the LOOPS run) about 2 minutes at
+// 256 taps.
+// CHECK-LABEL: func.func @qconv_long_kernel
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x1x1023xi8>) outs(%{{.*}} : tensor<1x1023x1xi8>) permutation = [0, 2, 1]
+// CHECK:         %[[C:.*]] = tensor.empty() : tensor<1x9x256x1xi8>
+// CHECK:         %[[TAPS:.*]] = arith.constant 256 : index
+// CHECK:         %[[COLS:.*]] = scf.for %[[K:.*]] = %{{.*}} to %[[TAPS]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[C]])
+// CHECK:           %[[DIL:.*]] = arith.constant 2 : index
+// CHECK:           %[[START:.*]] = arith.muli %[[K]], %[[DIL]] : index
+// CHECK:           %[[S:.*]] = tensor.extract_slice %[[T]][0, %[[START]], 0] [1, 9, 1] [1, 64, 1] : tensor<1x1023x1xi8> to tensor<1x9x1xi8>
+// CHECK:           tensor.insert_slice %[[S]] into %[[ACC]][0, 0, %[[K]], 0] [1, 9, 1, 1] [1, 1, 1, 1] : tensor<1x9x1xi8> into tensor<1x9x256x1xi8>
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         tensor.collapse_shape %[[COLS]] {{\[}}[0, 1], [2, 3]] : tensor<1x9x256x1xi8> into tensor<9x256xi8>
+// CHECK-NOT:     tensor.insert_slice
+// LOOPS-LABEL: func.func @qconv_long_kernel
+// LOOPS:         scf.for %{{.*}} = %{{.*}} to %c256
+// LOOPS:           memref.copy
+func.func @qconv_long_kernel(%f: tensor<1x1x1023xf32>) -> tensor<1x2x9xf32> {
+  %x = q8.quantize %f {resultType = tensor<1x1x1023x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<1x1x1023xf32>) -> tensor<1x1x1023x!quant.uniform<u8:f32, 0.5:3>>
+  %wi = q8.constant dense<1> : tensor<2x1x256xi8>
+  %w = quant.scast %wi : tensor<2x1x256xi8> to tensor<2x1x256x!quant.uniform<i8:f32:0, {0.25, 0.125}>>
+  %y = q8.qconv %x, %w {strides = array<i64: 64>, pads = array<i64: 0, 0>, dilations = array<i64: 2>, resultType = f32} : (tensor<1x1x1023x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x256x!quant.uniform<i8:f32:0, {0.25, 0.125}>>) -> tensor<1x2x9xf32>
+  return %y : tensor<1x2x9xf32>
 }
