@@ -93,8 +93,10 @@ double originalCoordinate(StringRef mode, double x, double scale,
     return resized == 1 ? 0.0 : x * double(inSize - 1) / (resized - 1);
   if (mode == "asymmetric")
     return x / scale;
+  // An output of length 1 (the integer output size, as ONNX Runtime reads
+  // the spec, whatever input * scale is) reads coordinate 0.
   if (mode == "pytorch_half_pixel")
-    return resized == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
+    return resized == 1 || outSize == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
   if (mode == "half_pixel_symmetric") {
     double adjustment = double(outSize) / resized;
     double center = double(inSize) / 2;

@@ -126,11 +126,38 @@ static LogicalResult handleLeakyRelu(NodeBinder &b) {
       {b.input(0)}, {b.namedF32("alpha", b.attrFloat("alpha", 0.01f))}));
 }
 
+/// LogSoftmax as (x - max) - log(sum(exp(x - max))), as ONNX Runtime
+/// computes it: log(softmax(x)) is log(0) = -inf wherever softmax
+/// underflows, i.e. for any logit more than ~87 below the row's maximum
+/// (found by test/fuzz, regression-logsoftmax-underflow.test). Before opset
+/// 13 the input is coerced to 2-D around `axis`.
 static LogicalResult handleLogSoftmax(NodeBinder &b) {
   bool opset13 = b.getSinceVersion() >= 13;
-  Value x = buildSoftmax(b, b.input(0), b.attrInt("axis", opset13 ? -1 : 1),
-                         !opset13);
-  return b.result(b.create<q8::LogOp>({x}));
+  Value x = b.input(0);
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> shape = b.getShape(x);
+  int64_t rank = shape.size();
+  FailureOr<int64_t> axis = b.normalizeAxis(
+      b.attrInt("axis", opset13 ? -1 : 1), rank, "attribute 'axis'");
+  if (failed(axis))
+    return failure();
+  bool flatten = !opset13 && *axis != rank - 1;
+  SmallVector<int64_t> original(shape);
+  int64_t reduced = *axis;
+  if (flatten) {
+    x = b.reshape(x, SmallVector<int64_t>{product(shape, 0, *axis),
+                                          product(shape, *axis, rank)});
+    reduced = 1;
+  }
+  Value max = reduce<q8::ReduceMaxOp>(b, x, {reduced}, /*keepdims=*/true);
+  Value shifted = b.create<q8::SubOp>({x, max});
+  Value sum = reduce<q8::ReduceSumOp>(b, b.create<q8::ExpOp>({shifted}),
+                                      {reduced}, /*keepdims=*/true);
+  Value result = b.create<q8::SubOp>({shifted, b.create<q8::LogOp>({sum})});
+  if (flatten)
+    result = b.reshape(result, original);
+  return b.result(result);
 }
 
 /// The attributes and operands LSTM and GRU share: default activations only,
