@@ -145,13 +145,23 @@ static LogicalResult handleReduceComposite(NodeBinder &b) {
     x = b.create<q8::AbsOp>({x});
   else if (kind == SumKind::L2 || kind == SumKind::SumSquare)
     x = b.create<q8::MulOp>({x, x});
-  else if (kind == SumKind::LogSumExp)
-    x = b.create<q8::ExpOp>({x});
+  // LogSumExp as max + log(sum(exp(x - max))), as ONNX Runtime computes
+  // it: exp(x) alone overflows for x > ~88 (f32).
+  Value max;
+  if (kind == SumKind::LogSumExp) {
+    max = reduce<q8::ReduceMaxOp>(
+        b, x, b.attrInts("axes").value_or(SmallVector<int64_t>()),
+        /*keepdims=*/true);
+    x = b.create<q8::ExpOp>({b.create<q8::SubOp>({x, max})});
+  }
   Value sum = reduceNode<q8::ReduceSumOp>(b, x, /*axesFromInput=*/false);
   if (kind == SumKind::L2)
     sum = b.create<q8::SqrtOp>({sum});
   else if (kind == SumKind::LogSum || kind == SumKind::LogSumExp)
     sum = b.create<q8::LogOp>({sum});
+  if (kind == SumKind::LogSumExp && sum)
+    sum = b.create<q8::AddOp>(
+        {sum, b.reshape(max, SmallVector<int64_t>(b.getShape(sum)))});
   return b.result(sum);
 }
 
