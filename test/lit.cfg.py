@@ -26,7 +26,11 @@ config.substitutions.append(
 # Compiled-model tests: a C compiler, and the runtime's headers and library.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%q8rt_include", os.path.join(config.q8_src_root, "runtime")))
-config.substitutions.append(("%q8rt", os.path.join(config.q8_obj_root, "lib", "libq8rt.a")))
+# In a sanitized build libq8rt.a is instrumented: a link line that names it
+# links the sanitizer runtimes too.
+config.substitutions.append(
+    ("%q8rt", os.path.join(config.q8_obj_root, "lib", "libq8rt.a")
+     + (" -fsanitize=address,undefined" if config.q8_sanitize else "")))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()

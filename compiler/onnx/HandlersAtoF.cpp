@@ -94,7 +94,11 @@ static LogicalResult handleClip6(NodeBinder &b) {
 
 static LogicalResult handleClip11(NodeBinder &b) {
   SmallVector<NamedAttribute> attrs;
-  for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"min", "max"})) {
+  // A named array: an ArrayRef of a braced list inside the range-for's
+  // initializer dangles before the loop body runs (ASan: stack use after
+  // scope).
+  const StringRef names[] = {"min", "max"};
+  for (auto [i, name] : llvm::enumerate(names)) {
     auto bound = b.optionalFloats(i + 1, name);
     if (failed(bound))
       return failure();
