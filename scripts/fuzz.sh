@@ -23,5 +23,10 @@ for tool in q8c q8-run; do
     exit 2
   fi
 done
+# A copy of the tools, so that a rebuild during the run does not pull them
+# from under it.
+mkdir -p "$dir/bin"
+cp "$root/build/bin/q8c" "$root/build/bin/q8-run" "$dir/bin/"
 exec /usr/bin/python3 "$root/test/fuzz/graph_fuzz.py" --seed "$seed" --count "$count" \
-  --jobs "$jobs" --keep "$dir" --minimize --log "$dir/log.jsonl" --work "$dir/work"
+  --jobs "$jobs" --keep "$dir" --minimize --log "$dir/log.jsonl" --work "$dir/work" \
+  --compiler "$dir/bin/q8c" --runner "$dir/bin/q8-run"

@@ -1920,8 +1920,9 @@ def compile_and_run(tools, config, model_path, work, caldir, feeds):
     return "ran", "", cmd, err, outdir, secs + rsecs
 
 
-def check_model(tools, model, work, seed, configs, want_config=None):
-    """Results of every configuration on `model` (an ONNX ModelProto)."""
+def check_model(tools, model, work, seed, configs, crash_only=False):
+    """Results of every configuration on `model` (an ONNX ModelProto); with
+    `crash_only`, compiled and run but not compared ("pass" when it ran)."""
     os.makedirs(work, exist_ok=True)
     model_path = os.path.join(work, "model.onnx")
     onnx.save(model, model_path)
@@ -1956,7 +1957,7 @@ def check_model(tools, model, work, seed, configs, want_config=None):
     fp32_out = {}
     for config in configs:
         target, qargs = CONFIGS[config]
-        if qargs is not None:
+        if qargs is not None and not crash_only:
             fp32_name = f"fp32-{target}"
             if fp32_name not in fp32_out:
                 st, _, _, _, outdir, _ = compile_and_run(tools, fp32_name, model_path, work,
@@ -1964,6 +1965,8 @@ def check_model(tools, model, work, seed, configs, want_config=None):
                 fp32_out[fp32_name] = load_outputs(outdir, outputs) if st == "ran" else None
         status, detail, cmd, err, outdir, secs = compile_and_run(tools, config, model_path,
                                                                  work, caldir, feeds)
+        if status == "ran" and crash_only:
+            status = "pass"
         if status == "ran":
             got = load_outputs(outdir, outputs)
             if qargs is None:
@@ -2117,6 +2120,26 @@ def with_param(spec, j, key, value):
     return s2
 
 
+def spec_size(spec):
+    """What the minimizer shrinks, compared as a tuple: every accepted step
+    makes it smaller, so minimizing ends."""
+    order = {f"n{n['id']}": k for k, n in enumerate(spec["nodes"])}
+    out_pos = sum(order.get(r.split(".")[0], -1) + 1 for r in spec["outputs"])
+    elems = sum(int(np.prod(ishape(e))) if ishape(e) else 1 for e in spec["inputs"])
+    params = 0
+    for n in spec["nodes"]:
+        for v in n["p"].values():
+            if isinstance(v, bool):
+                params += int(v)
+            elif isinstance(v, (int, float)) and v > 0:
+                params += min(float(v), 1e6)
+            elif isinstance(v, list) and all(isinstance(x, (int, float)) for x in v):
+                params += sum(abs(float(x)) for x in v)
+            elif isinstance(v, str):
+                params += 1
+    return (len(spec["nodes"]), len(spec["outputs"]), out_pos, elems, params, spec["opset"])
+
+
 def minimize(tools, spec, config, key, work, data_seed, log):
     """Greedily the smallest spec whose `config` fails with `key`."""
     attempts = 0
@@ -2124,7 +2147,7 @@ def minimize(tools, spec, config, key, work, data_seed, log):
 
     def fails(cand):
         nonlocal attempts
-        if cand.get("invalid"):
+        if cand.get("invalid") or spec_size(cand) >= spec_size(spec):
             return False
         try:
             model = build(cand)
@@ -2132,7 +2155,7 @@ def minimize(tools, spec, config, key, work, data_seed, log):
             return False
         attempts += 1
         d = os.path.join(work, f"try{attempts}")
-        res = check_model(tools, model, d, data_seed, configs)
+        res = check_model(tools, model, d, data_seed, configs, crash_only=key[0] == "crash")
         shutil.rmtree(d, ignore_errors=True)
         return failure_key(res[0]) == key
 
