@@ -95,7 +95,9 @@ int32_t q8::quant::requantize(int32_t acc, const FixedMultiplier &m,
                                 m.shift);
   } else {
     // A multiplier >= 1: shift left first (saturating), then multiply.
-    int64_t wide = static_cast<int64_t>(acc) << -m.shift;
+    // A product, not acc << -shift: shifting a negative value left is
+    // undefined in C++17 (UBSan).
+    int64_t wide = static_cast<int64_t>(acc) * (int64_t(1) << -m.shift);
     int32_t left = static_cast<int32_t>(std::clamp<int64_t>(
         wide, std::numeric_limits<int32_t>::min(),
         std::numeric_limits<int32_t>::max()));
