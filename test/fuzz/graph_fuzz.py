@@ -13,9 +13,13 @@ beta, every bias shape), Conv 1-D/2-D (grouped, depthwise, strided, dilated,
 padded, auto_pad), ConvTranspose, elementwise ops with numpy broadcasting
 against constants or other activations, activations, Softmax, Transpose,
 Reshape, Flatten, Concat, Split, Slice, Pad, Gather, Expand, Tile, pooling,
-reductions, LayerNormalization, BatchNormalization, Resize, ... Constants are
-initializers or `Constant` nodes; values feed several consumers; quantizable
-ops follow each other directly (MatMul -> MatMul, Conv -> Conv).
+reductions, LayerNormalization, BatchNormalization, Resize, LSTM/GRU, token-id
+(int64) inputs through an embedding Gather, QuantizeLinear/DequantizeLinear
+pairs, ... Constants are initializers or `Constant` nodes; weights are shared
+between layers or reach them through Transpose/Identity/DequantizeLinear;
+values feed several consumers, and graph inputs, constants and consumed
+values are outputs too; quantizable ops follow each other directly
+(MatMul -> MatMul, Conv -> Conv, Gemm -> Gemm).
 
 Every graph is run by ONNX Runtime (test/ort/ort-run.js) and compiled by q8c
 (--emit=shared) under each configuration, then run by q8-run:
@@ -30,7 +34,12 @@ Tolerances (see compare_fp32 and compare_int8):
   fp32:  |q8 - ort| <= 1e-4 * |ort| + 1e-5 * max(1, max|ort|) per element:
          test/e2e's relative 1e-4, with its absolute floor 1e-5 scaled by the
          output's magnitude (random graphs cancel to values near zero whose
-         rounding error follows the terms' size, not the result's).
+         rounding error follows the terms' size, not the result's). Where q8
+         misses that but matches ONNX Runtime running the model in float64
+         (to_double; float32-only kernels such as Conv between Casts, no
+         graph fusions), ONNX Runtime's fp32 is the one off (its one-pass
+         LayerNormalization variance loses digits when |mean| >> std) and
+         the configuration passes, noted "ort-fp32-off".
   int8:  max |int8 - fp32| <= 4 * sim + 4 * step per output, where
          step = (max - min) / 255 of the output's fp32 range over the
          calibration samples, and sim = max |fq - ort|: the error of the same
@@ -42,8 +51,10 @@ Tolerances (see compare_fp32 and compare_int8):
          so every activation lies inside its calibrated range. The bound thus
          follows how the graph amplifies quantization noise (an int8 layer
          feeding a Softmax, a squared input with outlier channels) instead of
-         guessing it; q8's int8 error measured 0.1 to 1 times the simulated
-         one, a wrong layer tens to thousands. Where the simulation cannot
+         guessing it (q8's int8 error measured a median 0.08 and at most 0.83
+         of this bound over 600 int8 runs; a layer with a wrong scale or
+         zero point errs by a sizeable part of the output range, tens to
+         hundreds of steps). Where the simulation cannot
          run, the bound is 64 steps. Graphs with their own QuantizeLinear
          get twice its scale on top (a rounding flip; qdq_slack).
 
@@ -1836,6 +1847,72 @@ def qdq_slack(model):
     return 2.0 * total
 
 
+# Ops ONNX Runtime's CPU provider has no float64 kernel for (or whose
+# parameters must stay float32): to_double runs them in float32 between Casts.
+FLOAT_ONLY = {"Conv", "ConvTranspose", "Resize"}
+
+
+def to_double(model, float_only=FLOAT_ONLY):
+    """`model` in float64 (inputs, outputs, constants), for ONNX Runtime's
+    float64 kernels, `float_only` ops in float32 between Casts; None where
+    it has ops that fix float32 (QDQ, Cast)."""
+    if any(n.op_type in ("QuantizeLinear", "DequantizeLinear", "Cast", "CastLike")
+           for n in model.graph.node):
+        return None
+    try:
+        typed = onnx.shape_inference.infer_shapes(model)
+    except Exception:  # noqa: BLE001
+        return None
+    floats = {vi.name for vi in list(typed.graph.input) + list(typed.graph.output) +
+              list(typed.graph.value_info)
+              if vi.type.tensor_type.elem_type == TensorProto.FLOAT}
+    floats |= {i.name for i in model.graph.initializer if i.data_type == TensorProto.FLOAT}
+    for n in model.graph.node:
+        if n.op_type == "Constant" and any(a.name == "value" and a.t.data_type == TensorProto.FLOAT
+                                           for a in n.attribute):
+            floats.add(n.output[0])
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    for vi in list(g.input) + list(g.output) + list(g.value_info):
+        if vi.type.tensor_type.elem_type == TensorProto.FLOAT:
+            vi.type.tensor_type.elem_type = TensorProto.DOUBLE
+    for i, t in enumerate(g.initializer):
+        if t.data_type == TensorProto.FLOAT:
+            g.initializer[i].CopyFrom(numpy_helper.from_array(
+                numpy_helper.to_array(t).astype(np.float64), t.name))
+    for n in g.node:
+        if n.op_type == "Constant":
+            for a in n.attribute:
+                if a.name == "value" and a.t.data_type == TensorProto.FLOAT:
+                    a.t.CopyFrom(numpy_helper.from_array(
+                        numpy_helper.to_array(a.t).astype(np.float64), a.t.name))
+                elif a.name in ("value_float", "value_floats"):
+                    return None
+    nodes = list(g.node)
+    del g.node[:]
+    for k, n in enumerate(nodes):
+        if n.op_type in float_only:
+            for i, name in enumerate(n.input):
+                if name in floats:
+                    cast = f"{name}_f32_{k}"
+                    g.node.append(helper.make_node("Cast", [name], [cast], to=TensorProto.FLOAT))
+                    n.input[i] = cast
+            outs = list(n.output)
+            for i, name in enumerate(outs):
+                if name in floats:
+                    n.output[i] = f"{name}_f32"
+            g.node.append(n)
+            for i, name in enumerate(outs):
+                if name in floats:
+                    g.node.append(helper.make_node("Cast", [f"{name}_f32"], [name],
+                                                   to=TensorProto.DOUBLE))
+        else:
+            g.node.append(n)
+    del g.value_info[:]
+    return m
+
+
 def compare_int8(ref, got, sim, ort_ref, ranges, slack=0.0, stats=None):
     """None if each output's int8 error is within bound, else a description.
 
@@ -1888,9 +1965,10 @@ class Result:
         return d
 
 
-def run_ort(tools, model_path, feeds, outdir):
+def run_ort(tools, model_path, feeds, outdir, extra=()):
     cmd = tools.ort + [model_path] + [a for n, f in feeds.items()
-                                      for a in ("--input", f"{n}={f}")] + ["--output-dir", outdir]
+                                      for a in ("--input", f"{n}={f}")] + \
+        ["--output-dir", outdir] + list(extra)
     rc, _, err, _ = run(cmd, tools.timeout)
     return rc == 0, err
 
@@ -1946,6 +2024,38 @@ def check_model(tools, model, work, seed, configs, crash_only=False):
                 ort = ("ok", ref)
         return ort
 
+    f64 = []
+
+    def ort_f64():
+        """ONNX Runtime's outputs of the model in float64, or None."""
+        if not f64:
+            f64.append(None)
+            float_only = set(FLOAT_ONLY)
+            for _ in range(6):
+                dmodel = to_double(model, float_only)
+                if dmodel is None:
+                    break
+                d = os.path.join(work, "f64")
+                os.makedirs(d, exist_ok=True)
+                onnx.save(dmodel, os.path.join(d, "model.onnx"))
+                dfeeds = {}
+                for n, f in feeds.items():
+                    a = np.load(f)
+                    dfeeds[n] = os.path.join(d, n + ".npy")
+                    np.save(dfeeds[n], a.astype(np.float64) if a.dtype == np.float32 else a)
+                # No graph fusions: theirs (FusedMatMul, ...) are float32 only.
+                ok, err = run_ort(tools, os.path.join(d, "model.onnx"), dfeeds,
+                                  os.path.join(d, "out"), ["--opt-level", "disabled"])
+                ref = load_outputs(os.path.join(d, "out"), outputs) if ok else {}
+                if ok and len(ref) == len(outputs):
+                    f64[0] = ref
+                    break
+                missing = re.search(r"(?:implementation for|kernel for) (\w+)\(", err)
+                if not missing or missing.group(1) in float_only:
+                    break
+                float_only.add(missing.group(1))
+        return f64[0]
+
     sim = []
 
     def simulation():
@@ -1977,6 +2087,11 @@ def check_model(tools, model, work, seed, configs, crash_only=False):
                 else:
                     detail = compare_fp32(o[1], got)
                     status = "mismatch" if detail else "pass"
+                    if detail and ort_f64() is not None and compare_fp32(ort_f64(), got) is None:
+                        # ONNX Runtime's fp32 is the one off (e.g. its one-pass
+                        # LayerNormalization variance when |mean| >> std).
+                        status = "pass"
+                        detail = "ort-fp32-off: matches ONNX Runtime in float64; " + detail
             else:
                 ref = fp32_out.get(f"fp32-{target}")
                 if not ref:
@@ -2254,6 +2369,11 @@ def summarize(entries, out):
                             for r in e["results"]))
     print(f"graphs: {len(entries)}", file=out)
     print(f"passes: {counts['pass']}", file=out)
+    off = sum(1 for e in entries if any(r["detail"].startswith("ort-fp32-off")
+                                        for r in e["results"]))
+    if off:
+        print(f"  (graphs where ONNX Runtime's fp32 was off and q8 matched its float64: {off})",
+              file=out)
     print(f"clean refusals: {counts['refused']}", file=out)
     print(f"  (graphs where int8 refused but fp32 compiled: {int8_only})", file=out)
     print(f"skipped: {counts['skip']}", file=out)
