@@ -8,6 +8,8 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   python3-onnx python3-numpy libonnx-testdata
+  # test/models/make_exported.py exports torchvision and PyTorch models.
+  python3-torch python3-torchvision
   qemu-user
 )
 
