@@ -287,7 +287,9 @@ bool readProto(StringRef path, q8::HostTensor &t, std::string &error) {
   bool ok;
   if (proto.has_raw_data()) {
     ok = proto.raw_data().size() == t.bytes.size();
-    if (ok)
+    // An empty tensor's buffer may be null, which memcpy may not be given
+    // even for 0 bytes (UBSan).
+    if (ok && !t.bytes.empty())
       memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
   } else if (t.dtype == Q8_DTYPE_F32) {
     ok = copy(proto.float_data());
