@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures (once) and builds q8 in build/ with clang-22, lld and ccache.
+# Configures (once) and builds q8 in build/ (or $Q8_BUILD_DIR) with clang-22,
+# lld and ccache; $Q8_CMAKE_ARGS adds cmake options to that first configure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${Q8_BUILD_DIR:-$root/build}
@@ -14,6 +15,6 @@ if [[ ! -f $build/build.ninja ]]; then
     -DLLVM_USE_LINKER=lld \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit ${Q8_CMAKE_ARGS:-}
 fi
 cmake --build "$build" "$@"

@@ -5,7 +5,7 @@
 # build, and every tool runs instrumented.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${Q8_ASAN_BUILD_DIR:-$root/build-asan}
+export Q8_BUILD_DIR=${Q8_ASAN_BUILD_DIR:-$root/build-asan}
 
 "$root/scripts/setup.sh"
 # The sanitizer runtimes for clang-22.
@@ -14,15 +14,5 @@ if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "inst
   apt-get update -q
   apt-get install -y -q --no-install-recommends libclang-rt-22-dev
 fi
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
-if [[ ! -f $build/build.ninja ]]; then
-  cmake -S "$root" -B "$build" -G Ninja \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQ8_SANITIZE=ON \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
-fi
-cmake --build "$build" "$@"
-Q8_BUILD_DIR=$build exec "$root/scripts/lit-summary.sh"
+Q8_CMAKE_ARGS="-DQ8_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo" "$root/scripts/build.sh" "$@"
+exec "$root/scripts/lit-summary.sh"

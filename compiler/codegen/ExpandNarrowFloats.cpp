@@ -186,8 +186,8 @@ struct TruncF64ToNarrow : OpRewritePattern<arith::TruncFOp> {
   }
 };
 
-/// f16/bf16 -> f64, and f16 <-> bf16: through f32, exactly (the one
-/// rounding left is the f32 -> narrow one).
+/// f16/bf16 -> f64: through f32, exactly. (arith has no f16 <-> bf16
+/// conversion: neither type is wider.)
 struct ConvertThroughF32 : OpRewritePattern<arith::ExtFOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(arith::ExtFOp op,
@@ -200,22 +200,6 @@ struct ConvertThroughF32 : OpRewritePattern<arith::ExtFOp> {
     Value wide = arith::ExtFOp::create(
         rewriter, op.getLoc(), k.shaped(rewriter.getF32Type()), op.getIn());
     rewriter.replaceOpWithNewOp<arith::ExtFOp>(op, op.getType(), wide);
-    return success();
-  }
-};
-
-struct NarrowToNarrow : OpRewritePattern<arith::TruncFOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(arith::TruncFOp op,
-                                PatternRewriter &rewriter) const override {
-    Type from = getElementTypeOrSelf(op.getIn().getType());
-    Type to = getElementTypeOrSelf(op.getType());
-    if (!(from.isF16() || from.isBF16()) || !(to.isF16() || to.isBF16()))
-      return rewriter.notifyMatchFailure(op, "not f16 <-> bf16");
-    Bits k{rewriter, op.getLoc(), op.getType()};
-    Value wide = arith::ExtFOp::create(
-        rewriter, op.getLoc(), k.shaped(rewriter.getF32Type()), op.getIn());
-    rewriter.replaceOpWithNewOp<arith::TruncFOp>(op, op.getType(), wide);
     return success();
   }
 };
@@ -248,7 +232,7 @@ struct ExpandNarrowFloats
     }
     RewritePatternSet patterns(context);
     arith::populateExpandBFloat16Patterns(patterns);
-    patterns.add<TruncF64ToNarrow, ConvertThroughF32, NarrowToNarrow>(context);
+    patterns.add<TruncF64ToNarrow, ConvertThroughF32>(context);
     if (!info->has("f16c"))
       patterns.add<TruncF32ToF16, ExtF16ToF32>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -227,7 +227,7 @@ def ExpandNarrowFloats : Pass<"q8-expand-narrow-floats", "::mlir::func::FuncOp">
       with F16C, LLVM's vcvtph2ps/vcvtps2ph give the same bits;
     - f64 -> f16/bf16 round to odd into f32 first (exact double rounding:
       f32 keeps 13 more bits than f16), f64 <- f16/bf16 extend through f32
-      (exact), f16 <-> bf16 through f32.
+      (exact).
     Rounding is to nearest even; NaN stays NaN, overflow becomes infinity,
     f16 subnormals are produced and read exactly.
   }];
