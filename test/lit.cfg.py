@@ -27,10 +27,13 @@ config.substitutions.append(
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
 config.substitutions.append(("%q8rt_include", os.path.join(config.q8_src_root, "runtime")))
 # In a sanitized build libq8rt.a is instrumented: a link line that names it
-# links the sanitizer runtimes too.
-config.substitutions.append(
-    ("%q8rt", os.path.join(config.q8_obj_root, "lib", "libq8rt.a")
-     + (" -fsanitize=address,undefined" if config.q8_sanitize else "")))
+# links the sanitizer runtimes too (%q8rt_archive is the bare path, for
+# build systems; %sanitize_ldflags their link flags).
+sanitize_ldflags = "-fsanitize=address,undefined" if config.q8_sanitize else ""
+q8rt_archive = os.path.join(config.q8_obj_root, "lib", "libq8rt.a")
+config.substitutions.append(("%q8rt_archive", q8rt_archive))
+config.substitutions.append(("%sanitize_ldflags", sanitize_ldflags))
+config.substitutions.append(("%q8rt", (q8rt_archive + " " + sanitize_ldflags).strip()))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
