@@ -25,9 +25,11 @@ static LogicalResult handleAveragePool(NodeBinder &b) {
   if (shape.size() < 3)
     return b.invalid("input must have rank >= 3 (N, C, spatial...)");
   FailureOr<Window> w = b.getWindow(shape.drop_front(2), {},
-                                    /*hasDilations=*/false);
+                                    /*hasDilations=*/false,
+                                    SamePadding::KeepNegative);
   if (failed(w))
     return failure();
+  x = b.cropNegativePads(x, *w);
   return b.result(b.create<q8::AveragePoolOp>(
       {x}, {b.namedI64s("kernel_shape", w->kernel),
             b.namedI64s("strides", w->strides), b.namedI64s("pads", w->pads),

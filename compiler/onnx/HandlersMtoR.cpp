@@ -20,9 +20,12 @@ static LogicalResult handleMaxPool(NodeBinder &b) {
   ArrayRef<int64_t> shape = b.getShape(x);
   if (shape.size() < 3)
     return b.invalid("input must have rank >= 3 (N, C, spatial...)");
-  FailureOr<Window> w = b.getWindow(shape.drop_front(2), {});
+  FailureOr<Window> w = b.getWindow(shape.drop_front(2), {},
+                                    /*hasDilations=*/true,
+                                    SamePadding::KeepNegative);
   if (failed(w))
     return failure();
+  x = b.cropNegativePads(x, *w);
   return b.result(b.create<q8::MaxPoolOp>(
       {x}, {b.namedI64s("kernel_shape", w->kernel),
             b.namedI64s("strides", w->strides), b.namedI64s("pads", w->pads),

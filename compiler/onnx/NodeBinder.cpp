@@ -356,7 +356,8 @@ NodeBinder::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
 
 FailureOr<Window> NodeBinder::getWindow(ArrayRef<int64_t> spatial,
                                         ArrayRef<int64_t> weightKernel,
-                                        bool hasDilations) {
+                                        bool hasDilations,
+                                        SamePadding samePadding) {
   Window w;
   if (auto kernel = attrInts("kernel_shape"))
     w.kernel = *kernel;
@@ -385,16 +386,39 @@ FailureOr<Window> NodeBinder::getWindow(ArrayRef<int64_t> spatial,
     for (size_t i = 0; i < n; ++i) {
       int64_t out = (spatial[i] + w.strides[i] - 1) / w.strides[i];
       int64_t extent = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t total =
-          std::max<int64_t>(0, (out - 1) * w.strides[i] + extent - spatial[i]);
-      int64_t small = total / 2;
-      w.pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
+      int64_t total = (out - 1) * w.strides[i] + extent - spatial[i];
+      if (samePadding == SamePadding::Clamp)
+        total = std::max<int64_t>(0, total);
+      // ONNX Runtime's split, whose C++ division truncates negative totals
+      // toward zero (SAME_LOWER -2: head 0, tail -2).
+      w.pads[i] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
       w.pads[i + n] = total - w.pads[i];
     }
   } else if (autoPad != "NOTSET") {
     return invalid("unknown auto_pad '" + autoPad + "'");
   }
   return w;
+}
+
+Value NodeBinder::cropNegativePads(Value x, Window &window) {
+  size_t n = window.kernel.size();
+  if (llvm::all_of(window.pads, [](int64_t pad) { return pad >= 0; }))
+    return x;
+  ArrayRef<int64_t> shape = getShape(x);
+  size_t rank = shape.size();
+  SmallVector<int64_t> starts(rank, 0), ends(shape), steps(rank, 1);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t &head = window.pads[i], &tail = window.pads[i + n];
+    if (head < 0)
+      starts[rank - n + i] = -head;
+    if (tail < 0)
+      ends[rank - n + i] += tail;
+    head = std::max<int64_t>(0, head);
+    tail = std::max<int64_t>(0, tail);
+  }
+  return create<q8::SliceOp>({x}, {namedI64s("starts", starts),
+                                   namedI64s("ends", ends),
+                                   namedI64s("steps", steps)});
 }
 
 //===----------------------------------------------------------------------===//

@@ -25,6 +25,14 @@ struct Window {
   llvm::SmallVector<int64_t> kernel, strides, pads, dilations;
 };
 
+/// What auto_pad SAME_UPPER/SAME_LOWER makes of a window that needs less than
+/// no padding (a kernel extent smaller than the stride, e.g. kernel 1 stride
+/// 3 over 15: (5 - 1) * 3 + 1 - 15 = -2). ONNX Runtime's Conv clamps the
+/// total to 0; its pools keep it negative, so their windows start inside the
+/// input. q8 follows each: a negative pad is then cropped off the input
+/// (NodeBinder::cropNegativePads).
+enum class SamePadding { Clamp, KeepNegative };
+
 class NodeBinder {
 public:
   NodeBinder(Importer &importer, const onnx::NodeProto &node,
@@ -155,9 +163,15 @@ public:
   /// Reads kernel_shape (default: `weightKernel`), strides, dilations, pads
   /// and auto_pad for a window over the spatial dims `spatial`, resolving
   /// auto_pad into explicit pads.
-  mlir::FailureOr<Window> getWindow(llvm::ArrayRef<int64_t> spatial,
-                                    llvm::ArrayRef<int64_t> weightKernel,
-                                    bool hasDilations = true);
+  mlir::FailureOr<Window>
+  getWindow(llvm::ArrayRef<int64_t> spatial,
+            llvm::ArrayRef<int64_t> weightKernel, bool hasDilations = true,
+            SamePadding samePadding = SamePadding::Clamp);
+
+  /// Slices the negative pads of `window` (from SamePadding::KeepNegative)
+  /// off the spatial dims of `x` and zeroes them; returns `x` when there are
+  /// none.
+  mlir::Value cropNegativePads(mlir::Value x, Window &window);
 
   //===--------------------------------------------------------------------===//
   // Errors
