@@ -4,12 +4,25 @@
     /usr/bin/python3 bench/make_qdq.py MODEL.onnx TABLE.json OUT.onnx [--method minmax]
 
 Every MatMul (and Gemm without transA) whose weight is a constant 2-D
-initializer and whose activation has an entry in TABLE (the calibration table
-`q8c --calibrate DIR --calibration-table TABLE` writes; compiler/calibration/
-Table.h) gets what ONNX Runtime's quantizer writes in QDQ format:
+tensor, and every Conv whose weight is constant (any group and rank: 1-D,
+2-D, depthwise), whose activation has an entry in TABLE (the calibration
+table `q8c --calibrate DIR --calibration-table TABLE` writes;
+compiler/calibration/Table.h) gets what ONNX Runtime's quantizer writes in
+QDQ format:
 
-    x -> QuantizeLinear(x_scale, x_zp: uint8) -> DequantizeLinear -> MatMul
-    W_quantized (int8 initializer) -> DequantizeLinear(W_scale[N], W_zp[N], axis) -> MatMul
+    x -> QuantizeLinear(x_scale, x_zp: uint8) -> DequantizeLinear -> MatMul/Gemm/Conv
+    W_quantized (int8 initializer) -> DequantizeLinear(W_scale[N], W_zp[N], axis) -> MatMul/Gemm/Conv
+
+A constant weight is an initializer or a `Constant` node's value (exports
+with weights as Constant nodes). The output-channel axis is 1 for MatMul's
+[K, N], 0 or 1 for Gemm's B (transB), and 0 for Conv's [M, C/group, k...],
+as in passes/Quantize.cpp. ConvTranspose, which q8 keeps in fp32, is left
+alone. Biases stay fp32 (q8 rounds them to int32 at s_x * s_w: a
+difference far below int8's). A Conv with DQ inputs and no Q after it is
+not fused by ONNX Runtime into QLinearConv: ORT runs it as a float Conv on
+the dequantized values, which computes the same products exactly
+(|x_q * w_q| sums stay far inside f32's 24 bits for these sizes), so the
+error it measures is the scheme's, not a kernel's.
 
 activations uint8 asymmetric per tensor from the table's METHOD range, weights
 int8 symmetric per output channel: the same scheme, the same ranges and the
@@ -43,11 +56,12 @@ def asymmetric_u8(lo, hi):
 def symmetric_i8(weight, axis):
     """passes/QuantMath.cpp symmetricI8 + quantize, per channel along `axis`
     (the output channel): int8 values in [-127, 127] and float32 scales."""
-    reduce_axis = 1 - axis
-    absmax = np.abs(weight).max(axis=reduce_axis).astype(np.float32)
+    reduce_axes = tuple(a for a in range(weight.ndim) if a != axis)
+    absmax = np.abs(weight).max(axis=reduce_axes).astype(np.float32)
     scale = np.where((absmax > 0) & np.isfinite(absmax), absmax / np.float32(127), np.float32(1))
     scale = scale.astype(np.float32)
-    shape = (1, -1) if axis == 1 else (-1, 1)
+    shape = [1] * weight.ndim
+    shape[axis] = -1
     q = np.rint(weight.astype(np.float64) / scale.astype(np.float64).reshape(shape))
     return np.clip(q, -127, 127).astype(np.int8), scale
 
@@ -62,12 +76,24 @@ def weight_axis(node):
         if attrs.get("transA", 0):
             return None
         return 0 if attrs.get("transB", 0) else 1
+    if node.op_type == "Conv":
+        return 0
     return None
+
+
+def constant_values(graph):
+    """name -> numpy array of every initializer and Constant node value."""
+    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    return values
 
 
 def make_qdq(model, table, method):
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
+    constants = constant_values(graph)
     entries = {e["name"]: e for e in table["tensors"]}
     nodes = []
     activation_dq = {}  # activation name -> its DequantizeLinear output
@@ -95,7 +121,7 @@ def make_qdq(model, table, method):
         # Activation x activation MatMuls (attention's scores and context), as
         # q8-quantize does them: the lhs uint8 asymmetric, the rhs int8
         # symmetric per tensor (symmetricI8 of its range's absmax).
-        if node.op_type == "MatMul" and not any(i in inits for i in node.input) and \
+        if node.op_type == "MatMul" and not any(i in constants for i in node.input) and \
                 all(i in entries and method in entries[i]["ranges"] for i in node.input[:2]):
             a, b = node.input[0], node.input[1]
             lo, hi = entries[b]["ranges"][method]
@@ -110,9 +136,10 @@ def make_qdq(model, table, method):
             continue
         axis = weight_axis(node)
         x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
-        weight = numpy_helper.to_array(inits[w]) if w in inits else None
+        weight = constants.get(w)
         entry = entries.get(x)
-        if weight is None or weight.ndim != 2 or weight.dtype != np.float32 or \
+        want_ndim = (3, 4, 5) if node.op_type == "Conv" else (2,)
+        if weight is None or weight.ndim not in want_ndim or weight.dtype != np.float32 or \
                 entry is None or method not in entry["ranges"]:
             nodes.append(node)
             continue
@@ -162,7 +189,7 @@ def main(argv):
     quantized = make_qdq(model, table, args.method)
     onnx.checker.check_model(model)
     onnx.save(model, args.output)
-    print(f"make_qdq: {quantized} MatMul/Gemm with QDQ -> {args.output}")
+    print(f"make_qdq: {quantized} MatMul/Gemm/Conv with QDQ -> {args.output}")
 
 
 if __name__ == "__main__":
