@@ -164,18 +164,25 @@ RankedTensorType Importer::getInputType(const onnx::ValueInfoProto &info,
     }
     shape.assign(override.begin(), override.end());
   } else {
+    // Every dynamic dim of the input in one message; createSignature adds
+    // the --input-shape line for all inputs.
+    std::string dynamic;
+    int count = 0;
     for (int i = 0; i < tensor.shape().dim_size(); ++i) {
       const auto &dim = tensor.shape().dim(i);
-      if (!dim.has_dim_value() || dim.dim_value() < 0)
-        return fail(ImportErrorKind::UnsupportedFeature,
-                    "dim " + std::to_string(i) + " " +
-                        (dim.has_dim_param() ? "('" + dim.dim_param() + "') "
-                                             : std::string()) +
-                        "of " + formatDeclared(tensor.shape()) +
-                        " is dynamic; fix it with --input-shape " + name +
-                        "=D0,D1,...");
-      shape.push_back(dim.dim_value());
+      if (dim.has_dim_value() && dim.dim_value() >= 0) {
+        shape.push_back(dim.dim_value());
+        continue;
+      }
+      dynamic += (count++ ? ", " : "") + std::to_string(i) +
+                 (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
+                                      : std::string());
     }
+    if (count)
+      return fail(ImportErrorKind::UnsupportedFeature,
+                  std::string(count == 1 ? "dim " : "dims ") + dynamic +
+                      " of " + formatDeclared(tensor.shape()) +
+                      (count == 1 ? " is" : " are") + " dynamic");
   }
   if (!checkedNumElements(shape))
     return fail(ImportErrorKind::Invalid,
@@ -215,17 +222,52 @@ LogicalResult Importer::createSignature() {
 
   SmallVector<Type> types;
   SmallVector<std::string> names;
+  // The --input-shape flags that would fix every dynamic input at once:
+  // fixed dims as declared, dynamic ones by their dim_param (the same name
+  // is the same size) or '?'.
+  std::string fixes, symbols;
+  llvm::StringSet<> seenSymbols;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (initializers.contains(info.name()) || bound.contains(info.name()))
       continue;
-    RankedTensorType type = getInputType(info, overrides.lookup(info.name()));
+    ArrayRef<int64_t> override = overrides.lookup(info.name());
+    RankedTensorType type = getInputType(info, override);
     if (!type) {
       ok = false;
+      const onnx::TypeProto &t = info.type();
+      if (override.empty() && t.has_tensor_type() &&
+          t.tensor_type().has_shape()) {
+        std::string flag;
+        bool dynamic = false;
+        for (const auto &dim : t.tensor_type().shape().dim()) {
+          if (!flag.empty())
+            flag += ",";
+          if (dim.has_dim_value() && dim.dim_value() >= 0) {
+            flag += std::to_string(dim.dim_value());
+            continue;
+          }
+          dynamic = true;
+          std::string symbol = dim.has_dim_param() ? dim.dim_param() : "?";
+          flag += symbol;
+          if (symbol != "?" && seenSymbols.insert(symbol).second)
+            symbols += (symbols.empty() ? "" : ", ") + symbol;
+        }
+        if (dynamic)
+          fixes += " --input-shape " + info.name() + "=" + flag;
+      }
       continue;
     }
     types.push_back(type);
     names.push_back(info.name());
   }
+  if (!fixes.empty())
+    addError(ImportErrorKind::UnsupportedFeature, nullptr,
+             "q8 compiles static shapes; fix every dynamic dim with" + fixes +
+                 " (giving " + (symbols.empty() ? "each ?" : symbols) +
+                 (fixes.find('?') != std::string::npos && !symbols.empty()
+                      ? " and each ?"
+                      : "") +
+                 " a size)");
   if (!ok)
     return failure();
 

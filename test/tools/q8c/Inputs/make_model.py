@@ -39,6 +39,13 @@ def main():
         return
     elif kind == "opset99":
         model = relu_model(opset=99)
+    elif kind == "unnamed-dim":
+        # b's dim 0 has neither a value nor a name; a is fixed by the test.
+        x = helper.make_tensor_value_info("b", TensorProto.FLOAT, [None, 4, "T"])
+        model = relu_model(
+            inputs=[helper.make_tensor_value_info("a", TensorProto.FLOAT, ["N", 3]), x],
+            outputs=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+            nodes=[helper.make_node("Relu", ["a"], ["y"], name="relu")])
     elif kind == "overflow":
         big = [1 << 32, 1 << 32]
         model = relu_model(
