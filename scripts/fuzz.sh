@@ -8,6 +8,8 @@
 # with q8's own fp32 (int8). Failing graphs and their minimized forms go to
 # $FUZZ_DIR (default build/fuzz/seed-S/{,min/}); one JSON line per graph to
 # $FUZZ_DIR/log.jsonl. Parallel graphs: $JOBS (default: the CPU count).
+# $INT8_PER_GRAPH=K runs every fp32 configuration but only K of the six int8
+# ones per graph, rotating with the seed (more graphs per hour).
 # Ends with the counts (graphs, passes, clean refusals, crashes, mismatches);
 # exits 1 if any crash or mismatch occurred.
 set -euo pipefail
@@ -29,4 +31,5 @@ mkdir -p "$dir/bin"
 cp "$root/build/bin/q8c" "$root/build/bin/q8-run" "$dir/bin/"
 exec /usr/bin/python3 "$root/test/fuzz/graph_fuzz.py" --seed "$seed" --count "$count" \
   --jobs "$jobs" --keep "$dir" --minimize --log "$dir/log.jsonl" --work "$dir/work" \
-  --compiler "$dir/bin/q8c" --runner "$dir/bin/q8-run"
+  --compiler "$dir/bin/q8c" --runner "$dir/bin/q8-run" \
+  ${INT8_PER_GRAPH:+--int8-per-graph "$INT8_PER_GRAPH"}
