@@ -30,6 +30,19 @@ Models:
                       [1,32,32,3], opset 13
     chain             MatMul feeding MatMul and Conv feeding Conv with no op
                       between; opset 13
+    fpn               FPN/DBNet-like detector: strided conv backbone, 1x1
+                      laterals, top-down nearest Resize x2 + Add, 3x3 smooth
+                      convs, bilinear Resize to 1/4, Concat, DBNet head with
+                      two stride-2 ConvTranspose, Sigmoid; [1,3,64,64], opset 13
+    transformer_op18, silero_vad_op18, mobilenet_v3_op21, nhwc_cnn_op21
+                      the base model exported at opset 17 and re-saved at 18
+                      or 21 by upgrade_opset (Reduce* axes as an input, Split
+                      with num_outputs), same seed as the base: same weights
+                      and samples
+    vad_if            a VAD branching on its sample-rate input `sr` (int64
+                      [1]): If(sr == 16000) runs one exported torch model,
+                      else another (onnx.helper around exported subgraphs);
+                      samples mix 8000 and 16000; opset 17
     mobilenet_v2_const, lstm_vad_const, transformer_const, nhwc_cnn_const
                       the same graphs with every weight a Constant node instead
                       of an initializer (the `_const` ones from opset 13 models
@@ -59,7 +72,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
-from onnx import helper, numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 
 # --------------------------------------------------------------------------
@@ -236,6 +249,63 @@ class NHWCNet(nn.Module):
         return torch.matmul(x, self.w) + self.b
 
 
+class FPNDetector(nn.Module):
+    """An FPN/DBNet-like text detector: a strided conv backbone (1/2 to
+    1/16), 1x1 lateral convs, a top-down pathway that upsamples each level
+    (nearest Resize, x2) and adds it to the next, 3x3 smoothing convs, every
+    level upsampled to 1/4 (bilinear Resize) and concatenated, then DBNet's
+    probability head: 3x3 conv, BatchNorm, ReLU, two stride-2 ConvTranspose
+    back to full resolution, Sigmoid."""
+
+    def __init__(self, width=16, inner=16):
+        super().__init__()
+        def stage(cin, cout):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False),
+                                 nn.BatchNorm2d(cout), nn.ReLU(),
+                                 nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+                                 nn.BatchNorm2d(cout), nn.ReLU())
+        chans = [width, 2 * width, 4 * width, 8 * width]
+        self.stem = stage(3, width)                      # 1/2
+        self.stages = nn.ModuleList([stage(width, chans[0])] +  # 1/4
+                                    [stage(chans[i], chans[i + 1]) for i in range(3)])  # 1/8..1/32
+        self.lateral = nn.ModuleList([nn.Conv2d(c, inner, 1) for c in chans])
+        self.smooth = nn.ModuleList([nn.Conv2d(inner, inner // 4, 3, padding=1) for _ in chans])
+        self.head = nn.Sequential(
+            nn.Conv2d(inner, inner // 4, 3, padding=1, bias=False), nn.BatchNorm2d(inner // 4),
+            nn.ReLU(), nn.ConvTranspose2d(inner // 4, inner // 4, 2, stride=2),
+            nn.BatchNorm2d(inner // 4), nn.ReLU(),
+            nn.ConvTranspose2d(inner // 4, 1, 2, stride=2))
+
+    def forward(self, x):
+        x = self.stem(x)
+        feats = []
+        for s in self.stages:
+            x = s(x)
+            feats.append(x)
+        lat = [l(f) for l, f in zip(self.lateral, feats)]
+        for i in range(len(lat) - 1, 0, -1):
+            lat[i - 1] = lat[i - 1] + F.interpolate(lat[i], scale_factor=2.0, mode="nearest")
+        outs = [sm(l) for sm, l in zip(self.smooth, lat)]
+        size = outs[0].shape[-2:]
+        outs = [outs[0]] + [F.interpolate(o, size=size, mode="bilinear", align_corners=False)
+                            for o in outs[1:]]
+        return torch.sigmoid(self.head(torch.cat(outs, 1)))
+
+
+class VADBranch(nn.Module):
+    """One branch of vad_if: a per-frame MLP on [1, 16, 40] features."""
+
+    def __init__(self, hidden, taps):
+        super().__init__()
+        self.conv = nn.Conv1d(40, hidden, taps, padding=taps // 2)
+        self.fc1 = nn.Linear(hidden, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        y = F.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+        return torch.sigmoid(self.fc2(F.relu(self.fc1(y))))
+
+
 class Chain(nn.Module):
     """MatMul -> MatMul and Conv -> Conv with nothing between them."""
 
@@ -268,6 +338,11 @@ def silero_inputs(rng):
 
 def seq_inputs(shape):
     return lambda rng: {"x": rng.standard_normal(shape).astype(np.float32)}
+
+
+def vad_if_inputs(rng):
+    return {"x": rng.standard_normal((1, 16, 40)).astype(np.float32),
+            "sr": np.array([rng.choice([8000, 16000])], np.int64)}
 
 
 def chain_inputs(rng):
@@ -331,9 +406,17 @@ MODELS = {
     "vit": (ViT, ["input"], ["logits"], image((1, 3, 64, 64)), 17),
     "nhwc_cnn": (NHWCNet, ["input"], ["logits"], image((1, 32, 32, 3)), 13),
     "chain": (Chain, ["x", "img"], ["y", "z"], chain_inputs, 13),
+    "fpn": (FPNDetector, ["input"], ["prob"], image((1, 3, 64, 64)), 13),
 }
 CONST_VARIANTS = ["mobilenet_v2", "lstm_vad", "transformer", "nhwc_cnn"]
-ALL = list(MODELS) + [n + "_const" for n in CONST_VARIANTS]
+# Re-saved at a newer opset by upgrade_opset (torch 1.13 exports up to 17).
+OPSET_VARIANTS = {"transformer_op18": ("transformer", 18),
+                  "silero_vad_op18": ("silero_vad", 18),
+                  "mobilenet_v3_op21": ("mobilenet_v3", 21),
+                  "nhwc_cnn_op21": ("nhwc_cnn", 21)}
+# Assembled with onnx.helper around exported subgraphs.
+BUILT = ["vad_if"]
+ALL = list(MODELS) + [n + "_const" for n in CONST_VARIANTS] + list(OPSET_VARIANTS) + BUILT
 
 
 # --------------------------------------------------------------------------
@@ -355,10 +438,140 @@ def initializers_to_constants(model):
     g.node.extend(nodes)
 
 
-def export(name, seed):
+# Opset 18 made `axes` an input of every Reduce* op but ReduceSum (which
+# took it at 13).
+REDUCE_AXES_INPUT_AT_18 = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+                           "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}
+# The IR version ONNX released with each opset.
+IR_VERSION = {17: 8, 18: 8, 19: 9, 20: 9, 21: 10}
+
+
+def upgrade_opset(model, opset):
+    """Re-saves an opset-17 model at `opset` (18 to 21), rewriting the
+    signatures that changed on the way for the ops torch 1.13 exports:
+
+    - Reduce* (but ReduceSum) at 18: the `axes` attribute becomes an int64
+      input (a Constant node beside the op);
+    - Split at 18 gains `num_outputs`: an equal split of a constant `split`
+      input becomes `num_outputs` with no `split` input, as newer exporters
+      write it;
+
+    and bumps the default domain's opset and the IR version. Nothing else
+    torch 1.13 writes changed meaning up to 21 (19-21 widened types: float8,
+    int4; GroupNormalization's 21 semantics and Resize's 18 attributes are
+    not used here); python3-onnx 1.12 knows opset 17 at most, so the result
+    is checked by ONNX Runtime, not onnx.checker."""
+    g = model.graph
+    consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    for node in g.node:
+        if node.op_type == "Constant" and node.attribute[0].name == "value":
+            consts[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    nodes = []
+    for node in g.node:
+        attrs = {a.name: a for a in node.attribute}
+        if node.op_type in REDUCE_AXES_INPUT_AT_18 and "axes" in attrs:
+            axes = list(helper.get_attribute_value(attrs["axes"]))
+            name = f"{node.output[0]}_axes"
+            nodes.append(helper.make_node("Constant", [], [name], name=f"{node.name}_axes",
+                                          value=numpy_helper.from_array(
+                                              np.array(axes, np.int64), name)))
+            node.attribute.remove(attrs["axes"])
+            node.input.append(name)
+        elif node.op_type == "Split" and len(node.input) == 2 and node.input[1] in consts:
+            split = consts[node.input[1]]
+            if len(set(split.tolist())) == 1:
+                del node.input[1]
+                node.attribute.append(helper.make_attribute("num_outputs", len(split)))
+        nodes.append(node)
+    del g.node[:]
+    g.node.extend(nodes)
+    used = {i for n in nodes for i in n.input}
+    kept = [t for t in g.initializer if t.name in used or t.name in {i.name for i in g.output}]
+    del g.initializer[:]
+    g.initializer.extend(kept)
+    for o in model.opset_import:
+        if o.domain in ("", "ai.onnx"):
+            o.version = opset
+    model.ir_version = IR_VERSION[opset]
+
+
+def export_module(module, args, in_names, out_names, opset, fold=True):
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(module, args, buf, input_names=in_names, output_names=out_names,
+                          opset_version=opset, do_constant_folding=fold)
+    return onnx.load_from_string(buf.getvalue())
+
+
+def branch_graph(model, prefix, outer_inputs, output):
+    """An exported model's graph as an If branch: its inputs become
+    references to the outer graph's values of the same names, every other
+    name gets `prefix` (names are unique across a model's scopes), and its
+    one output is renamed `output`."""
+    g = model.graph
+    keep = set(outer_inputs)
+    old_out = g.output[0].name
+    def rename(n):
+        if not n or n in keep:
+            return n
+        return output if n == old_out else prefix + n
+    for t in g.initializer:
+        t.name = rename(t.name)
+    for node in g.node:
+        node.name = prefix + node.name
+        for i, n in enumerate(node.input):
+            node.input[i] = rename(n)
+        for i, n in enumerate(node.output):
+            node.output[i] = rename(n)
+    out = helper.make_tensor_value_info(output, TensorProto.FLOAT, [1, 16, 1])
+    return helper.make_graph(list(g.node), prefix + "branch", [], [out], list(g.initializer))
+
+
+def build_vad_if(seed):
+    """vad_if: a VAD that branches on its sample-rate input, as Silero VAD
+    v4 does: `sr` (int64 [1]) == 16000 runs one model (a wider 5-tap
+    Conv1d front end), anything else another (3 taps), each exported by
+    torch and wrapped as an If branch. Opset 17."""
+    torch.manual_seed(seed)
+    x = torch.from_numpy(np.random.RandomState(seed).standard_normal((1, 16, 40)).astype(np.float32))
+    hi = export_module(VADBranch(64, 5).eval(), (x,), ["x"], ["prob"], 17)
+    lo = export_module(VADBranch(32, 3).eval(), (x,), ["x"], ["prob"], 17)
+    then_g = branch_graph(hi, "sr16k_", ["x"], "prob_16k")
+    else_g = branch_graph(lo, "sr8k_", ["x"], "prob_8k")
+    nodes = [
+        helper.make_node("Constant", [], ["sr_16000"], name="sr_16000",
+                         value=numpy_helper.from_array(np.array([16000], np.int64), "sr_16000")),
+        helper.make_node("Equal", ["sr", "sr_16000"], ["is_16k_1"], name="is_16k"),
+        helper.make_node("Squeeze", ["is_16k_1"], ["is_16k"], name="is_16k_scalar"),
+        helper.make_node("If", ["is_16k"], ["prob"], name="by_sample_rate",
+                         then_branch=then_g, else_branch=else_g),
+    ]
+    graph = helper.make_graph(
+        nodes, "vad_if",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 40]),
+         helper.make_tensor_value_info("sr", TensorProto.INT64, [1])],
+        [helper.make_tensor_value_info("prob", TensorProto.FLOAT, [1, 16, 1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                              producer_name="make_exported.py")
+    model.ir_version = 8
+    return model
+
+
+def export(name, seed, opset=None):
+    if name == "vad_if":
+        model = build_vad_if(seed)
+        onnx.checker.check_model(model)
+        return model, vad_if_inputs
+    if name in OPSET_VARIANTS:
+        base, opset = OPSET_VARIANTS[name]
+        model, make_inputs = export(base, seed, opset=17)
+        upgrade_opset(model, opset)
+        return model, make_inputs
     const = name.endswith("_const")
     base = name[:-len("_const")] if const else name
-    factory, in_names, out_names, make_inputs, opset = MODELS[base]
+    factory, in_names, out_names, make_inputs, base_opset = MODELS[base]
+    if opset is None:
+        opset = base_opset
     if const:
         opset = 17 if opset == 13 else 13
     torch.manual_seed(seed)
@@ -375,6 +588,12 @@ def export(name, seed):
         initializers_to_constants(model)
     onnx.checker.check_model(model)
     return model, make_inputs
+
+
+def seed_of(name):
+    """An opset variant shares its base's seed: the same weights and samples."""
+    base = OPSET_VARIANTS[name][0] if name in OPSET_VARIANTS else name
+    return 1000 + ALL.index(base)
 
 
 def write_samples(folder, make_inputs, rng, count, prefix):
@@ -399,7 +618,7 @@ def main():
     torch.set_num_threads(1)
     os.makedirs(a.outdir, exist_ok=True)
     for i, n in enumerate(names):
-        seed = 1000 + ALL.index(n)
+        seed = seed_of(n)
         model, make_inputs = export(n, seed)
         onnx.save(model, os.path.join(a.outdir, n + ".onnx"))
         rng = np.random.RandomState(seed + 1)
