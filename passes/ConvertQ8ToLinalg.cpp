@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -341,6 +342,28 @@ void recordGraphTypes(func::FuncOp func, const TypeConverter &converter) {
       func.setResultAttr(index, "q8.type", attr);
 }
 
+/// The condition of an imported run-time If (scf.if on a tensor.extract of
+/// a bool tensor): bool tensors become i8 tensors, so the extracted byte is
+/// compared with zero.
+struct ConvertBoolExtract : OpConversionPattern<tensor::ExtractOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tensor::ExtractOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value element = tensor::ExtractOp::create(rewriter, loc, adaptor.getTensor(),
+                                              adaptor.getIndices());
+    if (element.getType() != op.getType()) {
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(element.getType(), 0));
+      element = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne,
+                                      element, zero);
+    }
+    rewriter.replaceOp(op, element);
+    return success();
+  }
+};
+
 struct ConvertQ8ToLinalg
     : q8::impl::ConvertQ8ToLinalgBase<ConvertQ8ToLinalg> {
   void runOnOperation() override {
@@ -377,6 +400,14 @@ struct ConvertQ8ToLinalg
                                                                    signless);
     populateReturnOpTypeConversionPattern(patterns, signless);
     populateCallOpTypeConversionPattern(patterns, signless);
+    // Imported If: scf.if yields graph types, and its condition reads a bool
+    // tensor.
+    scf::populateSCFStructuralTypeConversionsAndLegality(signless, patterns,
+                                                         target);
+    target.addDynamicallyLegalOp<tensor::ExtractOp>([&](tensor::ExtractOp op) {
+      return signless.isLegal(op.getTensor().getType());
+    });
+    patterns.add<ConvertBoolExtract>(signless, context);
 
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

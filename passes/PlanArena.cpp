@@ -64,6 +64,15 @@ LogicalResult collectUses(Value value, Block &entry,
       return failure();
     if (user->hasTrait<OpTrait::IsTerminator>())
       return failure();
+    // Yielded from a region (a branch of an imported If): the parent op's
+    // result aliases the buffer, so its uses keep the bytes alive too.
+    Operation *owner = use.getOwner();
+    if (owner != user && owner->hasTrait<OpTrait::IsTerminator>() &&
+        owner->getParentOp()->getNumResults() == owner->getNumOperands() &&
+        failed(collectUses(
+            owner->getParentOp()->getResult(use.getOperandNumber()), entry,
+            position, buffer)))
+      return failure();
     int64_t at = position.lookup(user);
     buffer.first = std::min(buffer.first, at);
     buffer.last = std::max(buffer.last, at);

@@ -81,6 +81,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   MatmulKernelsOptions kernels;
   kernels.target = options.target;
   pm.addPass(createMatmulKernels(kernels));
+  // Buffers allocated inside the branches of a run-time If move to the
+  // function's entry block, where the arena can place them.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
   pm.addNestedPass<func::FuncOp>(createPlanArena());
   // Large constants (packed weights included) out of .rodata, into the
   // entry point's weights argument.

@@ -47,6 +47,7 @@ const HandlerTable &HandlerTable::get() {
     registerHandlersGtoL(t);
     registerHandlersMtoR(t);
     registerHandlersStoZ(t);
+    registerHandlersControlFlow(t);
     return t;
   }();
   return table;
@@ -81,9 +82,29 @@ static bool isDefaultDomain(const std::string &domain) {
 /// Lists every node whose op has no handler, so a user sees all of them at
 /// once rather than one per run.
 LogicalResult Importer::checkSupported() {
+  return checkSupported(model.graph());
+}
+
+/// The subgraphs (If branches, Loop bodies) that `node` holds.
+static SmallVector<const onnx::GraphProto *>
+getSubgraphs(const onnx::NodeProto &node) {
+  SmallVector<const onnx::GraphProto *> graphs;
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    if (attr.has_g())
+      graphs.push_back(&attr.g());
+    for (const onnx::GraphProto &g : attr.graphs())
+      graphs.push_back(&g);
+  }
+  return graphs;
+}
+
+LogicalResult Importer::checkSupported(const onnx::GraphProto &graph) {
   const HandlerTable &table = HandlerTable::get();
   bool ok = true;
-  for (const onnx::NodeProto &node : model.graph().node()) {
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const onnx::GraphProto *subgraph : getSubgraphs(node))
+      if (failed(checkSupported(*subgraph)))
+        ok = false;
     if (!isDefaultDomain(node.domain())) {
       addError(ImportErrorKind::Unsupported, &node,
                "op domain '" + node.domain() + "' is not supported");
@@ -367,9 +388,11 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   Handler handler = HandlerTable::get().lookup(node.op_type(), since);
   NodeBinder binder(*this, node, since);
   size_t errorsBefore = errors.size();
+  // Nodes of subgraphs are imported inside their If or Loop's handler.
+  const onnx::NodeProto *outerNode = currentNode;
   currentNode = &node;
   LogicalResult result = handler(binder);
-  currentNode = nullptr;
+  currentNode = outerNode;
   if (failed(result) || errors.size() != errorsBefore) {
     if (errors.size() == errorsBefore)
       addError(ImportErrorKind::Invalid, &node, "import failed");
@@ -412,19 +435,30 @@ LogicalResult Importer::createReturn() {
   return success();
 }
 
-OwningOpRef<ModuleOp> Importer::run() {
-  opset = getDefaultOpset(model);
-  const onnx::GraphProto &graph = model.graph();
-  for (const onnx::NodeProto &node : graph.node())
+void Importer::collectUsesAndDeclarations(const onnx::GraphProto &graph) {
+  for (const onnx::NodeProto &node : graph.node()) {
     for (const std::string &input : node.input())
       if (!input.empty())
         used.insert(input);
+    for (const onnx::GraphProto *subgraph : getSubgraphs(node))
+      collectUsesAndDeclarations(*subgraph);
+  }
   for (const onnx::ValueInfoProto &info : graph.output()) {
     used.insert(info.name());
-    declared[info.name()] = &info.type();
+    declared.try_emplace(info.name(), &info.type());
   }
   for (const onnx::ValueInfoProto &info : graph.value_info())
     declared.try_emplace(info.name(), &info.type());
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  opset = getDefaultOpset(model);
+  const onnx::GraphProto &graph = model.graph();
+  // The main graph's outputs first: their declarations win over a
+  // subgraph's value of the same name.
+  for (const onnx::ValueInfoProto &info : graph.output())
+    declared[info.name()] = &info.type();
+  collectUsesAndDeclarations(graph);
 
   if (failed(checkSupported()))
     return nullptr;

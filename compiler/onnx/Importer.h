@@ -5,6 +5,7 @@
 #include "compiler/Compiler.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -38,6 +39,7 @@ void registerHandlersAtoF(HandlerTable &table);
 void registerHandlersGtoL(HandlerTable &table);
 void registerHandlersMtoR(HandlerTable &table);
 void registerHandlersStoZ(HandlerTable &table);
+void registerHandlersControlFlow(HandlerTable &table);
 
 /// State of one import: the value map, the builder inside @main, the errors.
 class Importer {
@@ -64,6 +66,21 @@ public:
     return graphInputs.contains(name);
   }
 
+  /// Imports the nodes of `graph` (an If branch, a Loop body) at the
+  /// builder's insertion point, with ONNX's lexical scoping: names of the
+  /// enclosing graphs stay visible, `inputs` binds the subgraph's formal
+  /// inputs in order, and nothing the subgraph defines outlives the call.
+  /// `suffix` is appended to node and value names (one per unrolled Loop
+  /// iteration, so that calibration tells iterations apart). `outputs` gets
+  /// the values of the subgraph's outputs. Defined in
+  /// HandlersControlFlow.cpp.
+  mlir::LogicalResult importGraph(const onnx::GraphProto &graph,
+                                  llvm::ArrayRef<mlir::Value> inputs,
+                                  llvm::StringRef suffix,
+                                  llvm::SmallVectorImpl<mlir::Value> &outputs);
+  /// What importGraph appends to the names of the nodes it imports now.
+  llvm::StringRef getNameSuffix() const { return nameSuffix; }
+
   /// Records an error about `node` (null for model-level errors).
   void addError(ImportErrorKind kind, const onnx::NodeProto *node,
                 const std::string &message);
@@ -71,6 +88,10 @@ public:
 
 private:
   mlir::LogicalResult checkSupported();
+  mlir::LogicalResult checkSupported(const onnx::GraphProto &graph);
+  /// Records the names that `graph` and its subgraphs read, and the types
+  /// they declare.
+  void collectUsesAndDeclarations(const onnx::GraphProto &graph);
   mlir::LogicalResult createSignature();
   mlir::LogicalResult createConstants();
   mlir::LogicalResult importNode(const onnx::NodeProto &node);
@@ -98,6 +119,10 @@ private:
   /// value_info and graph output declarations by tensor name.
   llvm::StringMap<const onnx::TypeProto *> declared;
   llvm::StringMap<int64_t> sinceVersions;
+  std::string nameSuffix;
+  /// Subgraph initializers already imported (once for every unrolled
+  /// iteration of a Loop body).
+  llvm::DenseMap<const onnx::TensorProto *, mlir::Value> subgraphConstants;
 };
 
 } // namespace q8::importer

@@ -13,19 +13,21 @@ using namespace mlir;
 using namespace q8;
 using namespace q8::importer;
 
-static Location getNodeLoc(MLIRContext *context, const onnx::NodeProto &node) {
+static Location getNodeLoc(MLIRContext *context, const onnx::NodeProto &node,
+                           StringRef suffix) {
   std::string name = node.name();
   if (name.empty() && node.output_size())
     name = node.output(0);
   if (name.empty())
     name = node.op_type();
-  return NameLoc::get(StringAttr::get(context, name));
+  return NameLoc::get(StringAttr::get(context, name + suffix.str()));
 }
 
 NodeBinder::NodeBinder(Importer &importer, const onnx::NodeProto &node,
                        int64_t sinceVersion)
     : importer(importer), node(node), sinceVersion(sinceVersion),
-      loc(getNodeLoc(&importer.getContext(), node)) {}
+      loc(getNodeLoc(&importer.getContext(), node,
+                     importer.getNameSuffix())) {}
 
 //===----------------------------------------------------------------------===//
 // Operands
@@ -194,7 +196,7 @@ LogicalResult NodeBinder::setResult(unsigned i, Value value) {
     auto made = op ? dyn_cast<NameLoc>(op->getLoc()) : NameLoc();
     if (made && made.getName() == cast<NameLoc>(loc).getName() &&
         q8::getValueName(value).empty())
-      q8::setValueName(value, node.output(i));
+      q8::setValueName(value, node.output(i) + importer.getNameSuffix().str());
   }
   return success();
 }

@@ -39,6 +39,7 @@ public:
              int64_t sinceVersion);
 
   const onnx::NodeProto &getNode() const { return node; }
+  Importer &getImporter() { return importer; }
   int64_t getSinceVersion() const { return sinceVersion; }
   mlir::OpBuilder &getBuilder() { return importer.getBuilder(); }
   mlir::MLIRContext *getContext() { return &importer.getContext(); }
