@@ -17,6 +17,7 @@ int64_t q8::importer::product(ArrayRef<int64_t> shape, size_t begin,
   return n;
 }
 
+/// AveragePool; dilations from opset 19.
 static LogicalResult handleAveragePool(NodeBinder &b) {
   Value x = b.input(0);
   if (!x)
@@ -25,7 +26,7 @@ static LogicalResult handleAveragePool(NodeBinder &b) {
   if (shape.size() < 3)
     return b.invalid("input must have rank >= 3 (N, C, spatial...)");
   FailureOr<Window> w = b.getWindow(shape.drop_front(2), {},
-                                    /*hasDilations=*/false,
+                                    /*hasDilations=*/b.getSinceVersion() >= 19,
                                     SamePadding::KeepNegative);
   if (failed(w))
     return failure();
@@ -363,6 +364,7 @@ void q8::importer::registerHandlersAtoF(HandlerTable &t) {
   t.add("Add", 1, legacyBinary<q8::AddOp>);
   t.add("Add", 7, binary<q8::AddOp>);
   t.add("AveragePool", 1, handleAveragePool);
+  t.add("AveragePool", 19, handleAveragePool);
   t.add("BatchNormalization", 6, handleBatchNormalization);
   t.add("Cast", 6, handleCast);
   t.add("CastLike", 15, handleCastLike);

@@ -67,6 +67,18 @@ static LogicalResult handleCompareOrEqual(NodeBinder &b) {
       b.create<q8::WhereOp>({strict, scalarLike(b, strict, 1), equal}));
 }
 
+/// Gelu (opset 20): exact (erf) or with the tanh approximation, q8.gelu
+/// either way.
+static LogicalResult handleGelu(NodeBinder &b) {
+  std::string approximate = b.attrString("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return b.invalid("attribute 'approximate' must be \"none\" or \"tanh\", "
+                     "not \"" +
+                     approximate + "\"");
+  return b.result(b.create<q8::GeluOp>(
+      {b.input(0)}, {b.namedStr("approximate", approximate)}));
+}
+
 static LogicalResult handleHardSigmoid(NodeBinder &b) {
   return b.result(b.create<q8::HardSigmoidOp>(
       {b.input(0)}, {b.namedF32("alpha", b.attrFloat("alpha", 0.2f)),
@@ -252,6 +264,7 @@ static LogicalResult handleLSTM(NodeBinder &b) {
 
 void q8::importer::registerHandlersGtoL(HandlerTable &t) {
   t.add("Gather", 1, handleGather);
+  t.add("Gelu", 20, handleGelu);
   t.add("Gemm", 1, handleGemm);
   t.add("GlobalAveragePool", 1, unary<q8::GlobalAveragePoolOp>);
   t.add("GlobalMaxPool", 1, handleGlobalMaxPool);

@@ -1,9 +1,12 @@
 //===- HandlersMtoR.cpp - ONNX ops MatMul .. Resize -----------------------===//
 
 #include "compiler/onnx/Handlers.h"
+#include "compiler/onnx/Tensors.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
 
@@ -41,6 +44,17 @@ static LogicalResult handleMean(NodeBinder &b) {
   return b.result(b.create<q8::DivOp>({sum, count}));
 }
 
+/// Mish (opset 18): x * tanh(softplus(x)), softplus(x) = log(exp(x) + 1) as
+/// Softplus imports it; for large x, exp overflows to inf and tanh(inf) = 1
+/// gives x, the limit.
+static LogicalResult handleMish(NodeBinder &b) {
+  Value x = b.input(0);
+  Value softplus = b.create<q8::LogOp>(
+      {b.create<q8::AddOp>({b.create<q8::ExpOp>({x}), scalarLike(b, x, 1)})});
+  return b.result(
+      b.create<q8::MulOp>({x, b.create<q8::TanhOp>({softplus})}));
+}
+
 static LogicalResult handlePad2(NodeBinder &b) {
   SmallVector<int64_t> pads = b.attrInts("pads").value_or(SmallVector<int64_t>());
   return b.result(b.create<q8::PadOp>(
@@ -51,18 +65,45 @@ static LogicalResult handlePad2(NodeBinder &b) {
                b.getBuilder().getF64FloatAttr(b.attrFloat("value", 0)))}));
 }
 
+/// Pad-11 and on; from 18 the optional input 3 names the axes that `pads`
+/// (begins, then ends, of those axes only) applies to.
 static LogicalResult handlePad11(NodeBinder &b) {
+  Value x = b.input(0);
   FailureOr<SmallVector<int64_t>> pads = b.ints(1, "pads");
   auto value = b.optionalFloats(2, "constant_value");
-  if (failed(pads) || failed(value))
+  if (!x || failed(pads) || failed(value))
     return failure();
   if (*value && (*value)->size() != 1)
     return b.invalid("operand 'constant_value' must be a scalar");
+  std::string mode = b.attrString("mode", "constant");
+  if (mode == "wrap")
+    return b.unsupported("mode 'wrap' (Pad-19) is not supported");
+  if (b.getSinceVersion() >= 18 && b.hasInput(3)) {
+    int64_t rank = b.getType(x).getRank();
+    FailureOr<SmallVector<int64_t>> given = b.ints(3, "axes");
+    if (failed(given))
+      return failure();
+    auto axes = b.normalizeAxes(*given, rank, "axis", /*sort=*/false);
+    if (failed(axes))
+      return failure();
+    if (llvm::SmallDenseSet<int64_t>(axes->begin(), axes->end()).size() !=
+        axes->size())
+      return b.invalid("'axes' " + formatShape(*given) + " has duplicates");
+    if (pads->size() != 2 * axes->size())
+      return b.invalid("'pads' has " + Twine(pads->size()) +
+                       " values for " + Twine(axes->size()) +
+                       " axes; it needs 2 per axis");
+    SmallVector<int64_t> full(2 * rank, 0);
+    for (auto [i, axis] : llvm::enumerate(*axes)) {
+      full[axis] = (*pads)[i];
+      full[rank + axis] = (*pads)[axes->size() + i];
+    }
+    *pads = std::move(full);
+  }
   double v = *value ? (*value)->front() : 0.0;
   return b.result(b.create<q8::PadOp>(
-      {b.input(0)}, {b.namedI64s("pads", *pads),
-                     b.namedStr("mode", b.attrString("mode", "constant")),
-                     b.named("value", b.getBuilder().getF64FloatAttr(v))}));
+      {x}, {b.namedI64s("pads", *pads), b.namedStr("mode", mode),
+            b.named("value", b.getBuilder().getF64FloatAttr(v))}));
 }
 
 /// x < 0 ? slope * x : x, slope broadcasting to x. Before opset 7 a 1-D
@@ -112,38 +153,72 @@ static LogicalResult handleRange(NodeBinder &b) {
       DenseElementsAttr::get(RankedTensorType::get({n}, element), values)));
 }
 
-/// ONNX reductions: axes from the attribute, or (ReduceSum 13+) operand 1
-/// with noop_with_empty_axes.
-template <typename OpTy>
-static Value reduceNode(NodeBinder &b, Value x, bool axesFromInput) {
+/// The axes an ONNX reduction reduces: the attribute (ReduceSum before 13,
+/// the others before 18) or operand 1. nullopt when noop_with_empty_axes
+/// leaves the input as is (no axes given): ONNX Runtime then returns the
+/// input unchanged, for the composite reductions too (ReduceL1, ...).
+static FailureOr<std::optional<SmallVector<int64_t>>>
+getReduceAxes(NodeBinder &b, bool axesFromInput) {
   SmallVector<int64_t> axes;
-  if (axesFromInput) {
-    auto given = b.optionalInts(1, "axes");
-    if (failed(given))
-      return {};
-    if (*given)
-      axes = **given;
-    if (axes.empty() && b.attrInt("noop_with_empty_axes", 0))
-      return x;
-  } else {
-    axes = b.attrInts("axes").value_or(SmallVector<int64_t>());
-  }
-  return reduce<OpTy>(b, x, axes, b.attrInt("keepdims", 1));
+  if (!axesFromInput)
+    return std::optional<SmallVector<int64_t>>(
+        b.attrInts("axes").value_or(SmallVector<int64_t>()));
+  if (b.hasAttr("axes"))
+    return b.invalid("from this version on, 'axes' is an input, not an "
+                     "attribute");
+  auto given = b.optionalInts(1, "axes");
+  if (failed(given))
+    return failure();
+  if (*given)
+    axes = **given;
+  if (axes.empty() && b.attrInt("noop_with_empty_axes", 0))
+    return std::optional<SmallVector<int64_t>>();
+  return std::optional<SmallVector<int64_t>>(axes);
+}
+
+/// ReduceMax/ReduceMin of a bool tensor (opset 20) as any/all: through
+/// uint8, where true is 1 and the unsigned order is false < true.
+template <typename OpTy>
+static Value reduceBool(NodeBinder &b, Value x, ArrayRef<int64_t> axes,
+                        bool keepdims) {
+  OpBuilder &builder = b.getBuilder();
+  Type u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
+  Value wide =
+      b.create<q8::CastOp>({x}, {b.named("to", TypeAttr::get(u8))});
+  Value reduced = reduce<OpTy>(b, wide, axes, keepdims);
+  return b.create<q8::CastOp>(
+      {reduced}, {b.named("to", TypeAttr::get(builder.getI1Type()))});
 }
 
 template <typename OpTy, bool axesFromInput>
 static LogicalResult handleReduce(NodeBinder &b) {
-  return b.result(reduceNode<OpTy>(b, b.input(0), axesFromInput));
+  Value x = b.input(0);
+  auto axes = getReduceAxes(b, axesFromInput);
+  if (!x || failed(axes))
+    return failure();
+  if (!*axes)
+    return b.result(x);
+  bool keepdims = b.attrInt("keepdims", 1);
+  constexpr bool isExtreme = std::is_same_v<OpTy, q8::ReduceMaxOp> ||
+                             std::is_same_v<OpTy, q8::ReduceMinOp>;
+  if (isExtreme && b.getType(x).getElementType().isInteger(1))
+    return b.result(reduceBool<OpTy>(b, x, **axes, keepdims));
+  return b.result(reduce<OpTy>(b, x, **axes, keepdims));
 }
 
 /// ReduceL1, L2, LogSum, LogSumExp, SumSquare: a reduce_sum between an
 /// elementwise prologue and epilogue.
 enum class SumKind { L1, L2, LogSum, LogSumExp, SumSquare };
-template <SumKind kind>
+template <SumKind kind, bool axesFromInput>
 static LogicalResult handleReduceComposite(NodeBinder &b) {
   Value x = b.input(0);
-  if (!x)
+  auto given = getReduceAxes(b, axesFromInput);
+  if (!x || failed(given))
     return failure();
+  if (!*given)
+    return b.result(x);
+  SmallVector<int64_t> axes = **given;
+  bool keepdims = b.attrInt("keepdims", 1);
   if (kind == SumKind::L1)
     x = b.create<q8::AbsOp>({x});
   else if (kind == SumKind::L2 || kind == SumKind::SumSquare)
@@ -152,12 +227,10 @@ static LogicalResult handleReduceComposite(NodeBinder &b) {
   // it: exp(x) alone overflows for x > ~88 (f32).
   Value max;
   if (kind == SumKind::LogSumExp) {
-    max = reduce<q8::ReduceMaxOp>(
-        b, x, b.attrInts("axes").value_or(SmallVector<int64_t>()),
-        /*keepdims=*/true);
+    max = reduce<q8::ReduceMaxOp>(b, x, axes, /*keepdims=*/true);
     x = b.create<q8::ExpOp>({b.create<q8::SubOp>({x, max})});
   }
-  Value sum = reduceNode<q8::ReduceSumOp>(b, x, /*axesFromInput=*/false);
+  Value sum = reduce<q8::ReduceSumOp>(b, x, axes, keepdims);
   if (kind == SumKind::L2)
     sum = b.create<q8::SqrtOp>({sum});
   else if (kind == SumKind::LogSum || kind == SumKind::LogSumExp)
@@ -218,6 +291,38 @@ static LogicalResult handleReshape5(NodeBinder &b) {
   return reshapeTo(b, b.input(0), *shape, b.attrInt("allowzero", 0));
 }
 
+/// Builds q8.resize to `outSizes` with the coordinate transform's
+/// `outScales`, validating the mode attributes.
+static LogicalResult createResize(NodeBinder &b, Value x,
+                                  ArrayRef<int64_t> outSizes,
+                                  ArrayRef<float> outScales,
+                                  StringRef transform, StringRef nearestMode) {
+  std::string mode = b.attrString("mode", "nearest");
+  if (transform == "tf_crop_and_resize" || transform == "tf_half_pixel_for_nn")
+    return b.unsupported("coordinate_transformation_mode '" + transform +
+                         "' is not supported");
+  if (b.getSinceVersion() < 11 && mode == "bilinear")
+    mode = "linear";
+  // Antialiasing widens the filter when downsampling with linear or cubic;
+  // nearest, and upsampling, are the same with it or without.
+  if (b.attrInt("antialias", 0) && (mode == "linear" || mode == "cubic") &&
+      llvm::any_of(outScales, [](float s) { return s < 1.0f; }))
+    return b.unsupported("antialias=1 (Resize-18) when downsampling with "
+                         "mode '" +
+                         mode + "' is not supported");
+  return b.result(b.create<q8::ResizeOp>(
+      {x},
+      {b.namedI64s("sizes", outSizes),
+       b.named("scales", b.getBuilder().getDenseF32ArrayAttr(outScales)),
+       b.namedStr("mode", mode),
+       b.namedStr("coordinate_transformation_mode", transform),
+       b.namedStr("nearest_mode", nearestMode),
+       b.namedF32("cubic_coeff_a", b.attrFloat("cubic_coeff_a", -0.75f)),
+       b.namedBool("exclude_outside", b.attrInt("exclude_outside", 0)),
+       b.namedF32("extrapolation_value",
+                  b.attrFloat("extrapolation_value", 0.0f))}));
+}
+
 /// Builds q8.resize from scales or sizes (exactly one given).
 LogicalResult q8::importer::buildResize(NodeBinder &b, Value x,
                                  std::optional<SmallVector<double>> scales,
@@ -247,23 +352,7 @@ LogicalResult q8::importer::buildResize(NodeBinder &b, Value x,
       outScales.push_back(in[i] ? float((*sizes)[i]) / in[i] : 1.0f);
     }
   }
-  std::string mode = b.attrString("mode", "nearest");
-  if (transform == "tf_crop_and_resize" || transform == "tf_half_pixel_for_nn")
-    return b.unsupported("coordinate_transformation_mode '" + transform +
-                         "' is not supported");
-  if (b.getSinceVersion() < 11 && mode == "bilinear")
-    mode = "linear";
-  return b.result(b.create<q8::ResizeOp>(
-      {x},
-      {b.namedI64s("sizes", outSizes),
-       b.named("scales", b.getBuilder().getDenseF32ArrayAttr(outScales)),
-       b.namedStr("mode", mode),
-       b.namedStr("coordinate_transformation_mode", transform),
-       b.namedStr("nearest_mode", nearestMode),
-       b.namedF32("cubic_coeff_a", b.attrFloat("cubic_coeff_a", -0.75f)),
-       b.namedBool("exclude_outside", b.attrInt("exclude_outside", 0)),
-       b.namedF32("extrapolation_value",
-                  b.attrFloat("extrapolation_value", 0.0f))}));
+  return createResize(b, x, outSizes, outScales, transform, nearestMode);
 }
 
 static LogicalResult handleResize10(NodeBinder &b) {
@@ -273,6 +362,77 @@ static LogicalResult handleResize10(NodeBinder &b) {
   // Resize-10 has Upsample's semantics: asymmetric coordinates, floor.
   return buildResize(b, b.input(0), *scales, std::nullopt, "asymmetric",
                      "floor");
+}
+
+/// Resize-18 and on: the `axes` attribute restricts scales or sizes to those
+/// dims (the others keep their size), and keep_aspect_ratio_policy
+/// not_larger / not_smaller fits sizes by one common scale, as ONNX Runtime
+/// does: scale = min (max) of sizes / input over `axes`, each of those dims
+/// round(scale * input), and the coordinate transform uses that scale.
+static LogicalResult handleResize18(NodeBinder &b) {
+  Value x = b.input(0);
+  auto scales = b.optionalFloats(2, "scales");
+  auto sizes = b.optionalInts(3, "sizes");
+  if (!x || failed(scales) || failed(sizes))
+    return failure();
+  std::string transform =
+      b.attrString("coordinate_transformation_mode", "half_pixel");
+  std::string nearestMode = b.attrString("nearest_mode", "round_prefer_floor");
+  ArrayRef<int64_t> in = b.getShape(x);
+  int64_t rank = in.size();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (auto given = b.attrInts("axes")) {
+    auto normalized = b.normalizeAxes(*given, rank, "axis", /*sort=*/false);
+    if (failed(normalized))
+      return failure();
+    if (llvm::SmallDenseSet<int64_t>(normalized->begin(), normalized->end())
+            .size() != normalized->size())
+      return b.invalid("attribute 'axes' " + formatShape(*given) +
+                       " has duplicates");
+    axes = *normalized;
+  }
+  std::optional<SmallVector<double>> fullScales;
+  std::optional<SmallVector<int64_t>> fullSizes;
+  if (*scales && !(*scales)->empty()) {
+    if ((*scales)->size() != axes.size())
+      return b.invalid("'scales' has " + Twine((*scales)->size()) +
+                       " values for " + Twine(axes.size()) + " axes");
+    fullScales = SmallVector<double>(rank, 1.0);
+    for (auto [i, axis] : llvm::enumerate(axes))
+      (*fullScales)[axis] = (**scales)[i];
+  }
+  if (*sizes && !(*sizes)->empty()) {
+    if ((*sizes)->size() != axes.size())
+      return b.invalid("'sizes' has " + Twine((*sizes)->size()) +
+                       " values for " + Twine(axes.size()) + " axes");
+    fullSizes = SmallVector<int64_t>(in);
+    for (auto [i, axis] : llvm::enumerate(axes))
+      (*fullSizes)[axis] = (**sizes)[i];
+  }
+  std::string policy = b.attrString("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return b.invalid("unknown keep_aspect_ratio_policy '" + policy + "'");
+  if (policy == "stretch" || !fullSizes || fullScales)
+    return buildResize(b, x, fullScales, fullSizes, transform, nearestMode);
+
+  bool notLarger = policy == "not_larger";
+  float scale = 0;
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (in[axis] == 0 || (*fullSizes)[axis] <= 0)
+      return b.invalid("'sizes' must be positive");
+    float s = float((*fullSizes)[axis]) / in[axis];
+    scale = i == 0 ? s : notLarger ? std::min(scale, s) : std::max(scale, s);
+  }
+  SmallVector<int64_t> outSizes(in);
+  SmallVector<float> outScales(rank, 1.0f);
+  for (int64_t axis : axes) {
+    outSizes[axis] = static_cast<int64_t>(std::round(scale * in[axis]));
+    outScales[axis] = scale;
+    if (outSizes[axis] <= 0)
+      return b.invalid("keep_aspect_ratio_policy '" + policy +
+                       "' gives an empty dim " + Twine(axis));
+  }
+  return createResize(b, x, outSizes, outScales, transform, nearestMode);
 }
 
 static LogicalResult handleResize11(NodeBinder &b) {
@@ -300,14 +460,15 @@ static LogicalResult handleResize11(NodeBinder &b) {
 /// `zpIndex`; absent: 0 as uint8); `axis` applies to per-axis scales.
 static FailureOr<quant::QuantizedType>
 buildQuantType(NodeBinder &b, unsigned scaleIndex, unsigned zpIndex,
-               ArrayRef<int64_t> shape, int64_t axis, StringRef what) {
+               ArrayRef<int64_t> shape, int64_t axis, StringRef what,
+               bool signedWithoutZeroPoint = false) {
   auto scales = b.optionalFloats(scaleIndex, (what + "_scale").str());
   if (failed(scales))
     return failure();
   if (!*scales)
     return b.invalid("required operand '" + what + "_scale' is missing");
   SmallVector<int64_t> zeroPoints;
-  bool isSigned = false;
+  bool isSigned = signedWithoutZeroPoint;
   if (b.hasInput(zpIndex)) {
     auto zps = b.optionalInts(zpIndex, (what + "_zero_point").str());
     if (failed(zps))
@@ -384,10 +545,23 @@ static Value fromQuantized(NodeBinder &b, Value q) {
                               b.getContext(), 8, IntegerType::Unsigned)))});
 }
 
+/// Refuses what QuantizeLinear and DequantizeLinear gained at opset 21:
+/// blocked quantization.
+static LogicalResult checkQdqAttributes(NodeBinder &b) {
+  if (b.attrInt("block_size", 0) != 0)
+    return b.unsupported("blocked quantization (block_size " +
+                         Twine(b.attrInt("block_size", 0)) +
+                         ", opset 21) is not supported");
+  return success();
+}
+
 static LogicalResult handleDequantizeLinear(NodeBinder &b) {
   Value x = b.input(0);
-  if (!x)
+  if (!x || failed(checkQdqAttributes(b)))
     return failure();
+  auto integer = dyn_cast<IntegerType>(b.getType(x).getElementType());
+  if (!integer || integer.getWidth() != 8)
+    return b.unsupported("only int8 and uint8 inputs are supported");
   FailureOr<quant::QuantizedType> element = buildQuantType(
       b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "x");
   if (failed(element))
@@ -396,14 +570,31 @@ static LogicalResult handleDequantizeLinear(NodeBinder &b) {
       b.create<q8::DequantizeOp>({toQuantized(b, x, *element)}));
 }
 
+/// QuantizeLinear; from opset 19 `saturate` (float8 targets only), from 21
+/// `output_dtype`, which gives the type when y_zero_point is absent.
 static LogicalResult handleQuantizeLinear(NodeBinder &b) {
   Value x = b.input(0);
-  if (!x)
+  if (!x || failed(checkQdqAttributes(b)))
     return failure();
   if (!b.getType(x).getElementType().isF32())
     return b.unsupported("only f32 inputs are supported");
+  int64_t outputType = b.attrInt("output_dtype", 0);
+  if (outputType != 0 && outputType != onnx::TensorProto::UINT8 &&
+      outputType != onnx::TensorProto::INT8)
+    return b.unsupported("output_dtype " + getOnnxTypeName(outputType) +
+                         " is not supported (only UINT8 and INT8)");
+  if (outputType != 0 && b.hasInput(2)) {
+    Value zp = b.input(2);
+    if (!zp)
+      return failure();
+    Type expected = getElementType(b.getContext(), outputType);
+    if (b.getType(zp).getElementType() != expected)
+      return b.invalid("output_dtype " + getOnnxTypeName(outputType) +
+                       " differs from the type of 'y_zero_point'");
+  }
   FailureOr<quant::QuantizedType> element = buildQuantType(
-      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "y");
+      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "y",
+      /*signedWithoutZeroPoint=*/outputType == onnx::TensorProto::INT8);
   if (failed(element))
     return failure();
   Value q = b.create<q8::QuantizeOp>(
@@ -525,38 +716,55 @@ static LogicalResult handleMatMulInteger(NodeBinder &b) {
 
 void q8::importer::registerHandlersMtoR(HandlerTable &t) {
   t.add("DequantizeLinear", 10, handleDequantizeLinear);
+  t.add("DequantizeLinear", 21, handleDequantizeLinear);
   t.add("MatMul", 1, binary<q8::MatMulOp>);
   t.add("MatMulInteger", 10, handleMatMulInteger);
   t.add("Max", 6, variadic<q8::MaxOp>);
   t.add("MaxPool", 1, handleMaxPool);
   t.add("Mean", 6, handleMean);
   t.add("Min", 6, variadic<q8::MinOp>);
+  t.add("Mish", 18, handleMish);
   t.add("Mul", 1, legacyBinary<q8::MulOp>);
   t.add("Mul", 7, binary<q8::MulOp>);
   t.add("Neg", 1, unary<q8::NegOp>);
   t.add("Pad", 2, handlePad2);
   t.add("Pad", 11, handlePad11);
+  t.add("Pad", 18, handlePad11);
   t.add("PRelu", 1, handlePRelu);
   t.add("Pow", 1, legacyBinary<q8::PowOp>);
   t.add("Pow", 7, binary<q8::PowOp>);
   t.add("QLinearConv", 10, handleQLinearConv);
   t.add("QLinearMatMul", 10, handleQLinearMatMul);
   t.add("QuantizeLinear", 10, handleQuantizeLinear);
+  t.add("QuantizeLinear", 19, handleQuantizeLinear);
+  t.add("QuantizeLinear", 21, handleQuantizeLinear);
   t.add("Range", 11, handleRange);
   t.add("Reciprocal", 1, unary<q8::ReciprocalOp>);
-  t.add("ReduceL1", 1, handleReduceComposite<SumKind::L1>);
-  t.add("ReduceL2", 1, handleReduceComposite<SumKind::L2>);
-  t.add("ReduceLogSum", 1, handleReduceComposite<SumKind::LogSum>);
-  t.add("ReduceLogSumExp", 1, handleReduceComposite<SumKind::LogSumExp>);
+  t.add("ReduceL1", 1, handleReduceComposite<SumKind::L1, false>);
+  t.add("ReduceL1", 18, handleReduceComposite<SumKind::L1, true>);
+  t.add("ReduceL2", 1, handleReduceComposite<SumKind::L2, false>);
+  t.add("ReduceL2", 18, handleReduceComposite<SumKind::L2, true>);
+  t.add("ReduceLogSum", 1, handleReduceComposite<SumKind::LogSum, false>);
+  t.add("ReduceLogSum", 18, handleReduceComposite<SumKind::LogSum, true>);
+  t.add("ReduceLogSumExp", 1,
+        handleReduceComposite<SumKind::LogSumExp, false>);
+  t.add("ReduceLogSumExp", 18,
+        handleReduceComposite<SumKind::LogSumExp, true>);
   t.add("ReduceMax", 1, handleReduce<q8::ReduceMaxOp, false>);
+  t.add("ReduceMax", 18, handleReduce<q8::ReduceMaxOp, true>);
   t.add("ReduceMean", 1, handleReduce<q8::ReduceMeanOp, false>);
+  t.add("ReduceMean", 18, handleReduce<q8::ReduceMeanOp, true>);
   t.add("ReduceMin", 1, handleReduce<q8::ReduceMinOp, false>);
+  t.add("ReduceMin", 18, handleReduce<q8::ReduceMinOp, true>);
   t.add("ReduceSum", 1, handleReduce<q8::ReduceSumOp, false>);
   t.add("ReduceSum", 13, handleReduce<q8::ReduceSumOp, true>);
-  t.add("ReduceSumSquare", 1, handleReduceComposite<SumKind::SumSquare>);
+  t.add("ReduceSumSquare", 1, handleReduceComposite<SumKind::SumSquare, false>);
+  t.add("ReduceSumSquare", 18,
+        handleReduceComposite<SumKind::SumSquare, true>);
   t.add("Relu", 1, unary<q8::ReluOp>);
   t.add("Reshape", 1, handleReshape1);
   t.add("Reshape", 5, handleReshape5);
   t.add("Resize", 10, handleResize10);
   t.add("Resize", 11, handleResize11);
+  t.add("Resize", 18, handleResize18);
 }

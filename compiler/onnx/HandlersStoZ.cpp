@@ -207,6 +207,23 @@ static LogicalResult handleSplit(NodeBinder &b) {
     sizes = *given;
   }
   int64_t n = b.getNumOutputs(), dim = shape[*axis];
+  // Split-18: num_outputs parts of ceil(dim / num_outputs), the last one
+  // smaller when dim does not divide evenly.
+  if (b.getSinceVersion() >= 18 && b.hasAttr("num_outputs")) {
+    int64_t parts = b.attrInt("num_outputs", 0);
+    if (sizes && !sizes->empty())
+      return b.invalid("'split' and 'num_outputs' are both given");
+    if (parts != n)
+      return b.invalid("num_outputs is " + Twine(parts) + " but the node has " +
+                       Twine(n) + " outputs");
+    int64_t chunk = parts > 0 ? (dim + parts - 1) / parts : 0;
+    int64_t last = dim - chunk * (parts - 1);
+    if (parts <= 0 || last < 0)
+      return b.invalid("dim " + Twine(dim) + " cannot be split into " +
+                       Twine(parts) + " parts of " + Twine(chunk));
+    sizes = SmallVector<int64_t>(parts, chunk);
+    sizes->back() = last;
+  }
   if (!sizes || sizes->empty()) {
     if (n == 0 || dim % n)
       return b.invalid("dim " + Twine(dim) + " does not split evenly into " +
@@ -366,6 +383,7 @@ void q8::importer::registerHandlersStoZ(HandlerTable &t) {
   t.add("Softsign", 1, handleSoftsign);
   t.add("SpaceToDepth", 1, handleSpaceToDepth);
   t.add("Split", 1, handleSplit);
+  t.add("Split", 18, handleSplit);
   t.add("Sqrt", 1, unary<q8::SqrtOp>);
   t.add("Squeeze", 1, handleSqueeze);
   t.add("Sub", 1, legacyBinary<q8::SubOp>);

@@ -8,6 +8,9 @@
 
 #include "compiler/onnx/ModelLoader.h"
 
+#include "compiler/onnx/NewerOpsets.h"
+#include "compiler/onnx/Tensors.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -175,6 +178,163 @@ static bool inlineAllExternal(onnx::GraphProto &graph,
   return ok;
 }
 
+/// Refuses tensors of the element types of IR 9 and 10 (float8, int4) by
+/// name: libonnx's checker would call them an "unrecognized data_type".
+static bool checkNewerTypes(const onnx::GraphProto &graph,
+                            std::vector<ImportError> &errors) {
+  bool ok = true;
+  auto refuse = [&](const std::string &what, int32_t type,
+                    const onnx::NodeProto *node) {
+    // 17 to 22: float8 (IR 9), uint4 and int4 (IR 10).
+    if (type < 17 || type > 22)
+      return;
+    std::string name = getOnnxTypeName(type);
+    ImportError error{ImportErrorKind::UnsupportedFeature, "", "",
+                      what + ": element type " + name +
+                          " is not supported (q8 imports no float8 or 4-bit "
+                          "tensors)"};
+    if (node) {
+      error.node = node->name().empty() && node->output_size()
+                       ? node->output(0)
+                       : node->name();
+      error.opType = node->op_type();
+    }
+    errors.push_back(std::move(error));
+    ok = false;
+  };
+  for (const onnx::TensorProto &t : graph.initializer())
+    refuse("initializer '" + t.name() + "'", t.data_type(), nullptr);
+  for (const auto *list : {&graph.input(), &graph.output()})
+    for (const onnx::ValueInfoProto &info : *list)
+      if (info.type().has_tensor_type())
+        refuse("graph input or output '" + info.name() + "'",
+               info.type().tensor_type().elem_type(), nullptr);
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_t())
+        refuse("attribute '" + attr.name() + "'", attr.t().data_type(), &node);
+      if (attr.has_g())
+        ok &= checkNewerTypes(attr.g(), errors);
+      for (const onnx::GraphProto &g : attr.graphs())
+        ok &= checkNewerTypes(g, errors);
+    }
+  return ok;
+}
+
+/// The private domain that hides nodes from libonnx's checker.
+static const char kUncheckedDomain[] = "q8.unchecked";
+
+/// Moves every default-domain node of `graph` (subgraphs included) whose
+/// signature libonnx does not know into kUncheckedDomain, recording the
+/// moves in `moved`, and checks those nodes against q8's own schema.
+static bool hideNewerNodes(
+    onnx::GraphProto &graph, int64_t opset, int64_t libonnxOpset,
+    std::vector<std::pair<onnx::NodeProto *, std::string>> &moved,
+    std::vector<ImportError> &errors) {
+  bool ok = true;
+  for (onnx::NodeProto &node : *graph.mutable_node()) {
+    for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+      if (attr.has_g())
+        ok &= hideNewerNodes(*attr.mutable_g(), opset, libonnxOpset, moved,
+                             errors);
+      for (onnx::GraphProto &g : *attr.mutable_graphs())
+        ok &= hideNewerNodes(g, opset, libonnxOpset, moved, errors);
+    }
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      continue;
+    if (!hasNewerSignature(node.op_type(), opset, libonnxOpset))
+      continue;
+    if (const NewerSchema *schema =
+            lookupNewerSchema(node.op_type(), opset, libonnxOpset)) {
+      std::string problem = checkNewerNode(node, *schema);
+      if (!problem.empty()) {
+        std::string name = node.name().empty() && node.output_size()
+                               ? node.output(0)
+                               : node.name();
+        errors.push_back(
+            {ImportErrorKind::Invalid, name, node.op_type(), problem});
+        ok = false;
+      }
+    }
+    moved.emplace_back(&node, node.domain());
+    node.set_domain(kUncheckedDomain);
+  }
+  return ok;
+}
+
+/// Runs libonnx's checker on `model`.
+///
+/// libonnx 1.12 knows opsets up to 17 and IR version 8. For a newer model
+/// the checker runs on the model as libonnx can read it: IR version and
+/// default opset clamped to libonnx's newest, which is exact for every node
+/// whose op is unchanged since (and for ops whose later versions only
+/// widened the element types, such as Reshape-21 or If-19: the older schema
+/// checks the same inputs, outputs and attributes). The nodes whose
+/// signature changed after 17 (ReduceMean-18's axes input, Split-18's
+/// num_outputs, ...) or that are new (Gelu-20) would be checked against the
+/// wrong schema or none, so they move to a private domain, which the
+/// checker skips, and q8 checks their arity and attribute names itself
+/// (NewerOpsets.cpp); their handlers validate the rest. The model is edited
+/// in place and restored, so that large weights are not copied.
+static bool runChecker(onnx::ModelProto &model, int64_t opset,
+                       std::vector<ImportError> &errors) {
+  int64_t libonnxOpset = getMaxOpset("");
+  int64_t irVersion = model.ir_version();
+  onnx::OperatorSetIdProto *defaultOpset = nullptr;
+  for (onnx::OperatorSetIdProto &entry : *model.mutable_opset_import())
+    if (!defaultOpset &&
+        (entry.domain().empty() || entry.domain() == "ai.onnx"))
+      defaultOpset = &entry;
+  std::vector<std::pair<onnx::NodeProto *, std::string>> moved;
+  bool ok = true;
+  bool newer = libonnxOpset > 0 && opset > libonnxOpset;
+  if (newer) {
+    ok = hideNewerNodes(*model.mutable_graph(), opset, libonnxOpset, moved,
+                        errors);
+    defaultOpset->set_version(libonnxOpset);
+    if (!moved.empty()) {
+      onnx::OperatorSetIdProto *unchecked = model.add_opset_import();
+      unchecked->set_domain(kUncheckedDomain);
+      unchecked->set_version(1);
+    }
+  }
+  if (irVersion > onnx::IR_VERSION)
+    model.set_ir_version(onnx::IR_VERSION);
+
+  std::string failure;
+  if (ok) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      failure = e.what();
+      if (failure.empty())
+        failure = " ";
+    } catch (...) {
+      failure = " ";
+    }
+  }
+
+  model.set_ir_version(irVersion);
+  if (newer) {
+    for (auto &[node, domain] : moved)
+      node->set_domain(domain);
+    if (!moved.empty())
+      model.mutable_opset_import()->RemoveLast();
+    defaultOpset->set_version(opset);
+  }
+  if (!ok)
+    return false;
+  if (failure.empty())
+    return true;
+  while (!failure.empty() &&
+         (failure.back() == '\n' || failure.back() == ' '))
+    failure.pop_back();
+  addError(errors, ImportErrorKind::BadModel,
+           failure.empty() ? "the ONNX checker rejects the model"
+                           : "the ONNX checker rejects the model: " + failure);
+  return false;
+}
+
 int64_t q8::importer::getDefaultOpset(const onnx::ModelProto &model) {
   for (const onnx::OperatorSetIdProto &opset : model.opset_import())
     if (opset.domain().empty() || opset.domain() == "ai.onnx")
@@ -225,13 +385,12 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
   // Check the opset before the checker, which would only say that no op is
   // registered at that version.
   int64_t opset = getDefaultOpset(model);
-  int64_t maxOpset = getMaxOpset("");
-  if (opset > maxOpset) {
+  if (opset > kNewestOpset) {
     addError(errors, ImportErrorKind::Unsupported,
              "opset " + std::to_string(opset) +
                  " of the default domain is newer than the newest q8 "
                  "supports (" +
-                 std::to_string(maxOpset) + ")");
+                 std::to_string(kNewestOpset) + ")");
     return false;
   }
 
@@ -244,22 +403,9 @@ bool q8::importer::loadModel(const std::string &path, onnx::ModelProto &model,
   if (!inlineAllExternal(*model.mutable_graph(), std::string(dir), errors))
     return false;
 
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception &e) {
-    std::string what = e.what();
-    while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
-      what.pop_back();
-    addError(errors, ImportErrorKind::BadModel,
-             "the ONNX checker rejects the model: " + what);
+  if (!checkNewerTypes(model.graph(), errors))
     return false;
-  } catch (...) {
-    addError(errors, ImportErrorKind::BadModel,
-             "the ONNX checker rejects the model");
-    return false;
-  }
-
-  return true;
+  return runChecker(model, opset, errors);
 }
 
 bool q8::importer::loadTensor(const std::string &path,
@@ -285,6 +431,14 @@ int64_t q8::importer::getSinceVersion(const std::string &opType,
                                       const std::string &domain) {
   try {
     std::string d = domain == "ai.onnx" ? std::string() : domain;
+    // Past libonnx's newest opset, q8's own table of the newer versions.
+    int64_t libonnxOpset = getMaxOpset(d);
+    if (d.empty() && libonnxOpset > 0 && opset > libonnxOpset) {
+      if (const NewerSchema *schema =
+              lookupNewerSchema(opType, opset, libonnxOpset))
+        return schema->sinceVersion;
+      opset = libonnxOpset;
+    }
     const onnx::OpSchema *schema =
         onnx::OpSchemaRegistry::Schema(opType, static_cast<int>(opset), d);
     return schema ? schema->since_version() : -1;

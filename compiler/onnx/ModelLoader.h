@@ -19,8 +19,9 @@
 namespace q8::importer {
 
 /// Reads a binary or text-syntax model, checks that its default-domain opset
-/// is one libonnx knows, runs ONNX's checker, and replaces external tensor
-/// data by raw data read from beside the model. False on any error.
+/// is one q8 knows (up to kNewestOpset, past libonnx's newest with q8's own
+/// schemas: NewerOpsets.h), runs ONNX's checker, and replaces external
+/// tensor data by raw data read from beside the model. False on any error.
 bool loadModel(const std::string &path, onnx::ModelProto &model,
                std::vector<ImportError> &errors);
 
@@ -29,7 +30,8 @@ bool loadTensor(const std::string &path, onnx::TensorProto &tensor,
                 std::string &error);
 
 /// The since-version of `opType` at `opset` in `domain`, or -1 when ONNX has
-/// no such op at that opset.
+/// no such op at that opset. Default-domain opsets newer than libonnx's are
+/// answered from q8's own table (NewerOpsets.h).
 int64_t getSinceVersion(const std::string &opType, int64_t opset,
                         const std::string &domain);
 

@@ -55,6 +55,12 @@ std::string q8::importer::getOnnxTypeName(int32_t onnxType) {
   if (onnx::TensorProto::DataType_IsValid(onnxType))
     return onnx::TensorProto::DataType_Name(
         static_cast<onnx::TensorProto::DataType>(onnxType));
+  // IR 9 (float8) and 10 (4-bit) types, newer than libonnx 1.12's enum.
+  static const char *const newer[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
+                                      "FLOAT8E5M2",   "FLOAT8E5M2FNUZ",
+                                      "UINT4",        "INT4"};
+  if (onnxType >= 17 && onnxType <= 22)
+    return newer[onnxType - 17];
   return "type " + std::to_string(onnxType);
 }
 
