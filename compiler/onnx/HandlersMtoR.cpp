@@ -562,8 +562,10 @@ static LogicalResult handleDequantizeLinear(NodeBinder &b) {
   auto integer = dyn_cast<IntegerType>(b.getType(x).getElementType());
   if (!integer || integer.getWidth() != 8)
     return b.unsupported("only int8 and uint8 inputs are supported");
+  // Without x_zero_point, the zero point is 0 of x's type.
   FailureOr<quant::QuantizedType> element = buildQuantType(
-      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "x");
+      b, 1, 2, b.getShape(x), b.attrInt("axis", 1), "x",
+      /*signedWithoutZeroPoint=*/!integer.isUnsigned());
   if (failed(element))
     return failure();
   return b.result(

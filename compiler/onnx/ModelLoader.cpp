@@ -225,7 +225,8 @@ static bool checkNewerTypes(const onnx::GraphProto &graph,
 static const char kUncheckedDomain[] = "q8.unchecked";
 
 /// Moves every default-domain node of `graph` (subgraphs included) whose
-/// signature libonnx does not know into kUncheckedDomain, recording the
+/// signature libonnx does not know, or whose op ONNX does not have at
+/// `opset`, into kUncheckedDomain, recording the
 /// moves in `moved`, and checks those nodes against q8's own schema.
 static bool hideNewerNodes(
     onnx::GraphProto &graph, int64_t opset, int64_t libonnxOpset,
@@ -242,7 +243,10 @@ static bool hideNewerNodes(
     }
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       continue;
-    if (!hasNewerSignature(node.op_type(), opset, libonnxOpset))
+    // Ops ONNX does not have at this opset are hidden too: the importer
+    // names them at the model's opset, where the checker would say 17.
+    if (!hasNewerSignature(node.op_type(), opset, libonnxOpset) &&
+        getSinceVersion(node.op_type(), opset, "") >= 0)
       continue;
     if (const NewerSchema *schema =
             lookupNewerSchema(node.op_type(), opset, libonnxOpset)) {
