@@ -480,11 +480,13 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (failed(createReturn()))
     return nullptr;
 
-  // Folded shape subgraphs leave dead constants and ops behind.
-  Block &body = cast<func::FuncOp>(func).getBody().front();
-  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-    if (isOpTriviallyDead(&op))
-      op.erase();
+  // Folded shape subgraphs leave dead constants and ops behind, in If
+  // branches too (blocks are visited innermost first).
+  func->walk([](Block *block) {
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*block)))
+      if (isOpTriviallyDead(&op))
+        op.erase();
+  });
 
   size_t errorsBefore = errors.size();
   if (failed(mlir::verify(*module))) {
