@@ -236,6 +236,11 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
         t.ranges["entropy"] = entropyRange(h);
         t.ranges["mse"] = mseRange(h);
       }
+    } else if (t.observations == 0) {
+      // Inside an If branch that no sample takes.
+      warnings.push_back("'" + spec.name +
+                         "' was never computed on the samples (a branch "
+                         "of an If that none takes?): it gets no range");
     } else {
       warnings.push_back("'" + spec.name +
                          "' had no finite values: it gets no range");
