@@ -280,6 +280,12 @@ static LogicalResult importLoop(NodeBinder &b) {
     if (!cond)
       return failure();
     ElementsAttr constant = NodeBinder::getConstant(cond);
+    if (!constant && b.getImporter().isGraphInput(node.input(1)))
+      return b.unsupported("the loop condition input is graph input '" +
+                           node.input(1) +
+                           "', which q8 needs at compile time: bind it with "
+                           "--bind " +
+                           node.input(1) + "=FILE.pb");
     if (!constant)
       return b.unsupported(
           "the loop condition input ('" + node.input(1) +
