@@ -255,7 +255,9 @@ class FPNDetector(nn.Module):
     (nearest Resize, x2) and adds it to the next, 3x3 smoothing convs, every
     level upsampled to 1/4 (bilinear Resize) and concatenated, then DBNet's
     probability head: 3x3 conv, BatchNorm, ReLU, two stride-2 ConvTranspose
-    back to full resolution, Sigmoid."""
+    back to full resolution; its outputs are the map's logits and their
+    Sigmoid (the probability map, near 0.5 everywhere with random weights,
+    so the logits are what shows quantization error)."""
 
     def __init__(self, width=16, inner=16):
         super().__init__()
@@ -289,7 +291,8 @@ class FPNDetector(nn.Module):
         size = outs[0].shape[-2:]
         outs = [outs[0]] + [F.interpolate(o, size=size, mode="bilinear", align_corners=False)
                             for o in outs[1:]]
-        return torch.sigmoid(self.head(torch.cat(outs, 1)))
+        logits = self.head(torch.cat(outs, 1))
+        return logits, torch.sigmoid(logits)
 
 
 class VADBranch(nn.Module):
@@ -394,6 +397,12 @@ def tv_resnet18():
     return m
 
 
+def fpn_detector():
+    m = FPNDetector()
+    settle_batchnorm(m, (1, 3, 64, 64))
+    return m
+
+
 # name: (module factory, input names, output names, sample maker, opset)
 MODELS = {
     "mobilenet_v2": (tv_mobilenet_v2, ["input"], ["logits"], image((1, 3, 64, 64)), 13),
@@ -406,7 +415,7 @@ MODELS = {
     "vit": (ViT, ["input"], ["logits"], image((1, 3, 64, 64)), 17),
     "nhwc_cnn": (NHWCNet, ["input"], ["logits"], image((1, 32, 32, 3)), 13),
     "chain": (Chain, ["x", "img"], ["y", "z"], chain_inputs, 13),
-    "fpn": (FPNDetector, ["input"], ["prob"], image((1, 3, 64, 64)), 13),
+    "fpn": (fpn_detector, ["input"], ["logits", "prob"], image((1, 3, 64, 64)), 13),
 }
 CONST_VARIANTS = ["mobilenet_v2", "lstm_vad", "transformer", "nhwc_cnn"]
 # Re-saved at a newer opset by upgrade_opset (torch 1.13 exports up to 17).

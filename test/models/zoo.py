@@ -5,7 +5,7 @@ held against ONNX Runtime's int8 on the same model and calibration table.
 
     /usr/bin/python3 test/models/zoo.py WORKDIR [--only NAME,...]
         [--modes fp32,w8a8,auto] [--targets host,generic,avx2,avx512-vnni]
-        [--eval N] [--bin DIR] [--asm-model NAME] [--markdown docs/zoo.md]
+        [--eval N] [--bin DIR | --q8c Q8C --q8-run Q8RUN] [--asm-model NAME] [--markdown docs/zoo.md]
         [--max-ratio R] [--bound-for NAME=B ...]
 
 Per model NAME (generated into WORKDIR by make_exported.py unless there):
@@ -151,11 +151,8 @@ def check_model(a, name):
     model = os.path.join(a.workdir, name + ".onnx")
     root = os.path.join(a.workdir, name)
     if not os.path.exists(model):
-        p, _ = run([sys.executable, os.path.join(HERE, "make_exported.py"), a.workdir,
-                    "--only", name, "--eval", str(a.eval)])
-        if p.returncode != 0:
-            r.failures.append(f"make_exported.py: {p.stderr.strip()[-400:]}")
-            return r
+        r.failures.append(f"make_exported.py wrote no {model}")
+        return r
     m = onnx.load(model)
     r.ops = " ".join(sorted(graph_ops(m.graph, set())))
     r.opset = next(o.version for o in m.opset_import if o.domain in ("", "ai.onnx"))
@@ -235,11 +232,12 @@ def check_model(a, name):
         r.failures.append(f"w8a8: q8 int8 error {r.q8_err['w8a8']:.3g} is "
                           f"{r.q8_err['w8a8'] / r.ort_err:.2f}x ORT's {r.ort_err:.3g} "
                           f"(at most {a.max_ratio:g}x)")
-    if a.asm_model == name and "avx512-vnni" in a.targets and "w8a8" in a.modes:
-        p, _ = run([OBJDUMP, "-d", "--no-show-raw-insn", f"{root}/w8a8-avx512-vnni/model.o"])
-        r.vpdpbusd = p.stdout.count("vpdpbusd")
-        if not r.vpdpbusd:
-            r.failures.append("w8a8 avx512-vnni: no vpdpbusd in the object")
+    int8 = [m for m in a.modes if m != "fp32"]
+    if a.asm_model == name and "avx512-vnni" in a.targets and int8:
+        p, _ = run([OBJDUMP, "-d", "--no-show-raw-insn", f"{root}/{int8[0]}-avx512-vnni/model.o"])
+        r.vpdpbusd = (int8[0], p.stdout.count("vpdpbusd"))
+        if not r.vpdpbusd[1]:
+            r.failures.append(f"{int8[0]} avx512-vnni: no vpdpbusd in the object")
     return r
 
 
@@ -267,7 +265,7 @@ def report(a, r):
             line += f" [{t:.1f} s]"
         print(line)
     if hasattr(r, "vpdpbusd"):
-        print(f"{n}: w8a8 avx512-vnni: {r.vpdpbusd} vpdpbusd")
+        print(f"{n}: {r.vpdpbusd[0]} avx512-vnni: {r.vpdpbusd[1]} vpdpbusd")
     for f in r.failures:
         print(f"FAILED {n}: {f}", file=sys.stderr)
     print(f"{n}: {'FAIL' if r.failures else 'refused' if r.refused else 'ok'}", flush=True)
@@ -314,13 +312,17 @@ def main():
     p.add_argument("--modes", default="fp32,w8a8,auto")
     p.add_argument("--targets", default="host,generic,avx2,avx512-vnni")
     p.add_argument("--eval", type=int, default=4, help="held-out inputs per model")
-    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"),
+                   help="where q8c and q8-run are (default build/bin)")
+    p.add_argument("--q8c", help="q8c (default BIN/q8c)")
+    p.add_argument("--q8-run", help="q8-run (default BIN/q8-run)")
     p.add_argument("--asm-model", default="")
     p.add_argument("--markdown")
     p.add_argument("--max-ratio", type=float, default=1.5)
     p.add_argument("--bound-for", action="append", default=[], metavar="NAME=B")
     a = p.parse_args()
-    a.q8c, a.q8_run = os.path.join(a.bin, "q8c"), os.path.join(a.bin, "q8-run")
+    a.q8c = a.q8c or os.path.join(a.bin, "q8c")
+    a.q8_run = a.q8_run or os.path.join(a.bin, "q8-run")
     a.ort_run = os.path.join(ROOT, "test", "ort", "ort-run.js")
     a.compare = os.path.join(ROOT, "test", "e2e", "Inputs", "compare.py")
     a.modes, a.targets = a.modes.split(","), a.targets.split(",")
@@ -330,6 +332,12 @@ def main():
         if n not in make_exported.ALL:
             sys.exit(f"zoo.py: unknown model {n}")
     os.makedirs(a.workdir, exist_ok=True)
+    missing = [n for n in names if not os.path.exists(os.path.join(a.workdir, n + ".onnx"))]
+    if missing:  # one torch import for all of them
+        p, _ = run([sys.executable, os.path.join(HERE, "make_exported.py"), a.workdir,
+                    "--only", ",".join(missing), "--eval", str(a.eval)])
+        if p.returncode != 0:
+            sys.exit(f"zoo.py: make_exported.py failed: {p.stderr.strip()[-600:]}")
     results = []
     for n in names:
         r = check_model(a, n)
