@@ -16,7 +16,10 @@ QDQ format:
 A constant weight is an initializer or a `Constant` node's value (exports
 with weights as Constant nodes). The output-channel axis is 1 for MatMul's
 [K, N], 0 or 1 for Gemm's B (transB), and 0 for Conv's [M, C/group, k...],
-as in passes/Quantize.cpp. ConvTranspose, which q8 keeps in fp32, is left
+as in passes/Quantize.cpp. Nodes inside subgraphs (If branches, Loop
+bodies) are rewritten too, by the same names: a branch's Q/DQ pairs live in
+that branch, their scales and the int8 weights at the top (outer-scope
+initializers are visible in every subgraph). ConvTranspose, which q8 keeps in fp32, is left
 alone. Biases stay fp32 (q8 rounds them to int32 at s_x * s_w: a
 difference far below int8's). A Conv with DQ inputs and no Q after it is
 not fused by ONNX Runtime into QLinearConv: ORT runs it as a float Conv on
@@ -81,91 +84,135 @@ def weight_axis(node):
     return None
 
 
-def constant_values(graph):
-    """name -> numpy array of every initializer and Constant node value."""
-    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+def constant_values(graph, values=None):
+    """name -> numpy array of every initializer and Constant node value, in
+    `graph` and the subgraphs (If branches, Loop bodies) inside it."""
+    values = {} if values is None else values
+    values.update({t.name: numpy_helper.to_array(t) for t in graph.initializer})
     for node in graph.node:
         if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
             values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                constant_values(a.g, values)
     return values
 
 
-def make_qdq(model, table, method):
-    graph = model.graph
-    inits = {t.name: t for t in graph.initializer}
-    constants = constant_values(graph)
-    entries = {e["name"]: e for e in table["tensors"]}
-    nodes = []
-    activation_dq = {}  # activation name -> its DequantizeLinear output
-    quantized = 0
-    def quantize_activation(x, entry):
-        """x -> QuantizeLinear -> DequantizeLinear (uint8), once per x."""
-        if x not in activation_dq:
-            lo, hi = entry["ranges"][method]
-            scale, zp = asymmetric_u8(lo, hi)
-            activation_dq[x] = add_qdq(x, scale, np.uint8(zp))
-        return activation_dq[x]
-
-    def add_qdq(x, scale, zp):
-        s_name, z_name = f"{x}_scale", f"{x}_zero_point"
-        graph.initializer.append(numpy_helper.from_array(np.array(scale, np.float32), s_name))
-        graph.initializer.append(numpy_helper.from_array(np.array(zp), z_name))
-        nodes.append(helper.make_node("QuantizeLinear", [x, s_name, z_name],
-                                      [f"{x}_QuantizeLinear_Output"], name=f"{x}_QuantizeLinear"))
-        nodes.append(helper.make_node("DequantizeLinear",
-                                      [f"{x}_QuantizeLinear_Output", s_name, z_name],
-                                      [f"{x}_DequantizeLinear_Output"], name=f"{x}_DequantizeLinear"))
-        return f"{x}_DequantizeLinear_Output"
-
+def used_names(graph, used=None):
+    used = set() if used is None else used
     for node in graph.node:
-        # Activation x activation MatMuls (attention's scores and context), as
-        # q8-quantize does them: the lhs uint8 asymmetric, the rhs int8
-        # symmetric per tensor (symmetricI8 of its range's absmax).
-        if node.op_type == "MatMul" and not any(i in constants for i in node.input) and \
-                all(i in entries and method in entries[i]["ranges"] for i in node.input[:2]):
-            a, b = node.input[0], node.input[1]
-            lo, hi = entries[b]["ranges"][method]
-            absmax = np.float32(max(abs(lo), abs(hi)))
-            b_scale = absmax / np.float32(127) if absmax > 0 and np.isfinite(absmax) else np.float32(1)
-            b_dq = activation_dq.get(b + "#i8") or add_qdq(b, np.float32(b_scale), np.int8(0))
-            activation_dq[b + "#i8"] = b_dq
-            node.input[0] = quantize_activation(a, entries[a])
-            node.input[1] = b_dq
+        used.update(node.input)
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                used_names(a.g, used)
+                used.update(o.name for o in a.g.output)
+    return used
+
+
+def make_qdq(model, table, method):
+    top = model.graph
+    inits = {t.name for t in top.initializer}
+    constants = constant_values(top)
+    entries = {e["name"]: e for e in table["tensors"]}
+    quantized = 0
+
+    def add_init(array, name):
+        # Outer-scope initializers are visible in every subgraph: all go on top.
+        if name not in inits:
+            top.initializer.append(numpy_helper.from_array(array, name))
+            inits.add(name)
+
+    def rewrite(graph, activation_dq):
+        """Rewrites graph's nodes (and, recursively, its subgraphs');
+        activation_dq maps an activation to its DequantizeLinear output in
+        this scope (a branch sees its parent's, not its sibling's)."""
+        nonlocal quantized
+        nodes = []
+
+        def add_qdq(x, scale, zp, tag=""):
+            s_name, z_name = f"{x}{tag}_scale", f"{x}{tag}_zero_point"
+            add_init(np.array(scale, np.float32), s_name)
+            add_init(np.array(zp), z_name)
+            q_out, dq_out = f"{x}{tag}_QuantizeLinear_Output", f"{x}{tag}_DequantizeLinear_Output"
+            suffix = "" if graph is top else f"_{graph.name}"
+            nodes.append(helper.make_node("QuantizeLinear", [x, s_name, z_name], [q_out + suffix],
+                                          name=f"{x}{tag}_QuantizeLinear{suffix}"))
+            nodes.append(helper.make_node("DequantizeLinear", [q_out + suffix, s_name, z_name],
+                                          [dq_out + suffix],
+                                          name=f"{x}{tag}_DequantizeLinear{suffix}"))
+            return dq_out + suffix
+
+        def quantize_activation(x, entry):
+            """x -> QuantizeLinear -> DequantizeLinear (uint8), once per x."""
+            if x not in activation_dq:
+                lo, hi = entry["ranges"][method]
+                scale, zp = asymmetric_u8(lo, hi)
+                activation_dq[x] = add_qdq(x, scale, np.uint8(zp))
+            return activation_dq[x]
+
+        for node in graph.node:
+            for a in node.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    rewrite(a.g, dict(activation_dq))
+            # Activation x activation MatMuls (attention's scores and context),
+            # as q8-quantize does them: the lhs uint8 asymmetric, the rhs int8
+            # symmetric per tensor (symmetricI8 of its range's absmax).
+            if node.op_type == "MatMul" and not any(i in constants for i in node.input) and \
+                    all(i in entries and method in entries[i]["ranges"] for i in node.input[:2]):
+                a, b = node.input[0], node.input[1]
+                lo, hi = entries[b]["ranges"][method]
+                absmax = np.float32(max(abs(lo), abs(hi)))
+                b_scale = absmax / np.float32(127) if absmax > 0 and np.isfinite(absmax) \
+                    else np.float32(1)
+                if b + "#i8" not in activation_dq:
+                    activation_dq[b + "#i8"] = add_qdq(b, np.float32(b_scale), np.int8(0))
+                node.input[0] = quantize_activation(a, entries[a])
+                node.input[1] = activation_dq[b + "#i8"]
+                nodes.append(node)
+                quantized += 1
+                continue
+            axis = weight_axis(node)
+            x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
+            weight = constants.get(w)
+            entry = entries.get(x)
+            want_ndim = (3, 4, 5) if node.op_type == "Conv" else (2,)
+            if weight is None or weight.ndim not in want_ndim or weight.dtype != np.float32 or \
+                    entry is None or method not in entry["ranges"]:
+                nodes.append(node)
+                continue
+            quantize_activation(x, entry)
+            q, scale = symmetric_i8(weight, axis)
+            q_name, s_name, z_name = f"{w}_quantized", f"{w}_scale", f"{w}_zero_point"
+            add_init(q, q_name)
+            add_init(scale, s_name)
+            add_init(np.zeros(scale.shape, np.int8), z_name)
+            dq = f"{w}_DequantizeLinear_Output"
+            if w + "#w" not in activation_dq:  # a weight shared by several nodes: one DQ
+                suffix = "" if graph is top else f"_{graph.name}"
+                dq += suffix
+                nodes.append(helper.make_node("DequantizeLinear", [q_name, s_name, z_name], [dq],
+                                              name=f"{w}_DequantizeLinear{suffix}", axis=axis))
+                activation_dq[w + "#w"] = dq
+            node.input[0] = activation_dq[x]
+            node.input[1] = activation_dq[w + "#w"]
             nodes.append(node)
             quantized += 1
-            continue
-        axis = weight_axis(node)
-        x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
-        weight = constants.get(w)
-        entry = entries.get(x)
-        want_ndim = (3, 4, 5) if node.op_type == "Conv" else (2,)
-        if weight is None or weight.ndim not in want_ndim or weight.dtype != np.float32 or \
-                entry is None or method not in entry["ranges"]:
-            nodes.append(node)
-            continue
-        quantize_activation(x, entry)
-        q, scale = symmetric_i8(weight, axis)
-        q_name, s_name, z_name = f"{w}_quantized", f"{w}_scale", f"{w}_zero_point"
-        if q_name not in inits:  # a weight shared by several nodes is quantized once
-            graph.initializer.extend([
-                numpy_helper.from_array(q, q_name),
-                numpy_helper.from_array(scale, s_name),
-                numpy_helper.from_array(np.zeros(scale.shape, np.int8), z_name)])
-            inits[q_name] = None
-            nodes.append(helper.make_node("DequantizeLinear", [q_name, s_name, z_name],
-                                          [f"{w}_DequantizeLinear_Output"],
-                                          name=f"{w}_DequantizeLinear", axis=axis))
-        node.input[0] = activation_dq[x]
-        node.input[1] = f"{w}_DequantizeLinear_Output"
-        nodes.append(node)
-        quantized += 1
+        del graph.node[:]
+        graph.node.extend(nodes)
+
+    rewrite(top, {})
     # Drop the fp32 weights nothing reads any more.
-    used = {i for n in nodes for i in n.input}
-    kept = [t for t in graph.initializer if t.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    used = used_names(top) | {o.name for o in top.output}
+
+    def prune(graph):
+        kept = [t for t in graph.initializer if t.name in used]
+        del graph.initializer[:]
+        graph.initializer.extend(kept)
+        for node in graph.node:
+            for a in node.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    prune(a.g)
+    prune(top)
     # DequantizeLinear with axis needs opset 13.
     for opset in model.opset_import:
         if opset.domain in ("", "ai.onnx") and opset.version < 13:
@@ -187,7 +234,8 @@ def main(argv):
     if table.get("format") != "q8-calibration":
         sys.exit(f"make_qdq: {args.table} is not a q8 calibration table")
     quantized = make_qdq(model, table, args.method)
-    onnx.checker.check_model(model)
+    if model.opset_import[0].version <= 17:  # python3-onnx 1.12 knows up to 17
+        onnx.checker.check_model(model)
     onnx.save(model, args.output)
     print(f"make_qdq: {quantized} MatMul/Gemm/Conv with QDQ -> {args.output}")
 
