@@ -7,37 +7,46 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Compiler.h"
+#include "compiler/Compile.h"
 #include "compiler/CrashHandler.h"
-#include "compiler/Quantize.h"
-#include "compiler/calibration/Calibrate.h"
-#include "compiler/calibration/LayerError.h"
-#include "compiler/calibration/Report.h"
-#include "compiler/calibration/SmoothQuantCheck.h"
-#include "compiler/codegen/ObjectEmitter.h"
+#include "passes/NodeAction.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 
 #include <csignal>
 #include <cstdlib>
-#include <optional>
-
-#include "mlir/IR/AsmState.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/Pass.h"
-#include "mlir/Pass/PassManager.h"
-#include "passes/NodeAction.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
 namespace {
 enum class Emit { None, Mlir, Linalg, LLVM, Obj, Lib, Shared };
 } // namespace
+
+static q8::OutputKind outputKind(Emit emit) {
+  switch (emit) {
+  case Emit::None:
+    return q8::OutputKind::None;
+  case Emit::Mlir:
+    return q8::OutputKind::Mlir;
+  case Emit::Linalg:
+    return q8::OutputKind::Linalg;
+  case Emit::LLVM:
+    return q8::OutputKind::LLVM;
+  case Emit::Obj:
+    return q8::OutputKind::Object;
+  case Emit::Lib:
+    return q8::OutputKind::StaticLibrary;
+  case Emit::Shared:
+    return q8::OutputKind::SharedLibrary;
+  }
+  llvm_unreachable("unknown Emit");
+}
 
 static cl::OptionCategory q8cCategory("q8c options");
 
@@ -190,48 +199,6 @@ static cl::opt<std::string>
     debugCrash("debug-crash", cl::Hidden,
                cl::desc("Crash in a pass: segv, abort or fatal"));
 
-/// Whether `a` and `b` name the same file (spelled alike, or one existing
-/// file under two names).
-static bool sameFile(StringRef a, StringRef b) {
-  if (a == b)
-    return true;
-  bool same = false;
-  if (sys::fs::exists(a) && sys::fs::exists(b))
-    sys::fs::equivalent(a, b, same);
-  return same;
-}
-
-/// Whether a report can be written at `path` (its folder made where
-/// missing), so that a bad path fails before any work; false with `why`.
-static bool canWrite(StringRef path, std::string &why) {
-  if (sys::fs::is_directory(path)) {
-    why = "it is a folder";
-    return false;
-  }
-  if (sys::fs::exists(path)) {
-    if (sys::fs::access(path, sys::fs::AccessMode::Write)) {
-      why = "it is read-only";
-      return false;
-    }
-    return true;
-  }
-  // The nearest existing folder above it must be one we may write in.
-  std::string dir = sys::path::parent_path(path).str();
-  while (!dir.empty() && !sys::fs::exists(dir))
-    dir = sys::path::parent_path(dir).str();
-  if (dir.empty())
-    dir = ".";
-  if (!sys::fs::is_directory(dir)) {
-    why = dir + " is not a folder";
-    return false;
-  }
-  if (sys::fs::access(dir, sys::fs::AccessMode::Write)) {
-    why = "cannot create files in " + dir;
-    return false;
-  }
-  return true;
-}
-
 static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
                             StringRef &value) {
   std::tie(name, value) = arg.split('=');
@@ -241,66 +208,6 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
     return false;
   }
   return true;
-}
-
-/// Measures the quantized `module` against `reference` on the calibration
-/// samples (or takes `known`, the SmoothQuant check's measurement of the
-/// same model, instead of compiling and running both again), writes the
-/// JSON (and the HTML report when asked) and prints a line of the numbers
-/// that matter.
-static mlir::LogicalResult
-reportLayerError(mlir::ModuleOp reference, mlir::ModuleOp module,
-                 StringRef jsonPath,
-                 const q8::calibration::LayerError *known = nullptr) {
-  q8::calibration::LayerErrorOptions options;
-  options.samples = calibrate;
-  options.randomCount = randomSamples;
-  options.randomSeed = calibrationSeed;
-  options.progress = sys::Process::StandardErrIsDisplayed();
-  q8::calibration::LayerErrorStats stats;
-  mlir::FailureOr<q8::calibration::LayerError> error =
-      known ? mlir::FailureOr<q8::calibration::LayerError>(*known)
-            : q8::calibration::measureLayerError(reference, module, options,
-                                                 &stats);
-  if (failed(error))
-    return mlir::failure();
-  std::string why;
-  if (!jsonPath.empty() &&
-      !q8::calibration::writeReportFile(
-          jsonPath, q8::calibration::printLayerErrorJson(*error), why)) {
-    errs() << "error: " << jsonPath << ": " << why << "\n";
-    return mlir::failure();
-  }
-  if (!reportPath.empty() &&
-      !q8::calibration::writeReportFile(
-          reportPath,
-          q8::calibration::printLayerErrorHtml(
-              *error, sys::path::filename(inputPath)),
-          why)) {
-    errs() << "error: " << reportPath << ": " << why << "\n";
-    return mlir::failure();
-  }
-  q8::calibration::SqnrSummary summary = q8::calibration::summarizeSqnr(*error);
-  errs() << format("layer error: %zu layers on %lld samples (end to end)",
-                   error->layers.size(), (long long)error->samples);
-  if (!error->layers.empty())
-    errs() << format(", SQNR min %.2f dB", summary.min) << " ('"
-           << summary.worst << "')"
-           << format(", median %.2f dB", summary.median);
-  for (const q8::calibration::TensorError &out : error->outputs)
-    errs() << "; output '" << out.name << "' "
-           << format("%.2f dB, 1 - cosine %.2g", out.sqnrDb(),
-                     1 - out.cosine());
-  if (known)
-    errs() << " (measured by the SmoothQuant check)";
-  else
-    errs() << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
-                     stats.runSeconds);
-  for (StringRef path : {jsonPath, StringRef(reportPath)})
-    if (!path.empty())
-      errs() << " -> " << path;
-  errs() << "\n";
-  return mlir::success();
 }
 
 /// `--smoothquant auto` and `--smoothquant 0.3` as `--smoothquant=VALUE`:
@@ -368,7 +275,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
                               "q8c: the q8 ONNX compiler\n");
 
-  q8::ImportOptions options;
+  q8::CompileRequest request;
+  request.modelPath = inputPath;
+  q8::ImportOptions &options = request.import;
   options.resourceThreshold = resourceThreshold;
   bool ok = true;
   for (StringRef arg : inputShapes) {
@@ -411,412 +320,88 @@ int main(int argc, char **argv) {
             : ext == ".a"   ? Emit::Lib
             : ext == ".so"  ? Emit::Shared
                             : Emit::Obj;
-  std::optional<q8::ArtifactKind> artifact;
-  if (stage == Emit::Obj)
-    artifact = q8::ArtifactKind::Object;
-  else if (stage == Emit::Lib)
-    artifact = q8::ArtifactKind::StaticLibrary;
-  else if (stage == Emit::Shared)
-    artifact = q8::ArtifactKind::SharedLibrary;
-  std::string basePath = outputPath;
-  if (artifact) {
-    if (outputPath == "-") {
-      StringRef name = stage == Emit::Obj   ? "obj"
-                       : stage == Emit::Lib ? "lib"
-                                            : "shared";
-      errs() << "error: --emit=" << name << " writes <o>"
-             << q8::artifactExtension(*artifact)
-             << " and <o>.h; give their path without extension with -o\n";
-      ok = false;
-    }
-    // `-o out/model.o` (.a, .so) names the artifact itself; accept it.
-    StringRef artifactExt = q8::artifactExtension(*artifact);
-    if (StringRef(basePath).ends_with(artifactExt))
-      basePath.resize(basePath.size() - artifactExt.size());
-  }
-  int64_t weightsThreshold = -1;
+  request.output.kind = outputKind(stage);
+  request.output.path = outputPath;
+  request.output.summary = summary;
+
+  request.codegen.target = target;
+  request.codegen.optLevel = optLevel;
   if (externalWeights.getNumOccurrences()) {
-    weightsThreshold = 1024;
+    request.codegen.externalWeightsThreshold = 1024;
     if (!externalWeights.empty() &&
-        (StringRef(externalWeights).getAsInteger(10, weightsThreshold) ||
-         weightsThreshold < 0)) {
+        (StringRef(externalWeights)
+             .getAsInteger(10, request.codegen.externalWeightsThreshold) ||
+         request.codegen.externalWeightsThreshold < 0)) {
       errs() << "error: --external-weights=" << externalWeights
              << ": expected a byte count\n";
       ok = false;
     }
-    // The LLVM IR shows the weights argument; earlier stages do not have it.
-    if (!artifact && stage != Emit::LLVM) {
-      errs() << "error: --external-weights needs --emit=obj, lib, shared "
-                "or llvm\n";
-      ok = false;
-    }
   }
-  // Refuse to overwrite the model, whatever the spelling.
-  std::vector<std::string> written;
-  if (artifact)
-    written = q8::modelOutputPaths(basePath, *artifact, weightsThreshold >= 0);
-  if (outputPath != "-")
-    written.push_back(outputPath);
-  for (const std::string &path : written) {
-    bool same = path == inputPath;
-    if (!same && sys::fs::exists(path))
-      sys::fs::equivalent(path, inputPath, same);
-    if (same) {
-      errs() << "error: -o " << outputPath
-             << " names the model itself; refusing to overwrite it\n";
-      ok = false;
-    }
-  }
-  // Where the calibration table goes (--calibrate) or comes from.
-  std::string tablePath = calibrationTable;
-  if (!calibrate.empty() && tablePath.empty()) {
-    if (outputPath == "-") {
-      errs() << "error: --calibrate writes its table to --calibration-table "
-                "FILE, or to <o>.calib.json with -o; give one\n";
-      ok = false;
-    } else {
-      tablePath = basePath + ".calib.json";
-    }
-  }
-  if (!calibrate.empty() && !tablePath.empty()) {
-    bool same = tablePath == inputPath;
-    if (!same && sys::fs::exists(tablePath))
-      sys::fs::equivalent(tablePath, inputPath, same);
-    if (same) {
-      errs() << "error: the calibration table " << tablePath
-             << " would overwrite the model\n";
-      ok = false;
-    }
-  }
-  if (calibrate == "random" && randomSamples <= 0) {
-    errs() << "error: --calibration-samples must be positive\n";
-    ok = false;
-  }
-  if (!(percentile > 50 && percentile <= 100)) {
-    errs() << "error: --percentile " << percentile
-           << ": expected a value in (50, 100]\n";
-    ok = false;
-  }
-  if (histogramBins < 0 || histogramBins % 2 || reservoirRows < 0) {
-    errs() << "error: --histogram-bins must be even (0 for none), "
-              "--reservoir-rows non-negative\n";
-    ok = false;
-  }
-  std::optional<float> alpha;
-  bool smoothQuantAuto = false;
+
+  q8::CalibrationRequest &calib = request.calibration;
+  calib.samples = calibrate;
+  calib.randomCount = randomSamples;
+  calib.seed = calibrationSeed;
+  calib.settings.percentile = percentile;
+  calib.settings.histogramBins = histogramBins;
+  calib.settings.reservoirRows = reservoirRows;
+  calib.tablePath = calibrationTable;
+
+  q8::QuantizationRequest &quant = request.quantization;
   if (quantize != "none" && quantize != "w8a8") {
     errs() << "error: --quantize=" << quantize << ": expected none or w8a8\n";
     ok = false;
   }
-  if (quantize == "w8a8" && tablePath.empty()) {
-    errs() << "error: --quantize=w8a8 needs ranges: --calibrate DIR, or "
-              "--calibration-table FILE\n";
-    ok = false;
-  }
+  quant.w8a8 = quantize == "w8a8";
+  quant.method = calibrationMethod;
+  quant.weightBits = weightBits;
+  quant.fuse = !noInt8Fusion;
   if (smoothQuant.getNumOccurrences()) {
-    double a = 0.5;
-    smoothQuantAuto = smoothQuant == "auto";
-    if (!smoothQuant.empty() && !smoothQuantAuto &&
-        (StringRef(smoothQuant).getAsDouble(a) || !(a >= 0 && a <= 1))) {
-      errs() << "error: --smoothquant=" << smoothQuant
-             << ": expected an alpha in [0, 1] or auto\n";
+    std::string error;
+    std::optional<q8::SmoothQuantOption> option =
+        q8::SmoothQuantOption::parse(smoothQuant, error);
+    if (option) {
+      quant.smoothQuant = *option;
+    } else {
+      errs() << "error: --smoothquant=" << smoothQuant << ": " << error
+             << "\n";
       ok = false;
     }
-    if (quantize != "w8a8") {
-      errs() << "error: --smoothquant applies to --quantize=w8a8\n";
-      ok = false;
-    }
-    alpha = static_cast<float>(a);
   }
-  if (weightBits != 8 && weightBits != 7) {
-    errs() << "error: --weight-bits=" << weightBits << ": expected 8 or 7\n";
-    ok = false;
-  }
-  // The layer error: measured on the calibration samples, so only where
-  // there are some.
-  std::string errorJsonPath = layerErrorPath;
-  bool measure = false;
-  if (layerErrorPath.getNumOccurrences() || reportPath.getNumOccurrences()) {
-    StringRef flag = layerErrorPath.getNumOccurrences() ? "--layer-error"
-                                                        : "--report";
-    if (quantize != "w8a8") {
-      errs() << "error: " << flag
-             << " measures a quantized model: give --quantize=w8a8\n";
-      ok = false;
-    } else if (calibrate.empty()) {
-      errs() << "error: " << flag
-             << " needs calibration samples to measure on: give --calibrate "
-                "DIR (or random); a --calibration-table holds none\n";
-      ok = false;
-    }
-    if ((layerErrorPath.getNumOccurrences() && layerErrorPath.empty()) ||
-        (reportPath.getNumOccurrences() && reportPath.empty())) {
+
+  q8::ReportRequest &report = request.report;
+  report.layerErrorPath = layerErrorPath;
+  report.htmlPath = reportPath;
+  report.requested =
+      layerErrorPath.getNumOccurrences() || reportPath.getNumOccurrences();
+  for (auto [flag, occurrences, value] :
+       {std::tuple{"--layer-error", layerErrorPath.getNumOccurrences(),
+                   StringRef(layerErrorPath)},
+        std::tuple{"--report", reportPath.getNumOccurrences(),
+                   StringRef(reportPath)}})
+    if (occurrences && value.empty()) {
       errs() << "error: " << flag << " expects a file name\n";
       ok = false;
     }
-    measure = true;
-  }
-  if (quantize == "w8a8" && !calibrate.empty() && outputPath != "-") {
-    measure = true;
-    if (errorJsonPath.empty())
-      errorJsonPath = basePath + ".layers.json";
-  }
-  // Neither report may overwrite the model, the table or each other.
-  std::vector<std::pair<std::string, std::string>> reports;
-  if (!errorJsonPath.empty())
-    reports.push_back({"the layer error " + errorJsonPath, errorJsonPath});
-  if (!reportPath.empty())
-    reports.push_back({"the report " + reportPath, reportPath});
-  for (auto [i, report] : llvm::enumerate(reports)) {
-    std::string why;
-    if (!canWrite(report.second, why)) {
-      errs() << "error: " << report.second << ": cannot write: " << why
-             << "\n";
-      ok = false;
-      continue;
-    }
-    std::vector<std::pair<std::string, std::string>> others = {
-        {"the model", inputPath}};
-    if (!tablePath.empty())
-      others.push_back({"the calibration table", tablePath});
-    for (const std::string &path : written)
-      others.push_back({"the output " + path, path});
-    for (size_t j = 0; j < i; ++j)
-      others.push_back(reports[j]);
-    for (auto &[what, path] : others)
-      if (sameFile(report.second, path)) {
-        errs() << "error: " << report.first << " would overwrite " << what
-               << "\n";
-        ok = false;
-        break;
-      }
-  }
   if (!debugCrash.empty() && debugCrash != "segv" && debugCrash != "abort" &&
       debugCrash != "fatal") {
     errs() << "error: --debug-crash=" << debugCrash
            << ": expected segv, abort or fatal\n";
     ok = false;
   }
-  if (optLevel < 0 || optLevel > 3) {
-    errs() << "error: -O" << optLevel << ": expected 0, 1, 2 or 3\n";
+  if (!debugCrash.empty())
+    request.afterImport = [](mlir::ModuleOp module) {
+      mlir::PassManager pm(module.getContext());
+      pm.addPass(std::make_unique<DebugCrashPass>());
+      (void)pm.run(module);
+    };
+  request.progress = sys::Process::StandardErrIsDisplayed();
+  // Every problem at once: the flags' own, then the request's.
+  for (const std::string &problem : q8::checkRequest(request)) {
+    errs() << "error: " << problem << "\n";
     ok = false;
   }
   if (!ok)
     return 1;
-
-  mlir::MLIRContext context;
-  q8::loadDialects(context);
-  q8::trackCrashContext(context);
-  q8::ImportResult result = q8::importModel(context, inputPath, options);
-  if (!result.module) {
-    q8::printImportErrors(errs(), inputPath, result.errors);
-    return 1;
-  }
-
-  mlir::ModuleOp module = *result.module;
-  if (!debugCrash.empty()) {
-    mlir::PassManager pm(&context);
-    pm.addPass(std::make_unique<DebugCrashPass>());
-    (void)pm.run(module);
-  }
-  // Lowering diagnostics read like import errors: the model's path, then
-  // the message (which names the ONNX node where there is one).
-  mlir::ScopedDiagnosticHandler diagnostics(
-      &context, [&](mlir::Diagnostic &diag) {
-        if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-          return mlir::failure(); // the default handler prints the rest
-        errs() << "error: " << inputPath << ": ";
-        if (!isa<mlir::NameLoc, mlir::UnknownLoc>(diag.getLocation()))
-          errs() << diag.getLocation() << ": ";
-        errs() << diag.str() << "\n";
-        // The op dump MLIR attaches says less than the node name does.
-        for (const mlir::Diagnostic &note : diag.getNotes())
-          if (!StringRef(note.str()).starts_with("see current operation"))
-            errs() << "note: " << note.str() << "\n";
-        return mlir::success();
-      });
-  // The summary describes the model, not its lowering: print it from the
-  // imported IR, after whatever was emitted.
-  std::string summaryText;
-  if (summary) {
-    raw_string_ostream os(summaryText);
-    q8::printSummary(os, module);
-  }
-
-  // The table calibration just made, handed to quantization as it is.
-  std::shared_ptr<const q8::calibration::Table> calibrated;
-  if (!calibrate.empty()) {
-    q8::calibration::CalibrateOptions calib;
-    calib.samples = calibrate;
-    calib.randomCount = randomSamples;
-    calib.randomSeed = calibrationSeed;
-    calib.settings.seed = calibrationSeed;
-    calib.settings.percentile = percentile;
-    calib.settings.histogramBins = histogramBins;
-    calib.settings.reservoirRows = reservoirRows;
-    calib.progress = sys::Process::StandardErrIsDisplayed();
-    if (calibrate == "random")
-      errs() << "warning: calibrating on " << randomSamples
-             << " random samples: the ranges say nothing about real inputs\n";
-    q8::calibration::RunStats stats;
-    mlir::FailureOr<q8::calibration::Table> table =
-        q8::calibration::calibrate(module, calib, &stats);
-    if (failed(table))
-      return 1;
-    for (const std::string &warning : stats.warnings)
-      errs() << "warning: " << inputPath << ": " << warning << "\n";
-    std::string error;
-    if (StringRef dir = sys::path::parent_path(tablePath); !dir.empty())
-      (void)sys::fs::create_directories(dir);
-    if (!q8::calibration::writeTable(*table, tablePath, error)) {
-      errs() << "error: " << tablePath << ": " << error << "\n";
-      return 1;
-    }
-    std::vector<double> ms;
-    for (double seconds : stats.sampleSeconds)
-      ms.push_back(1e3 * seconds);
-    llvm::sort(ms);
-    double median = ms.empty() ? 0
-                    : ms.size() % 2 ? ms[ms.size() / 2]
-                                    : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
-    errs() << format("calibration: %lld samples in %.3f s (%.2f ms/sample; "
-                     "JIT %.2f s), %zu tensors -> ",
-                     (long long)stats.samples, stats.runSeconds,
-                     1e3 * stats.runSeconds / std::max<int64_t>(stats.samples, 1),
-                     stats.jitSeconds, table->tensors.size())
-           << tablePath << "\n";
-    errs() << format("calibration: per sample min %.3f ms, median %.3f ms, "
-                     "max %.3f ms\n",
-                     ms.empty() ? 0 : ms.front(), median,
-                     ms.empty() ? 0 : ms.back());
-    calibrated =
-        std::make_shared<const q8::calibration::Table>(std::move(*table));
-  } else if (!tablePath.empty()) {
-    q8::calibration::Table table;
-    std::string error;
-    if (!q8::calibration::readTable(tablePath, table, error)) {
-      errs() << "error: " << tablePath << ": " << error << "\n";
-      return 1;
-    }
-    if (failed(q8::calibration::checkTable(table, module, error))) {
-      errs() << "error: " << tablePath << " does not fit " << inputPath
-             << ": " << error << "\n";
-      return 1;
-    }
-    errs() << "calibration: reusing " << tablePath << " (" << table.samples
-           << " samples, " << table.tensors.size() << " tensors)\n";
-  }
-
-  if (quantize == "w8a8") {
-    // The fp32 model the layer error compares against.
-    mlir::OwningOpRef<mlir::ModuleOp> reference;
-    if (measure)
-      reference = module.clone();
-    q8::QuantizeModelOptions qopts;
-    qopts.tablePath = tablePath;
-    qopts.table = calibrated;
-    qopts.method = calibrationMethod;
-    qopts.smoothQuantAlpha = alpha;
-    qopts.smoothQuantAuto = smoothQuantAuto;
-    qopts.weightBits = weightBits;
-    // --smoothquant auto with samples: checked end to end against plain
-    // W8A8, which replaces it where it is closer to fp32.
-    std::optional<q8::calibration::SmoothQuantCheck> check;
-    q8::calibration::LayerErrorOptions checkSamples;
-    checkSamples.samples = calibrate;
-    checkSamples.randomCount = randomSamples;
-    checkSamples.randomSeed = calibrationSeed;
-    checkSamples.progress = sys::Process::StandardErrIsDisplayed();
-    mlir::FailureOr<q8::QuantizeSummary> quantized =
-        smoothQuantAuto && !calibrate.empty()
-            ? q8::calibration::quantizeModelChecked(module, qopts,
-                                                    checkSamples, &check)
-            : q8::quantizeModel(module, qopts);
-    if (failed(quantized))
-      return 1;
-    errs() << format("quantize: %lld layers int8, %lld kept fp32; layer "
-                     "weights %.2f MB fp32 before, %.2f MB int8 after\n",
-                     (long long)quantized->quantized,
-                     (long long)quantized->keptFp32,
-                     quantized->fp32WeightBytes / 1e6,
-                     quantized->int8WeightBytes / 1e6);
-    if (alpha) {
-      // min, median (the lower middle one) and max of the alphas used.
-      std::vector<float> alphas = check ? check->smoothed.smoothQuantAlphas
-                                        : quantized->smoothQuantAlphas;
-      llvm::sort(alphas);
-      errs() << "smoothquant: " << alphas.size() << " activations smoothed";
-      if (!alphas.empty())
-        errs() << format(", alpha min %g median %g max %g", alphas.front(),
-                         alphas[(alphas.size() - 1) / 2], alphas.back());
-      errs() << (smoothQuantAuto ? " (auto)" : "") << "\n";
-      if (check && check->fellBack)
-        errs() << format("smoothquant: auto is worse end to end than plain "
-                         "W8A8 (output SQNR %.2f dB vs %.2f dB on %lld "
-                         "samples); falling back to plain W8A8\n",
-                         check->smoothedDb, check->plainDb,
-                         (long long)check->samples);
-      else if (check)
-        errs() << format("smoothquant: auto kept: output SQNR %.2f dB vs "
-                         "%.2f dB for plain W8A8 on %lld samples\n",
-                         check->smoothedDb, check->plainDb,
-                         (long long)check->samples);
-      else if (smoothQuantAuto && calibrate.empty() && !alphas.empty())
-        errs() << "smoothquant: auto not checked end to end against plain "
-                  "W8A8: a --calibration-table holds no samples (give "
-                  "--calibrate DIR)\n";
-    }
-    if (measure &&
-        failed(reportLayerError(*reference, module, errorJsonPath,
-                                check ? &check->kept : nullptr)))
-      return 1;
-    // After the layer error: it compares each q8.qlinear with its fp32
-    // matmul, which fusion would fold the following ops into.
-    if (!noInt8Fusion) {
-      mlir::FailureOr<q8::FusionSummary> fused = q8::fuseQuantized(module);
-      if (failed(fused))
-        return 1;
-      errs() << format("fuse: %lld int8 layers requantize, %lld fused "
-                       "activations, %lld int32 biases\n",
-                       (long long)fused->requantizing,
-                       (long long)fused->activations,
-                       (long long)fused->biases);
-    }
-  }
-
-  q8::CodegenOptions codegen;
-  codegen.target = target;
-  codegen.optLevel = optLevel;
-  codegen.externalWeightsThreshold = weightsThreshold;
-  codegen.modelName = q8::modelNameFromPath(
-      artifact || outputPath != "-" ? StringRef(basePath)
-                                    : StringRef(inputPath));
-  if (stage == Emit::Linalg && failed(q8::lowerToLinalg(module)))
-    return 1;
-  if ((stage == Emit::LLVM || artifact) &&
-      failed(q8::compileModule(module, codegen)))
-    return 1;
-
-  if (artifact) {
-    if (failed(q8::emitModel(module, codegen, basePath, *artifact, inputPath)))
-      return 1;
-  } else if (stage != Emit::None) {
-    std::error_code ec;
-    ToolOutputFile out(outputPath, ec, sys::fs::OF_None);
-    if (ec) {
-      errs() << "error: cannot write " << outputPath << ": " << ec.message()
-             << "\n";
-      return 1;
-    }
-    if (stage == Emit::LLVM) {
-      if (failed(q8::emitLLVMIR(module, codegen, out.os())))
-        return 1;
-    } else {
-      // --mlir-print-debuginfo shows the locations (node and value names).
-      module.print(out.os(), mlir::OpPrintingFlags());
-    }
-    out.keep();
-  }
-  outs() << summaryText;
-  return 0;
+  return q8::compile(request, errs(), outs()).succeeded ? 0 : 1;
 }
