@@ -291,14 +291,24 @@ def markdown(a, results):
                     f"{fmt(r.ort_err)} | {'-' if q is None else f'{q:.2f}'} | "
                     f"{fmt(r.q8_err.get('auto'))} | "
                     + " | ".join(secs(r, t) for t in a.targets) + " |")
-    table = "\n".join(rows)
     with open(a.markdown) as f:
         text = f.read()
     begin, end = "<!-- zoo-table begin -->", "<!-- zoo-table end -->"
     if begin not in text or end not in text:
         sys.exit(f"zoo.py: {a.markdown} has no {begin} ... {end} markers")
     head, rest = text.split(begin, 1)
-    tail = rest.split(end, 1)[1]
+    old, tail = rest.split(end, 1)
+    # Rows of models not run this time stay (a partial run updates its own),
+    # in make_exported.py's order, when the columns are the same.
+    old_rows = [l for l in old.strip().splitlines() if l.startswith("| ")]
+    if old_rows and old_rows[0] == rows[0]:
+        def key(row):
+            return row.split("|")[1].strip().split(" ")[0]
+        merged = {key(r): r for r in old_rows[1:]}
+        merged.update({key(r): r for r in rows[2:]})
+        order = {n: i for i, n in enumerate(a.all_models)}
+        rows = rows[:2] + sorted(merged.values(), key=lambda r: order.get(key(r), len(order)))
+    table = "\n".join(rows)
     with open(a.markdown, "w") as f:
         f.write(f"{head}{begin}\n{table}\n{end}{tail}")
 
@@ -328,6 +338,7 @@ def main():
     a.modes, a.targets = a.modes.split(","), a.targets.split(",")
     a.bound_for = {k: float(v) for k, v in (b.split("=", 1) for b in a.bound_for)}
     names = [n for n in a.only.split(",") if n]
+    a.all_models = make_exported.ALL
     for n in names:
         if n not in make_exported.ALL:
             sys.exit(f"zoo.py: unknown model {n}")
