@@ -425,7 +425,11 @@ OPSET_VARIANTS = {"transformer_op18": ("transformer", 18),
                   "nhwc_cnn_op21": ("nhwc_cnn", 21)}
 # Assembled with onnx.helper around exported subgraphs.
 BUILT = ["vad_if"]
-ALL = list(MODELS) + [n + "_const" for n in CONST_VARIANTS] + list(OPSET_VARIANTS) + BUILT
+# Models added after the _const variants come after them, so that every
+# earlier model keeps its seed (1000 + its index here) and its bytes.
+LATER = ["fpn"]
+ALL = [n for n in MODELS if n not in LATER] + [n + "_const" for n in CONST_VARIANTS] + LATER + \
+    list(OPSET_VARIANTS) + BUILT
 
 
 # --------------------------------------------------------------------------
