@@ -114,6 +114,18 @@ def make_qdq(model, table, method):
     inits = {t.name for t in top.initializer}
     constants = constant_values(top)
     entries = {e["name"]: e for e in table["tensors"]}
+    # A Transpose of a constant that the table does not list is one q8
+    # folded into a constant (it only moves unit dims: a [1, K] weight of an
+    # unfolded export), so q8 quantizes its MatMul with a constant weight;
+    # the Transposes it listed stay activations (activation x activation).
+    transposed = {}
+    for node in top.node:
+        if node.op_type == "Transpose" and node.input[0] in constants and \
+                node.output[0] not in entries:
+            perm = [list(helper.get_attribute_value(a)) for a in node.attribute
+                    if a.name == "perm"]
+            transposed[node.output[0]] = np.transpose(constants[node.input[0]],
+                                                      perm[0] if perm else None)
     quantized = 0
 
     def add_init(array, name):
@@ -174,6 +186,8 @@ def make_qdq(model, table, method):
             axis = weight_axis(node)
             x, w = (node.input[0], node.input[1]) if axis is not None else (None, None)
             weight = constants.get(w)
+            if weight is None:
+                weight = transposed.get(w)
             entry = entries.get(x)
             want_ndim = (3, 4, 5) if node.op_type == "Conv" else (2,)
             if weight is None or weight.ndim not in want_ndim or weight.dtype != np.float32 or \

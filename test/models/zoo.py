@@ -18,7 +18,8 @@ Per model NAME (generated into WORKDIR by make_exported.py unless there):
                the relative L2 error ||int8 - fp32|| / ||fp32|| of q8's int8
                outputs against q8's fp32 ones over all held-out inputs (the
                worst output). bench/make_qdq.py writes the same model as QDQ
-               from the calibration table q8c wrote; the ORT int8 error is
+               from the calibration table q8c wrote, with as many layers as
+               q8 quantized (or the model fails); the ORT int8 error is
                ORT's QDQ outputs against ORT's fp32 ones, the same way. The
                ratio q8 / ORT must be at most --max-ratio (1.5);
   auto host    the same with --smoothquant auto (q8's error only: ORT has no
@@ -228,6 +229,9 @@ def check_model(a, name):
     for mode, err in r.q8_err.items():
         if err > bound:
             r.failures.append(f"{mode}: q8 int8 error {err:.3g} above {bound:g}")
+    if r.layers and r.qdq_layers is not None and r.layers[0] != r.qdq_layers:
+        r.failures.append(f"w8a8: q8 quantized {r.layers[0]} layers, the QDQ model "
+                          f"{r.qdq_layers}: not the same model (bench/make_qdq.py)")
     if "w8a8" in r.q8_err and r.ort_err and r.q8_err["w8a8"] > a.max_ratio * r.ort_err:
         r.failures.append(f"w8a8: q8 int8 error {r.q8_err['w8a8']:.3g} is "
                           f"{r.q8_err['w8a8'] / r.ort_err:.2f}x ORT's {r.ort_err:.3g} "
