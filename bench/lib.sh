@@ -56,9 +56,9 @@ q8_build() {
   fi
   if [ ! -x "$exe" ] || [ "$obj" -nt "$exe" ] || [ "$rt" -nt "$exe" ] ||
      [ "$ROOT/bench/q8_bench.c" -nt "$exe" ] ||
-     [ "$ROOT/test/e2e/Inputs/model_io.h" -nt "$exe" ]; then
+     [ "$ROOT/tools/common/model_io.h" -nt "$exe" ]; then
     clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Werror -I"$dir" -I"$ROOT/runtime" \
-      -I"$ROOT/examples/digits" -I"$ROOT/test/e2e/Inputs" \
+      -I"$ROOT/tools/common" \
       -include "$dir/$name.h" -DQ8_DESCRIPTOR="${name}_descriptor" \
       "$ROOT/bench/q8_bench.c" "$obj" "$rt" -o "$exe" >&2 || return 1
   fi

@@ -1,7 +1,7 @@
 /* q8_bench.c - times a q8-compiled model, the q8 runner of bench/run.sh.
  *
  *   clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -include model.h -DQ8_DESCRIPTOR=model_descriptor \
- *     -Iruntime -Iexamples/digits -Itest/e2e/Inputs bench/q8_bench.c \
+ *     -Iruntime -Itools/common bench/q8_bench.c \
  *     model.o libq8rt.a -o q8_bench
  *   ./q8_bench ITERS INDIR [OUTDIR]
  *
@@ -43,19 +43,22 @@ int main(int argc, char **argv) {
     return 1;
   }
   int nin = (int)desc->num_inputs;
-  if (nin > Q8_IO_MAX_ARGS) {
-    fprintf(stderr, "q8_bench: %d inputs are too many\n", nin);
+  char(*names)[4096] = malloc(sizeof *names * (size_t)(nin ? nin : 1));
+  const char **paths = malloc(sizeof *paths * (size_t)(nin ? nin : 1));
+  if (!names || !paths) {
+    fprintf(stderr, "q8_bench: out of memory\n");
     return 1;
   }
-  char names[Q8_IO_MAX_ARGS][4096];
-  const char *paths[Q8_IO_MAX_ARGS];
   for (int i = 0; i < nin; ++i) {
     snprintf(names[i], sizeof names[i], "%s/%s.npy", argv[2],
              desc->inputs[i].name);
     paths[i] = names[i];
   }
   q8_io io;
-  if (q8_io_load(desc, paths, &io, "q8_bench") != 0)
+  int loaded = q8_io_load(desc, paths, &io, "q8_bench");
+  free(paths);
+  free(names);
+  if (loaded != 0)
     return 1;
   for (long i = 0; i < (iters < 10 ? iters : 10); ++i)
     if (q8_io_run(desc, &io) != 0)

@@ -17,6 +17,16 @@
  * point touches no global state: concurrent calls are safe as long as each
  * call has its own outputs and workspace (the weights may be shared).
  *
+ * Every model also exports a packed entry point with one signature for all
+ * models,
+ *   void <model>_run_packed(void *const *args);
+ * where args[0 .. num_inputs) are the inputs, the next num_outputs entries
+ * the outputs, then the workspace (then the weights, with
+ * Q8_MODEL_EXTERNAL_WEIGHTS): the typed entry point's arguments, in order,
+ * as an array. It calls the typed entry point and nothing else, so a
+ * generic driver (q8-run, a test harness, a binding) calls any model
+ * through its descriptor without knowing its arity.
+ *
  * The object also exports the model's descriptor as the data symbol
  * `const q8_model_desc <model>_q8_desc`, which is how a driver finds it in
  * a shared object (dlsym); the header's `<model>_descriptor()` returns an
@@ -36,8 +46,9 @@ extern "C" {
 #endif
 
 /** Bumped on every incompatible change to the structs or the entry point.
- *  2: q8_model_desc gained `flags` (was `reserved`) and `weights_size`. */
-#define Q8_ABI_VERSION 2
+ *  2: q8_model_desc gained `flags` (was `reserved`) and `weights_size`.
+ *  3: q8_model_desc gained `run_packed`. */
+#define Q8_ABI_VERSION 3
 
 /** Alignment, in bytes, that a model's workspace must have. */
 #define Q8_WORKSPACE_ALIGNMENT 64
@@ -108,6 +119,17 @@ typedef struct q8_tensor_desc {
  *  (then the weights, with Q8_MODEL_EXTERNAL_WEIGHTS). */
 typedef void (*q8_run_fn)(void);
 
+/** The packed entry point: `args` holds the typed entry point's arguments
+ *  in order (inputs, outputs, workspace, then the weights with
+ *  Q8_MODEL_EXTERNAL_WEIGHTS); num_inputs + num_outputs + 1 (+ 1) of them.
+ *  Only the array's pointers are read, not changed. */
+typedef void (*q8_run_packed_fn)(void *const *args);
+
+/** How many entries a packed call's `args` holds for `desc`. */
+#define Q8_MODEL_NUM_ARGS(desc)                                               \
+  ((desc)->num_inputs + (desc)->num_outputs + 1u +                           \
+   (((desc)->flags & Q8_MODEL_EXTERNAL_WEIGHTS) ? 1u : 0u))
+
 /** Everything a generic driver needs to call a model. */
 typedef struct q8_model_desc {
   uint32_t abi_version; /**< Q8_ABI_VERSION of the emitter */
@@ -121,6 +143,7 @@ typedef struct q8_model_desc {
   uint64_t weights_size;   /**< bytes of the .weights file (0 without
                                 Q8_MODEL_EXTERNAL_WEIGHTS) */
   q8_run_fn run;           /**< cast to the prototype in the model's header */
+  q8_run_packed_fn run_packed; /**< `<model>_run_packed`: any arity */
 } q8_model_desc;
 
 #if defined(__cplusplus)
@@ -130,10 +153,11 @@ typedef struct q8_model_desc {
 #endif
 Q8_STATIC_ASSERT(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK,
                  "q8_tensor_desc layout changed: bump Q8_ABI_VERSION");
-Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 64,
+Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 72,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 Q8_STATIC_ASSERT(offsetof(q8_model_desc, weights_size) == 48 &&
-                     offsetof(q8_model_desc, run) == 56,
+                     offsetof(q8_model_desc, run) == 56 &&
+                     offsetof(q8_model_desc, run_packed) == 64,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 #undef Q8_STATIC_ASSERT
 

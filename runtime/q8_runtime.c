@@ -110,7 +110,7 @@ q8_status q8_model_check(const q8_model_desc *desc) {
     return Q8_ERROR_INVALID_ARGUMENT;
   if (desc->abi_version != Q8_ABI_VERSION)
     return Q8_ERROR_ABI_MISMATCH;
-  if (!desc->name || !desc->run)
+  if (!desc->name || !desc->run || !desc->run_packed)
     return Q8_ERROR_INVALID_ARGUMENT;
   if ((desc->flags & ~Q8_MODEL_EXTERNAL_WEIGHTS) != 0 ||
       (desc->weights_size != 0 &&

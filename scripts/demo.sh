@@ -19,7 +19,7 @@ echo "== q8c $model -o $demo/digits_cnn"
 ls -l "$demo/digits_cnn.o" "$demo/digits_cnn.h"
 
 echo "== clang-22 examples/digits/classify.c $demo/digits_cnn.o libq8rt.a"
-clang-22 -std=c11 -O2 -Wall -Werror -I"$demo" -I"$root/runtime" \
+clang-22 -std=c11 -O2 -Wall -Werror -I"$demo" -I"$root/runtime" -I"$root/tools/common" \
   "$root/examples/digits/classify.c" "$demo/digits_cnn.o" \
   "$build/lib/libq8rt.a" -o "$demo/classify"
 

@@ -315,6 +315,26 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   os << (first ? "" : ", ") << "void *workspace"
      << (weights ? ", const void *weights" : "") << ");\n\n";
 
+  // One array of pointers rather than a per-model struct: a struct would be
+  // a different type for every model, so a generic driver could not build
+  // it from the descriptor alone; an array it can.
+  size_t numArgs = inputs->size() + outputs->size() + 1 + (weights ? 1 : 0);
+  os << "/** " << symbol << " with its " << numArgs
+     << " arguments, in the same order, packed into one\n"
+        "    array of pointers: args[0.."
+     << inputs->size() << ") inputs, args[" << inputs->size() << ".."
+     << inputs->size() + outputs->size() << ") outputs, args["
+     << inputs->size() + outputs->size() << "] the workspace"
+     << (weights ? ", args[" + std::to_string(numArgs - 1) + "] the weights"
+                 : std::string())
+     << ".\n"
+        "    One signature for every model (an array, not a per-model "
+        "struct, so that\n"
+        "    a driver that knows only the descriptor can fill it): generic "
+        "drivers call\n"
+        "    it through the descriptor's run_packed. */\n";
+  os << "void " << symbol << "_packed(void *const *args);\n\n";
+
   os << "/** The same descriptor, exported by the object (how drivers find "
         "it in a\n    shared object). */\n";
   os << "extern const q8_model_desc " << lower << "_q8_desc;\n\n";
@@ -331,7 +351,7 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
      << "      " << (inputs->empty() ? "NULL" : "inputs") << ", "
      << (outputs->empty() ? "NULL" : "outputs") << ", " << workspace << ", "
      << weights.value_or(0) << ",\n"
-     << "      (q8_run_fn)" << symbol << "};\n"
+     << "      (q8_run_fn)" << symbol << ", " << symbol << "_packed};\n"
      << "  return &desc;\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();

@@ -1,7 +1,8 @@
 //===- HeaderEmitter.h - the C header of a compiled model -------*- C++ -*-===//
 //
 // `model.h`: the entry point's typed prototype with named inputs and
-// outputs, shape and workspace constants, and a q8_model_desc (runtime/
+// outputs, its packed form `<model>_run_packed(void *const *args)`, shape
+// and workspace constants, and a q8_model_desc (runtime/
 // q8_abi.h) for generic drivers. Reads the `q8.inputs`, `q8.outputs` and
 // `q8.workspace_size` attributes that the lowering leaves on the entry
 // function, so it works on the module at any stage after the arena pass.

@@ -16,12 +16,14 @@
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -71,21 +73,64 @@ q8::createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
 
 namespace {
 
+/// Adds the exported `void <model>_run_packed(void *const *args)`: loads
+/// each of the entry point's arguments from `args` and calls it. The call
+/// is never inlined, so the wrapper costs one call and the model's code
+/// exists once.
+FailureOr<llvm::Function *> addPackedEntry(ModuleOp module,
+                                           llvm::Module &llvmModule,
+                                           llvm::Function *run) {
+  llvm::LLVMContext &context = llvmModule.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  std::string name = (run->getName() + "_packed").str();
+  if (llvmModule.getNamedValue(name))
+    return module.emitError() << "the packed entry point " << name
+                              << " is already defined";
+  for (llvm::Type *param : run->getFunctionType()->params())
+    if (param != ptr)
+      return module.emitError()
+             << "cannot pack @" << run->getName().str()
+             << ": its arguments are not all pointers";
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr},
+                                       /*isVarArg=*/false);
+  auto *packed = llvm::Function::Create(
+      type, llvm::GlobalValue::ExternalLinkage, name, llvmModule);
+  packed->getArg(0)->setName("args");
+  packed->addParamAttr(0, llvm::Attribute::NoUndef);
+  packed->addParamAttr(0, llvm::Attribute::ReadOnly);
+  packed->setDoesNotThrow();
+  packed->setUWTableKind(run->getUWTableKind());
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(context, "entry", packed));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0, e = run->arg_size(); i < e; ++i) {
+    llvm::Value *slot = builder.CreateConstInBoundsGEP1_64(
+        ptr, packed->getArg(0), i, "arg" + Twine(i) + ".slot");
+    args.push_back(builder.CreateAlignedLoad(ptr, slot, llvm::Align(8),
+                                             "arg" + Twine(i)));
+  }
+  llvm::CallInst *call = builder.CreateCall(run, args);
+  call->setIsNoInline();
+  builder.CreateRetVoid();
+  return packed;
+}
+
 /// Adds the exported `const q8_model_desc <model>_q8_desc` (and the private
-/// tensor tables and strings it points to) to `llvmModule`: the same
-/// descriptor the header's `<model>_descriptor()` returns, so that a driver
-/// finds it in a shared object by name.
+/// tensor tables and strings it points to) and the packed entry point it
+/// refers to to `llvmModule`: the same descriptor the header's
+/// `<model>_descriptor()` returns, so that a driver finds it in a shared
+/// object by name.
 LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
                             const q8::ModelInterface &model) {
   // The struct types below mirror q8_abi.h; the C layouts are pinned here
   // so that a change there fails to compile rather than miscompiles.
   static_assert(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK &&
                 offsetof(q8_tensor_desc, dims) == 16);
-  static_assert(sizeof(q8_model_desc) == 64 &&
+  static_assert(sizeof(q8_model_desc) == 72 &&
                 offsetof(q8_model_desc, name) == 16 &&
                 offsetof(q8_model_desc, workspace_size) == 40 &&
                 offsetof(q8_model_desc, weights_size) == 48 &&
-                offsetof(q8_model_desc, run) == 56);
+                offsetof(q8_model_desc, run) == 56 &&
+                offsetof(q8_model_desc, run_packed) == 64);
   llvm::LLVMContext &context = llvmModule.getContext();
   auto *i32 = llvm::Type::getInt32Ty(context);
   auto *i64 = llvm::Type::getInt64Ty(context);
@@ -93,7 +138,7 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   auto *dimsType = llvm::ArrayType::get(i64, Q8_MAX_RANK);
   auto *tensorType = llvm::StructType::get(context, {ptr, i32, i32, dimsType});
   auto *descType = llvm::StructType::get(
-      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr});
+      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr, ptr});
   std::string symbol = model.descriptorSymbol();
 
   auto string = [&](StringRef text, const llvm::Twine &name) {
@@ -138,6 +183,10 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   if (llvmModule.getNamedValue(symbol))
     return module.emitError() << "the descriptor symbol " << symbol
                               << " is already defined";
+  FailureOr<llvm::Function *> packed =
+      addPackedEntry(module, llvmModule, run);
+  if (failed(packed))
+    return failure();
   uint32_t flags = model.weightsSize ? Q8_MODEL_EXTERNAL_WEIGHTS : 0;
   llvm::Constant *init = llvm::ConstantStruct::get(
       descType,
@@ -148,7 +197,8 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
        string(model.model, symbol + ".name"), table(model.inputs, "inputs"),
        table(model.outputs, "outputs"),
        llvm::ConstantInt::get(i64, model.workspaceSize),
-       llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), run});
+       llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), run,
+       *packed});
   auto *desc = new llvm::GlobalVariable(llvmModule, descType,
                                         /*isConstant=*/true,
                                         llvm::GlobalValue::ExternalLinkage,

@@ -3,8 +3,9 @@
 // In-process AOT: translateModuleToLLVMIR, a TargetMachine for the chosen
 // target, LLVM's O<n> pipeline, then the object (or assembly) file. The same
 // input gives byte-identical output. A module with an entry function (one
-// carrying q8.inputs) also gets its descriptor as the exported data symbol
-// `<model>_q8_desc` (runtime/q8_abi.h). The object can be packaged as a
+// carrying q8.inputs) also gets its packed entry point `<model>_run_packed`
+// and its descriptor as the exported data symbol `<model>_q8_desc`
+// (runtime/q8_abi.h). The object can be packaged as a
 // static archive (in-process, llvm::writeArchive) or a shared object
 // (SharedLibrary.h), and external weights written to their file.
 //

@@ -1,7 +1,7 @@
 /* classify.c - runs the compiled digits CNN on the held-out test split.
  *
  *   q8c digits_cnn.onnx -o build/demo/digits_cnn
- *   clang-22 -std=c11 -O2 -Ibuild/demo -Iruntime classify.c \
+ *   clang-22 -std=c11 -O2 -Ibuild/demo -Iruntime -Itools/common classify.c \
  *       build/demo/digits_cnn.o build/lib/libq8rt.a -o classify
  *   ./classify test_images.npy test_labels.npy
  *

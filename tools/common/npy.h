@@ -4,8 +4,8 @@
  * little-endian f4/i8/i4/i1/u1 as q8 dtypes (runtime/q8_abi.h). Errors go to
  * stderr with the file name; functions return 0 on success.
  */
-#ifndef Q8_EXAMPLES_NPY_H
-#define Q8_EXAMPLES_NPY_H
+#ifndef Q8_TOOLS_NPY_H
+#define Q8_TOOLS_NPY_H
 
 #include "q8_abi.h"
 
@@ -153,4 +153,4 @@ static inline int npy_write(const char *path, const q8_tensor_desc *desc,
   return bad ? npy_fail(path, "write failed") : 0;
 }
 
-#endif /* Q8_EXAMPLES_NPY_H */
+#endif /* Q8_TOOLS_NPY_H */

@@ -257,13 +257,6 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
   }
   rep.send("compiled");
   int nin = desc->num_inputs, nout = desc->num_outputs;
-  if (nin + nout + 1 > Q8_IO_MAX_ARGS) {
-    rep.send("skip", formatv("{0} inputs + {1} outputs: more arguments than "
-                             "the driver calls",
-                             nin, nout)
-                         .str());
-    finish(0);
-  }
 
   // Which input_K.pb feeds each descriptor input.
   std::vector<int> inputIndex(nin, -1);
@@ -292,7 +285,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     if (differs)
       continue;
     std::vector<Tensor> inputs(nin);
-    q8_io_ptr callArgs[Q8_IO_MAX_ARGS];
+    std::vector<void *> callArgs(Q8_MODEL_NUM_ARGS(desc), nullptr);
     for (int i = 0; i < nin; ++i) {
       const q8_tensor_desc &want = desc->inputs[i];
       if (inputIndex[i] < 0) {
@@ -333,7 +326,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     std::unique_ptr<void, decltype(&free)> workspace(
         ws ? aligned_alloc(Q8_WORKSPACE_ALIGNMENT, ws) : nullptr, &free);
     callArgs[nin + nout] = workspace.get();
-    q8_io_call(desc->run, nin + nout + 1, callArgs);
+    desc->run_packed(callArgs.data());
 
     for (int k = 0; k < nout; ++k) {
       std::string path = setDir + "/output_" + std::to_string(k) + ".pb";

@@ -8,8 +8,9 @@
 // compileModule, emitModel as a shared object into a temporary directory);
 // a shared object (`q8c --emit=shared`, recognized by its ELF magic) is
 // used as it is. Either is dlopened and called through the descriptor it
-// exports (`<model>_q8_desc`), the same descriptor-driven way test/e2e's
-// run_model.c does (model_io.h). A model with external weights gets them
+// exports (`<model>_q8_desc`) and its packed entry point, the same
+// descriptor-driven way test/e2e's run_model.c does (tools/common/
+// model_io.h). A model with external weights gets them
 // from --weights FILE, or from the .weights file beside the .so.
 // Outputs go to DIR/<name>.npy; --expect compares them with TensorProtos
 // (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls.
@@ -257,10 +258,7 @@ int main(int argc, char **argv) {
                 q8_status_string(status) + ")");
   int nin = desc->num_inputs, nout = desc->num_outputs;
   bool hasWeights = desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS;
-  int nargs = nin + nout + 1 + (hasWeights ? 1 : 0);
-  if (nargs > Q8_IO_MAX_ARGS)
-    return fail(Twine(nin) + " inputs and " + Twine(nout) +
-                " outputs are more than q8-run can call");
+  int nargs = Q8_MODEL_NUM_ARGS(desc);
 
   // External weights: --weights, else <model>.weights beside the .so.
   std::unique_ptr<void, decltype(&q8_weights_free)> weights(nullptr,
@@ -303,7 +301,7 @@ int main(int argc, char **argv) {
       return fail("--input " + name + ": " + desc->name +
                   " has no input of that name (its inputs: " + names + ")");
     }
-  q8_io_ptr args[Q8_IO_MAX_ARGS];
+  std::vector<void *> args(nargs, nullptr);
   for (int i = 0; i < nin; ++i) {
     const q8_tensor_desc &want = desc->inputs[i];
     auto it = inputs.find(want.name);
@@ -337,16 +335,15 @@ int main(int argc, char **argv) {
   args[nin + nout] = workspace.get();
   if (hasWeights)
     args[nin + nout + 1] = weights.get();
-  if (q8_io_call(desc->run, nargs, args) != 0)
-    return fail("cannot call a model with that many arguments");
+  desc->run_packed(args.data());
 
   if (benchIters > 0) {
     for (int i = 0; i < std::min(10, (int)benchIters); ++i)
-      q8_io_call(desc->run, nargs, args);
+      desc->run_packed(args.data());
     std::vector<double> times;
     for (int i = 0; i < benchIters; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      q8_io_call(desc->run, nargs, args);
+      desc->run_packed(args.data());
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count());

@@ -6,8 +6,9 @@
  * Inputs come in the model's input order and are checked against its
  * descriptor (dtype and shape); each output is written to OUTDIR/<name>.npy.
  * The descriptor makes one harness serve every model, so the tests compare
- * what the compiler emits, not per-model glue. The I/O lives in model_io.h,
- * shared with bench/q8_bench.c.
+ * what the compiler emits, not per-model glue. The I/O lives in
+ * tools/common/model_io.h (-Itools/common), shared with q8-run and
+ * bench/q8_bench.c; it calls the model through its packed entry point.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "model_io.h"

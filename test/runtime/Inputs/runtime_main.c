@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 static void dummyRun(void) {}
+static void dummyRunPacked(void *const *args) { (void)args; }
 
 static const char *yesNo(bool value) { return value ? "yes" : "no"; }
 
@@ -27,8 +28,13 @@ int main(void) {
   };
   q8_tensor_desc outputs[1] = {{"y", Q8_DTYPE_F32, 1, {3}}};
   q8_model_desc desc = {Q8_ABI_VERSION, 2, 1, 0, "m", inputs, outputs,
-                        128, 0, dummyRun};
+                        128, 0, dummyRun, dummyRunPacked};
   printf("check valid: %s\n", q8_status_string(q8_model_check(&desc)));
+  q8_model_desc unpacked = desc;
+  unpacked.run_packed = NULL;
+  printf("check no packed entry: %s\n",
+         q8_status_string(q8_model_check(&unpacked)));
+  printf("packed args: %u\n", (unsigned)Q8_MODEL_NUM_ARGS(&desc));
   printf("check null: %s\n", q8_status_string(q8_model_check(NULL)));
   q8_model_desc old = desc;
   old.abi_version = Q8_ABI_VERSION + 1;
