@@ -35,12 +35,8 @@ int64_t constantBytes(Value value) {
 
 /// The weight operand of a quantizable fp32 op.
 Value weightOf(Operation *op) {
-  if (auto matmul = dyn_cast<q8::MatMulOp>(op))
-    return matmul.getRhs();
-  if (auto gemm = dyn_cast<q8::GemmOp>(op))
-    return gemm.getB();
-  if (auto conv = dyn_cast<q8::ConvOp>(op))
-    return conv.getWeight();
+  if (auto quantizable = dyn_cast<q8::QuantizableOpInterface>(op))
+    return quantizable.getWeightOperand().get();
   return {};
 }
 
@@ -94,9 +90,9 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
     return failure();
 
   module.walk([&](Operation *op) {
-    if (isa<q8::QLinearOp, q8::QConvOp>(op)) {
+    if (auto int8 = dyn_cast<q8::Int8EpilogueOpInterface>(op)) {
       ++summary.quantized;
-      summary.int8WeightBytes += constantBytes(op->getOperand(1));
+      summary.int8WeightBytes += constantBytes(int8.getWeight());
     } else if (weightOf(op)) {
       ++summary.keptFp32;
     }
@@ -110,16 +106,10 @@ FailureOr<q8::FusionSummary> q8::fuseQuantized(ModuleOp module) {
   if (failed(pm.run(module)))
     return failure();
   FusionSummary summary;
-  auto count = [&](auto op) {
+  module.walk([&](q8::Int8EpilogueOpInterface op) {
     summary.requantizing += !isa<FloatType>(op.getResultType());
-    summary.activations += op.getActivation() != "none";
+    summary.activations += op.getActivation() != q8::Activation::None;
     summary.biases += op.getBias() != nullptr;
-  };
-  module.walk([&](Operation *op) {
-    if (auto qlinear = dyn_cast<q8::QLinearOp>(op))
-      count(qlinear);
-    else if (auto qconv = dyn_cast<q8::QConvOp>(op))
-      count(qconv);
   });
   return summary;
 }

@@ -269,12 +269,12 @@ struct SliceToTensor : OpConversionPattern<SliceOp> {
 
 /// The source index along one dim of a reflect/edge pad: `index` (already
 /// shifted by the begin pad) mapped into [0, size).
-Value padSourceIndex(OpBuilder &b, Location loc, StringRef mode, Value index,
+Value padSourceIndex(OpBuilder &b, Location loc, PadMode mode, Value index,
                      int64_t size) {
   auto constant = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
-  if (mode == "edge" || size == 1)
+  if (mode == PadMode::Edge || size == 1)
     return arith::MinSIOp::create(
         b, loc, arith::MaxSIOp::create(b, loc, index, constant(0)),
         constant(size - 1));
@@ -326,15 +326,13 @@ struct PadToTensor : OpConversionPattern<PadOp> {
           asIndices(context, SmallVector<int64_t>(rank, 1)));
     }
 
-    StringRef mode = op.getMode();
-    if (mode == "constant") {
+    PadMode mode = op.getMode();
+    if (mode == PadMode::Constant) {
       Value value = createScalar(rewriter, loc, resultType.getElementType(),
                                  op.getValue().convertToDouble());
       rewriter.replaceOp(op, padConstant(rewriter, loc, input, low, high, value));
       return success();
     }
-    if (mode != "reflect" && mode != "edge")
-      return rewriter.notifyMatchFailure(op, "unknown pad mode");
     Value result = createParallelGeneric(
         rewriter, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &b, Location l, ValueRange) {

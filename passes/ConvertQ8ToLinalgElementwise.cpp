@@ -316,7 +316,7 @@ namespace {
 template <>
 struct ScalarOf<GeluOp> {
   static Value emit(GeluOp op, OpBuilder &b, Location loc, ValueRange args) {
-    return createGelu(b, loc, args[0], op.getApproximate() == "tanh");
+    return createGelu(b, loc, args[0], op.getApproximate() == GeluApproximation::Tanh);
   }
 };
 

@@ -11,6 +11,7 @@
 #ifndef Q8_PASSES_CONVERTQ8TOLINALGINT8_H
 #define Q8_PASSES_CONVERTQ8TOLINALGINT8_H
 
+#include "dialects/Q8/Q8Ops.h"
 #include "passes/QuantMath.h"
 
 #include "passes/ConvertQ8ToLinalg.h"
@@ -93,8 +94,8 @@ std::optional<llvm::SmallVector<int64_t>> getConstantI32(mlir::Value value);
 
 /// What the epilogue of an int8 op applies to its accumulator acc[r, c].
 struct Int8Epilogue {
-  /// "none", "relu", "gelu" or "clip" (to [clipMin, clipMax]).
-  llvm::StringRef activation = "none";
+  /// clip clips to [clipMin, clipMax].
+  q8::Activation activation = q8::Activation::None;
   std::optional<double> clipMin, clipMax;
   /// A float type (dequantize) or a per-tensor quant type (requantize).
   mlir::Type resultElement;
@@ -113,12 +114,12 @@ struct Int8Epilogue {
   llvm::SmallVector<float> resultPrescale;
 };
 
-/// The epilogue of `op` (q8.qlinear or q8.qconv, read through their shared
-/// attribute names): its activation, clip bounds, result type, the scales
+/// The epilogue of `op` (q8.qlinear or q8.qconv, read through their
+/// Int8EpilogueOpInterface): its activation, clip bounds, result type, the scales
 /// s_in and s_w[c] of `channels` channels and the int32 column term,
 /// `corrections[c]` (zero-point corrections; empty is 0) plus the bias:
 /// folded when constant, else `bias` (the converted operand) at run time.
-Int8Epilogue getEpilogue(mlir::Operation *op, mlir::Value bias,
+Int8Epilogue getEpilogue(q8::Int8EpilogueOpInterface op, mlir::Value bias,
                          const QuantInfo &in, const QuantInfo &w,
                          int64_t channels, llvm::ArrayRef<int64_t> corrections);
 

@@ -314,7 +314,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   int64_t channelDim =
       epilogue.channelDim < 0 ? rank - 1 : epilogue.channelDim;
   int64_t n = accType.getDimSize(channelDim);
-  StringRef activation = epilogue.activation;
+  Activation activation = epilogue.activation;
   std::optional<double> clipMin = epilogue.clipMin, clipMax = epilogue.clipMax;
   Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
   auto outQuant = dyn_cast<mq::QuantizedType>(epilogue.resultElement);
@@ -359,10 +359,10 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   // and q8.gelu compute it.
   auto activate = [&](OpBuilder &b, Location loc, Value f) -> Value {
     Type type = f.getType();
-    if (activation == "relu")
+    if (activation == Activation::Relu)
       return arith::MaximumFOp::create(b, loc, f,
                                        createScalar(b, loc, type, 0));
-    if (activation == "gelu")
+    if (activation == Activation::Gelu)
       return createGelu(b, loc, f);
     if (clipMin)
       f = arith::MaximumFOp::create(b, loc, f,
@@ -398,7 +398,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     return rewriter.notifyMatchFailure(op, "per-axis result quantization");
   const qm::QuantParams &y = out.params.front();
   auto storage = accType.clone(IntegerType::get(context, out.width));
-  if (activation == "gelu") {
+  if (activation == Activation::Gelu) {
     // GELU has no integer form: dequantize as the f32 epilogue does,
     // apply it (and the prescale), and quantize as q8.quantize does, so this
     // is bit for bit the unfused int8 op -> q8.gelu -> q8.quantize.
@@ -444,7 +444,7 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
   // relu and clip commute with quantization (monotone, and quantize(0) =
   // z): they are exact as a tighter integer clamp.
   int32_t lo = y.qmin, hi = y.qmax;
-  if (activation == "relu")
+  if (activation == Activation::Relu)
     lo = std::max(lo, y.zeroPoint);
   if (clipMin)
     lo = std::max(lo, qm::quantize(static_cast<float>(*clipMin), y));
@@ -551,18 +551,18 @@ Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value w,
   return arith::AddIOp::create(b, loc, acc, product);
 }
 
-Int8Epilogue getEpilogue(Operation *op, Value bias, const QuantInfo &in,
+Int8Epilogue getEpilogue(Int8EpilogueOpInterface op, Value bias,
+                         const QuantInfo &in,
                          const QuantInfo &w, int64_t channels,
                          ArrayRef<int64_t> corrections) {
   Int8Epilogue epilogue;
-  if (auto attr = op->getAttrOfType<StringAttr>("activation"))
-    epilogue.activation = attr.getValue();
-  if (auto attr = op->getAttrOfType<FloatAttr>("clipMin"))
+  epilogue.activation = op.getActivation();
+  if (FloatAttr attr = op.getClipMinAttr())
     epilogue.clipMin = attr.getValueAsDouble();
-  if (auto attr = op->getAttrOfType<FloatAttr>("clipMax"))
+  if (FloatAttr attr = op.getClipMaxAttr())
     epilogue.clipMax = attr.getValueAsDouble();
   epilogue.resultElement = getElementTypeOrSelf(op->getResult(0).getType());
-  if (auto prescale = op->getAttrOfType<DenseF32ArrayAttr>("resultPrescale"))
+  if (DenseF32ArrayAttr prescale = op.getResultPrescaleAttr())
     epilogue.resultPrescale.assign(prescale.asArrayRef().begin(),
                                    prescale.asArrayRef().end());
   epilogue.inputScale = in.params.front().scale;

@@ -332,7 +332,7 @@ struct Recurrent {
 /// Reads the shapes every recurrent op shares; fails on anything but static
 /// float tensors.
 FailureOr<Recurrent> makeRecurrent(Operation *op, Value x, int64_t hidden,
-                                   StringRef direction,
+                                   RnnDirection direction,
                                    std::optional<APFloat> clip,
                                    ConversionPatternRewriter &rewriter) {
   auto xType = dyn_cast<RankedTensorType>(x.getType());
@@ -352,7 +352,7 @@ FailureOr<Recurrent> makeRecurrent(Operation *op, Value x, int64_t hidden,
                    xType.getDimSize(1),
                    xType.getDimSize(2),
                    hidden,
-                   direction == "bidirectional" ? 2 : 1,
+                   direction == RnnDirection::Bidirectional ? 2 : 1,
                    clipValue};
 }
 
@@ -381,7 +381,7 @@ struct LSTMToLinalg : OpConversionPattern<LSTMOp> {
     Value y = r.fresh({r.seq, r.dirs, batch, h});
     SmallVector<Value> finalH, finalC;
     for (int64_t d = 0; d < r.dirs; ++d) {
-      bool reverse = op.getDirection() == "reverse" || d == 1;
+      bool reverse = op.getDirection() == RnnDirection::Reverse || d == 1;
       Value wT = r.transpose(r.directionRows(adaptor.getW(), d, 0, 4 * h));
       Value rT = r.transpose(r.directionRows(adaptor.getR(), d, 0, 4 * h));
       Value gateBias =
@@ -497,7 +497,7 @@ struct GRUToLinalg : OpConversionPattern<GRUOp> {
     Value y = r.fresh({r.seq, r.dirs, batch, h});
     SmallVector<Value> finalH;
     for (int64_t d = 0; d < r.dirs; ++d) {
-      bool reverse = op.getDirection() == "reverse" || d == 1;
+      bool reverse = op.getDirection() == RnnDirection::Reverse || d == 1;
       Value wT = r.transpose(r.directionRows(adaptor.getW(), d, 0, 3 * h));
       // Wb + Rb for z and r; for h, Wb alone when Rb_h is applied inside
       // the reset (linear_before_reset), else Wb_h + Rb_h.

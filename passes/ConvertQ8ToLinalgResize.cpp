@@ -59,18 +59,24 @@ namespace {
 /// `ratio` in (0, 1] being its distance past the floor (1 at an integer).
 using CoeffFn = llvm::function_ref<SmallVector<double>(double)>;
 
-SmallVector<double> nearestCoeffs(double ratio, StringRef mode) {
+SmallVector<double> nearestCoeffs(double ratio, NearestMode mode) {
   if (ratio == 1.0)
     return {0, 1};
   bool ceil;
-  if (mode == "round_prefer_floor")
+  switch (mode) {
+  case NearestMode::RoundPreferFloor:
     ceil = ratio > 0.5;
-  else if (mode == "round_prefer_ceil")
+    break;
+  case NearestMode::RoundPreferCeil:
     ceil = ratio >= 0.5;
-  else if (mode == "floor")
+    break;
+  case NearestMode::Floor:
     ceil = false;
-  else
+    break;
+  case NearestMode::Ceil:
     ceil = true;
+    break;
+  }
   return {ceil ? 0.0 : 1.0, ceil ? 1.0 : 0.0};
 }
 
@@ -86,18 +92,19 @@ SmallVector<double> cubicCoeffs(double ratio, double a) {
 
 /// The input coordinate output index `x` maps to along a dim of `inSize`
 /// resized to `outSize` with `scale` (the reference's get_original_coordinate).
-double originalCoordinate(StringRef mode, double x, double scale,
-                          int64_t inSize, int64_t outSize) {
+double originalCoordinate(CoordinateTransformationMode mode, double x,
+                          double scale, int64_t inSize, int64_t outSize) {
+  using Mode = CoordinateTransformationMode;
   double resized = scale * double(inSize);
-  if (mode == "align_corners")
+  if (mode == Mode::AlignCorners)
     return resized == 1 ? 0.0 : x * double(inSize - 1) / (resized - 1);
-  if (mode == "asymmetric")
+  if (mode == Mode::Asymmetric)
     return x / scale;
   // An output of length 1 (the integer output size, as ONNX Runtime reads
   // the spec, whatever input * scale is) reads coordinate 0.
-  if (mode == "pytorch_half_pixel")
+  if (mode == Mode::PytorchHalfPixel)
     return resized == 1 || outSize == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
-  if (mode == "half_pixel_symmetric") {
+  if (mode == Mode::HalfPixelSymmetric) {
     double adjustment = double(outSize) / resized;
     double center = double(inSize) / 2;
     double offset = center * (1 - adjustment);
@@ -119,8 +126,9 @@ struct DimTaps {
   SmallVector<float> weight;
 };
 
-DimTaps computeTaps(StringRef transform, CoeffFn coeffsOf, bool excludeOutside,
-                    double scale, int64_t inSize, int64_t outSize) {
+DimTaps computeTaps(CoordinateTransformationMode transform, CoeffFn coeffsOf,
+                    bool excludeOutside, double scale, int64_t inSize,
+                    int64_t outSize) {
   SmallVector<SmallVector<std::pair<int64_t, double>>> perOutput;
   size_t width = 0;
   for (int64_t x = 0; x < outSize; ++x) {
@@ -212,25 +220,26 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
       return rewriter.notifyMatchFailure(op, "needs static float tensors");
     if (inputType.getNumElements() == 0)
       return op.emitOpError("cannot resize an input without elements");
-    StringRef transform = op.getCoordinateTransformationMode();
-    if (transform == "tf_crop_and_resize")
+    CoordinateTransformationMode transform =
+        op.getCoordinateTransformationMode();
+    if (transform == CoordinateTransformationMode::TfCropAndResize)
       return op.emitOpError(
           "coordinate_transformation_mode 'tf_crop_and_resize' is not "
           "supported by the lowering: it needs the roi input, which "
           "q8.resize does not carry");
 
-    StringRef mode = op.getMode();
-    StringRef nearestMode = op.getNearestMode();
+    ResizeMode mode = op.getMode();
+    NearestMode nearestMode = op.getNearestMode();
     double cubicA = op.getCubicCoeffA().convertToDouble();
     auto coeffsOf = [&](double ratio) -> SmallVector<double> {
-      if (mode == "nearest")
+      if (mode == ResizeMode::Nearest)
         return nearestCoeffs(ratio, nearestMode);
-      if (mode == "linear")
+      if (mode == ResizeMode::Linear)
         return linearCoeffs(ratio);
       return cubicCoeffs(ratio, cubicA);
     };
     // exclude_outside only changes weights; nearest has one unit weight.
-    bool excludeOutside = op.getExcludeOutside() && mode != "nearest";
+    bool excludeOutside = op.getExcludeOutside() && mode != ResizeMode::Nearest;
 
     int64_t rank = resultType.getRank();
     ArrayRef<float> scales = op.getScales();

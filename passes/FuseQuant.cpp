@@ -29,11 +29,10 @@
 //     product); relu and clip stay exact as integer clamps, gelu goes
 //     through float and is bit for bit the unfused ops.
 //
-// The patterns read and rebuild the int8 op through its generic form
-// (operands input, weight, optional bias; attributes resultType,
-// activation, clipMin, clipMax; the weight's per-axis scales are per output
-// channel), which q8.qlinear (output channel: the last dim) and q8.qconv
-// (output channel: dim 1) share.
+// The patterns read and rebuild the int8 op through Int8EpilogueOpInterface
+// (dialects/Q8/Q8Interfaces.td): q8.qlinear (output channel: the last dim)
+// and q8.qconv (output channel: dim 1) share its operands, epilogue
+// attributes and per-output-channel weight scales.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,20 +63,12 @@ namespace {
 // The int8 linear op, generically
 //===----------------------------------------------------------------------===//
 
-/// The int8 ops these patterns fuse into (see the file comment).
-bool isInt8Linear(Operation *op) {
-  return isa_and_nonnull<QLinearOp, QConvOp>(op);
-}
-
-
 /// The int8 linear op defining `value` when its result is float and it has
 /// no activation yet, else null.
-Operation *getFloatLinear(Value value) {
-  Operation *op = value ? value.getDefiningOp() : nullptr;
-  if (!isInt8Linear(op) || !isa<FloatType>(getElementTypeOrSelf(value)))
-    return nullptr;
-  auto activation = op->getAttrOfType<StringAttr>("activation");
-  if (activation && activation.getValue() != "none")
+Int8EpilogueOpInterface getFloatLinear(Value value) {
+  auto op = value ? value.getDefiningOp<Int8EpilogueOpInterface>() : nullptr;
+  if (!op || !isa<FloatType>(getElementTypeOrSelf(value)) ||
+      op.getActivation() != Activation::None)
     return nullptr;
   return op;
 }
@@ -86,43 +77,44 @@ Operation *getFloatLinear(Value value) {
 struct LinearChange {
   Value bias;
   Type resultElement;
-  StringRef activation;
+  std::optional<Activation> activation;
   std::optional<double> clipMin, clipMax;
   DenseF32ArrayAttr resultPrescale;
 };
 
 /// `op` rebuilt at `loc` (its last fused user's) with `change` applied; the
 /// caller replaces what it fused.
-Value rebuildLinear(PatternRewriter &rewriter, Operation *op, Location loc,
-                    const LinearChange &change) {
+Value rebuildLinear(PatternRewriter &rewriter, Int8EpilogueOpInterface op,
+                    Location loc, const LinearChange &change) {
   SmallVector<Value> operands(op->getOperands());
   if (change.bias) {
     assert(operands.size() == 2 && "bias folding needs a bias-less op");
     operands.push_back(change.bias);
   }
-  NamedAttrList attrs(op->getAttrDictionary());
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  if (change.resultElement) {
+  if (change.resultElement)
     resultType = resultType.clone(change.resultElement);
-    attrs.set("resultType", TypeAttr::get(change.resultElement));
-  }
-  if (!change.activation.empty())
-    attrs.set("activation", rewriter.getStringAttr(change.activation));
-  if (change.clipMin)
-    attrs.set("clipMin", rewriter.getF64FloatAttr(*change.clipMin));
-  if (change.clipMax)
-    attrs.set("clipMax", rewriter.getF64FloatAttr(*change.clipMax));
-  if (change.resultPrescale)
-    attrs.set("resultPrescale", change.resultPrescale);
   OperationState state(loc, op->getName(), operands, {resultType},
-                       attrs.getAttrs());
-  return rewriter.create(state)->getResult(0);
+                       op->getAttrDictionary().getValue());
+  auto rebuilt = cast<Int8EpilogueOpInterface>(rewriter.create(state));
+  if (change.resultElement)
+    rebuilt.setResultType(change.resultElement);
+  if (change.activation)
+    rebuilt.setActivation(*change.activation);
+  if (change.clipMin)
+    rebuilt.setClipMinAttr(rewriter.getF64FloatAttr(*change.clipMin));
+  if (change.clipMax)
+    rebuilt.setClipMaxAttr(rewriter.getF64FloatAttr(*change.clipMax));
+  if (change.resultPrescale)
+    rebuilt.setResultPrescaleAttr(change.resultPrescale);
+  return rebuilt->getResult(0);
 }
 
 /// The real scale of the accumulator of output channel `c`: s_x * s_w[c].
-std::optional<SmallVector<float>> weightScales(Operation *op, int64_t n) {
+std::optional<SmallVector<float>> weightScales(Int8EpilogueOpInterface op,
+                                               int64_t n) {
   auto weight = dyn_cast<mq::QuantizedType>(
-      getElementTypeOrSelf(op->getOperand(1).getType()));
+      getElementTypeOrSelf(op.getWeight().getType()));
   SmallVector<float> scales;
   if (auto perAxis = dyn_cast_or_null<mq::UniformQuantizedPerAxisType>(weight)) {
     if (static_cast<int64_t>(perAxis.getScales().size()) != n)
@@ -197,13 +189,13 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
                                 PatternRewriter &rewriter) const override {
     for (unsigned side : {0u, 1u}) {
       Value y = add->getOperand(side), b = add->getOperand(1 - side);
-      Operation *linear = getFloatLinear(y);
+      Int8EpilogueOpInterface linear = getFloatLinear(y);
       if (!linear || linear->getNumOperands() != 2 || !y.hasOneUse() ||
           y.getType() != add.getType())
         continue;
       auto yType = cast<RankedTensorType>(y.getType());
       auto bType = dyn_cast<RankedTensorType>(b.getType());
-      int64_t channel = getOutputChannelDim(linear);
+      int64_t channel = linear.getOutputChannelDim();
       int64_t n = yType.getDimSize(channel);
       // b broadcasts along everything but the channel dim.
       auto isPerChannel = [&](RankedTensorType type) {
@@ -218,7 +210,7 @@ struct FoldBiasAdd : OpRewritePattern<AddOp> {
       std::optional<SmallVector<float>> values = readF32Constant(b);
       std::optional<SmallVector<float>> sw = weightScales(linear, n);
       auto input = dyn_cast<mq::UniformQuantizedType>(
-          getElementTypeOrSelf(linear->getOperand(0).getType()));
+          getElementTypeOrSelf(linear.getInput().getType()));
       if (!values || !sw || !input ||
           (values->size() != 1 && static_cast<int64_t>(values->size()) != n))
         continue;
@@ -327,19 +319,19 @@ struct FuseActivation : OpRewritePattern<ActivationOp> {
   LogicalResult matchAndRewrite(ActivationOp op,
                                 PatternRewriter &rewriter) const override {
     Value y = op->getOperand(0);
-    Operation *linear = getFloatLinear(y);
+    Int8EpilogueOpInterface linear = getFloatLinear(y);
     if (!linear || !y.hasOneUse() || y.getType() != op.getType())
       return rewriter.notifyMatchFailure(
           op, "input is not an int8 linear op's only-used f32 result");
     LinearChange change;
     if constexpr (std::is_same_v<ActivationOp, ReluOp>) {
-      change.activation = "relu";
+      change.activation = Activation::Relu;
     } else if constexpr (std::is_same_v<ActivationOp, GeluOp>) {
-      if (op.getApproximate() != "none")
+      if (op.getApproximate() != GeluApproximation::None)
         return rewriter.notifyMatchFailure(op, "tanh approximation");
-      change.activation = "gelu";
+      change.activation = Activation::Gelu;
     } else {
-      change.activation = "clip";
+      change.activation = Activation::Clip;
       if (auto min = op.getMin())
         change.clipMin = min->convertToDouble();
       if (auto max = op.getMax())
@@ -363,9 +355,10 @@ struct ChainRequantize : RewritePattern {
   ChainRequantize(MLIRContext *context)
       : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(Operation *operation,
                                 PatternRewriter &rewriter) const override {
-    if (!isInt8Linear(op) || op->getNumResults() != 1)
+    auto op = dyn_cast<Int8EpilogueOpInterface>(operation);
+    if (!op || op->getNumResults() != 1)
       return failure();
     Value y = op->getResult(0);
     if (!isa<FloatType>(getElementTypeOrSelf(y)) || y.use_empty())
@@ -387,9 +380,8 @@ struct ChainRequantize : RewritePattern {
         int64_t rank = cast<RankedTensorType>(y.getType()).getRank();
         int64_t axis = *quantize.getAxis() < 0 ? *quantize.getAxis() + rank
                                                : *quantize.getAxis();
-        auto activation = op->getAttrOfType<StringAttr>("activation");
-        if (axis != getOutputChannelDim(op) ||
-            (activation && activation.getValue() == "clip") ||
+        if (axis != op.getOutputChannelDim() ||
+            op.getActivation() == Activation::Clip ||
             llvm::any_of(*p, [](float v) { return !(v > 0) || !std::isfinite(v); }))
           return rewriter.notifyMatchFailure(
               op, "a prescale not along the output channels (or with clip)");

@@ -3,10 +3,10 @@
 // Calibration needs the range of every activation an int8 op will consume,
 // and the per-channel absmax along the dimension it contracts (SmoothQuant
 // balances exactly those channels against the weights'). This pass marks
-// those values with q8.observe: the non-constant operands of q8.matmul,
-// q8.gemm and the input of q8.conv, plus every function result (for the
-// report). Nothing upstream knows which q8 operands quantize, so this is
-// ours.
+// those values with q8.observe: the non-constant activation operands of
+// every QuantizableOpInterface op (q8.matmul's both, q8.gemm's both,
+// q8.conv's input), plus every function result (for the report). Nothing
+// upstream knows which q8 operands quantize, so this is ours.
 //
 // One observer per value, named by its ONNX value name and rewired into the
 // quantizable consumers only, so the rest of the graph is untouched.
@@ -40,35 +40,29 @@ struct QuantizableUse {
 
 bool isConstant(Value value) { return matchPattern(value, m_Constant()); }
 
-int64_t rankOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getRank();
-}
-
 bool isF32(Value value) {
   return cast<RankedTensorType>(value.getType()).getElementType().isF32();
 }
 
 /// The operands of `op` that an int8 kernel would quantize, with the
-/// contracted dimension of each.
+/// contracted dimension of each: the activation, and the weight where it
+/// may itself be an activation (attention's x * y), each when it is a
+/// non-constant f32 value. Whether the op is then quantized is decided
+/// later (QuantizableOpInterface::getQuantizableForm); what is observed
+/// here is what it may need.
 SmallVector<QuantizableUse> quantizableUses(Operation *op) {
   SmallVector<QuantizableUse> uses;
+  auto quantizable = dyn_cast<QuantizableOpInterface>(op);
+  if (!quantizable)
+    return uses;
   auto add = [&](OpOperand &operand, int64_t axis) {
     if (!isConstant(operand.get()) && isF32(operand.get()))
       uses.push_back({&operand, axis});
   };
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    // numpy matmul contracts lhs's last dim with rhs's second-to-last (its
-    // only one when rhs is a vector).
-    add(matmul.getLhsMutable(), rankOf(matmul.getLhs()) - 1);
-    int64_t rhsRank = rankOf(matmul.getRhs());
-    add(matmul.getRhsMutable(), rhsRank >= 2 ? rhsRank - 2 : 0);
-  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-    add(gemm.getAMutable(), gemm.getTransA() ? 0 : 1);
-    add(gemm.getBMutable(), gemm.getTransB() ? 1 : 0);
-  } else if (auto conv = dyn_cast<ConvOp>(op)) {
-    // NCHW: every output sums over the input channels (within its group).
-    add(conv.getInputMutable(), 1);
-  }
+  add(quantizable.getActivationOperand(),
+      quantizable.getActivationContractedDim());
+  if (quantizable.mayWeightBeActivation())
+    add(quantizable.getWeightOperand(), quantizable.getWeightContractedDim());
   return uses;
 }
 

@@ -9,6 +9,15 @@
 
 using namespace q8::quant;
 
+int32_t q8::quant::weightQmax(int weightBits) {
+  assert((weightBits == 8 || weightBits == 7) && "8- or 7-bit weights");
+  return weightBits == 7 ? 63 : 127;
+}
+
+int32_t q8::quant::weightStorageMin(int weightBits) {
+  return weightBits == 7 ? -weightQmax(weightBits) : -128;
+}
+
 QuantParams q8::quant::asymmetricU8(float lo, float hi) {
   lo = std::min(lo, 0.0f);
   hi = std::max(hi, 0.0f);

@@ -32,6 +32,15 @@ struct QuantParams {
   int32_t qmax = 255;
 };
 
+/// The largest |q| of an int8 weight of `weightBits` (8 or 7) bits: 127, or
+/// 63 for the 7-bit weights that keep AVX2's vpmaddubsw pair sums
+/// (255 * 63 * 2 < 32767) from saturating.
+int32_t weightQmax(int weightBits);
+
+/// The least storage value of such a weight's !quant.uniform type: -128
+/// (the full i8 range), or -63 (symmetric) for 7-bit weights.
+int32_t weightStorageMin(int weightBits);
+
 /// uint8 asymmetric parameters for the range [lo, hi], widened to hold 0
 /// so that 0 is exactly representable: scale = (hi - lo) / 255, zero point
 /// round(-lo / scale) clamped to [0, 255]. An empty range (lo == hi == 0)

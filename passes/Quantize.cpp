@@ -1,8 +1,10 @@
 //===- Quantize.cpp - static W8A8 from a calibration table ----------------===//
 //
-// q8-quantize turns the matmuls and gemms with constant weights into
-// q8.qlinear, and the convolutions with constant weights (any group:
-// depthwise and grouped too) into q8.qconv: the activation quantized per
+// q8-quantize rewrites every op whose QuantizableOpInterface says it is
+// quantizable (dialects/Q8/Q8Interfaces.cpp decides, and builds the int8
+// op): the matmuls and gemms with constant weights into q8.qlinear, and the
+// convolutions with constant weights (any group: depthwise and grouped too)
+// into q8.qconv: the activation quantized per
 // tensor (uint8 asymmetric, from a calibrated range), the weights per output
 // channel (int8 symmetric), the bias in int32 at s_x * s_w, the result
 // dequantized to f32. Attention's activation x activation matmuls become
@@ -62,11 +64,6 @@ std::optional<F32Constant> getF32Constant(Value value) {
     return std::nullopt;
   auto type = cast<RankedTensorType>(value.getType());
   return F32Constant{std::move(*values), SmallVector<int64_t>(type.getShape())};
-}
-
-bool isF32Tensor(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  return type && type.getElementType().isF32();
 }
 
 /// What one matmul/gemm/conv quantizes: the activation `x` [..., K], weights
@@ -169,8 +166,8 @@ private:
         std::max(std::fabs(range.lo), std::fabs(range.hi)), weightQmax());
     auto element = mlir::quant::UniformQuantizedType::get(
         mlir::quant::QuantizationFlags::Signed, b.getIntegerType(8),
-        b.getF32Type(), params.scale, 0, weightBits == 7 ? -63 : -128,
-        weightBits == 7 ? 63 : 127);
+        b.getF32Type(), params.scale, 0,
+        q8::quant::weightStorageMin(weightBits), weightQmax());
     auto type = cast<RankedTensorType>(y.getType());
     OpBuilder::InsertionGuard guard(b);
     if (Operation *def = y.getDefiningOp())
@@ -184,7 +181,7 @@ private:
     return q;
   }
 
-  int32_t weightQmax() const { return weightBits == 7 ? 63 : 127; }
+  int32_t weightQmax() const { return q8::quant::weightQmax(weightBits); }
 
   /// The activation range: from q8-smoothquant's marker when `x` is its
   /// multiply, else from the table. nullopt (with a remark) when there is
@@ -231,102 +228,68 @@ private:
   }
 
   std::optional<LinearPlan> planFor(Operation *op, bool &failedAny) {
+    auto quantizable = dyn_cast<QuantizableOpInterface>(op);
+    if (!quantizable)
+      return std::nullopt;
+    std::string whyNot;
+    QuantizableForm form = quantizable.getQuantizableForm(&whyNot);
+    if (form == QuantizableForm::None) {
+      if (!whyNot.empty())
+        op->emitRemark() << "q8-quantize: " << whyNot << "; left in fp32";
+      return std::nullopt;
+    }
     LinearPlan plan;
     plan.op = op;
-    std::optional<F32Constant> w;
-    if (auto matmul = dyn_cast<MatMulOp>(op)) {
-      if (!isF32Tensor(matmul.getLhs()) || !isF32Tensor(matmul.getRhs()))
+    plan.activation = quantizable.getActivationOperand().get();
+    Value weight = quantizable.getWeightOperand().get();
+    if (form == QuantizableForm::ActivationWeight) {
+      // qlinear's [K, N] weight, or attention's batched [B..., K, N].
+      auto rhsType = cast<RankedTensorType>(weight.getType());
+      int64_t batchRank = rhsType.getRank() - 2;
+      plan.rhsActivation = weight;
+      plan.k = rhsType.getDimSize(batchRank);
+      plan.n = rhsType.getDimSize(batchRank + 1);
+      std::optional<calibration::Range> lhs =
+          rangeFor(op, plan.activation, failedAny);
+      std::optional<calibration::Range> rhs =
+          lhs ? rangeFor(op, plan.rhsActivation, failedAny) : std::nullopt;
+      if (!lhs || !rhs)
         return std::nullopt;
-      w = getF32Constant(matmul.getRhs());
-      if (!w) {
-        // Activation x activation: qlinear takes a non-constant [K, N]
-        // weight, or attention's batched [B..., K, N] against an lhs
-        // [B..., M, K] with the same batch dims (anything broadcasting
-        // stays fp32).
-        auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
-        auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
-        if (!QLinearOp::isProductShape(lhsType.getShape(), rhsType.getShape()))
-          return std::nullopt;
-        int64_t batchRank = rhsType.getRank() - 2;
-        plan.activation = matmul.getLhs();
-        plan.rhsActivation = matmul.getRhs();
-        plan.k = rhsType.getDimSize(batchRank);
-        plan.n = rhsType.getDimSize(batchRank + 1);
-        std::optional<calibration::Range> lhs =
-            rangeFor(op, plan.activation, failedAny);
-        std::optional<calibration::Range> rhs =
-            lhs ? rangeFor(op, plan.rhsActivation, failedAny) : std::nullopt;
-        if (!lhs || !rhs)
-          return std::nullopt;
-        plan.activationRange = *lhs;
-        plan.rhsRange = *rhs;
-        return plan;
-      }
-      if (w->shape.size() != 2)
-        return std::nullopt;
-      plan.activation = matmul.getLhs();
-      plan.k = w->shape[0];
-      plan.n = w->shape[1];
+      plan.activationRange = *lhs;
+      plan.rhsRange = *rhs;
+      return plan;
+    }
+    std::optional<F32Constant> w = getF32Constant(weight);
+    if (!w)
+      return std::nullopt; // a blob that is not loaded
+    int64_t contracted = quantizable.getWeightContractedDim();
+    int64_t outputs = quantizable.getWeightOutputChannelDim();
+    plan.n = w->shape[outputs];
+    if (quantizable.hasKernelTaps()) {
+      // A convolution's [M, C / group, k...] as stored: N rows of K.
+      plan.k = static_cast<int64_t>(w->values.size()) / plan.n;
       plan.weights = std::move(w->values);
-    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-      if (!isF32Tensor(gemm.getA()) || !isF32Tensor(gemm.getB()))
-        return std::nullopt;
-      w = getF32Constant(gemm.getB());
-      if (!w || w->shape.size() != 2)
-        return std::nullopt;
-      if (gemm.getTransA()) {
-        op->emitRemark() << "q8-quantize: gemm with transA; left in fp32";
-        return std::nullopt;
-      }
-      bool transB = gemm.getTransB();
-      plan.activation = gemm.getA();
-      plan.k = w->shape[transB ? 1 : 0];
-      plan.n = w->shape[transB ? 0 : 1];
-      float alpha = gemm.getAlpha().convertToFloat();
+      plan.convWeightShape = std::move(w->shape);
+    } else {
+      // W[k, n] = scale * stored, stored [K, N] or (transposed) [N, K].
+      plan.k = w->shape[contracted];
+      bool transposed = outputs < contracted;
+      float scale = quantizable.getProductScale();
       plan.weights.resize(plan.k * plan.n);
       for (int64_t k = 0; k < plan.k; ++k)
         for (int64_t n = 0; n < plan.n; ++n)
           plan.weights[k * plan.n + n] =
-              alpha * w->values[transB ? n * plan.k + k : k * plan.n + n];
-      if (Value c = gemm.getC()) {
-        std::optional<F32Constant> bias = getF32Constant(c);
-        if (!bias || bias->shape != ArrayRef<int64_t>{plan.n}) {
-          op->emitRemark() << "q8-quantize: gemm's C is not a constant ["
-                           << plan.n << "]; left in fp32";
-          return std::nullopt;
-        }
-        float beta = gemm.getBeta().convertToFloat();
-        for (float &b : bias->values)
-          b *= beta;
-        plan.bias = std::move(bias->values);
-      }
-    } else if (auto conv = dyn_cast<ConvOp>(op)) {
-      if (!isF32Tensor(conv.getInput()))
-        return std::nullopt;
-      w = getF32Constant(conv.getWeight());
-      if (!w) {
-        op->emitRemark() << "q8-quantize: conv weight is not a constant; "
-                            "left in fp32";
-        return std::nullopt;
-      }
-      if (w->values.empty())
-        return std::nullopt; // no weights: nothing to quantize
-      plan.activation = conv.getInput();
-      plan.n = w->shape[0];
-      plan.k = static_cast<int64_t>(w->values.size()) / plan.n;
-      plan.weights = std::move(w->values);
-      plan.convWeightShape = std::move(w->shape);
-      if (Value c = conv.getBias()) {
-        std::optional<F32Constant> bias = getF32Constant(c);
-        if (!bias) {
-          op->emitRemark() << "q8-quantize: conv bias is not a constant; "
-                              "left in fp32";
-          return std::nullopt;
-        }
-        plan.bias = std::move(bias->values);
-      }
-    } else {
-      return std::nullopt;
+              scale *
+              w->values[transposed ? n * plan.k + k : k * plan.n + n];
+    }
+    if (Value c = quantizable.getBiasValue()) {
+      std::optional<F32Constant> bias = getF32Constant(c);
+      if (!bias)
+        return std::nullopt; // a blob that is not loaded
+      float scale = quantizable.getBiasScale();
+      for (float &b : bias->values)
+        b *= scale;
+      plan.bias = std::move(bias->values);
     }
     std::optional<calibration::Range> range =
         rangeFor(op, plan.activation, failedAny);
@@ -385,7 +348,8 @@ private:
                                  plan.activationRange, xParams);
     if (plan.rhsActivation) {
       Value y = quantizeRhs(b, op, current(plan.rhsActivation), plan.rhsRange);
-      replace(op, QLinearOp::create(b, loc, x, y, Value(), b.getF32Type()));
+      replace(op, cast<QuantizableOpInterface>(op).createInt8Op(
+                      b, x, y, Value(), b.getF32Type()));
       return;
     }
 
@@ -413,8 +377,8 @@ private:
     SmallVector<int64_t> zeroPoints(n, 0);
     for (const QuantParams &p : wParams)
       scales.push_back(p.scale);
-    int64_t storageMin = weightBits == 7 ? -63 : -128;
-    int64_t storageMax = weightBits == 7 ? 63 : 127;
+    int64_t storageMin = q8::quant::weightStorageMin(weightBits);
+    int64_t storageMax = weightQmax();
     auto wElement = mlir::quant::UniformQuantizedPerAxisType::get(
         mlir::quant::QuantizationFlags::Signed, b.getIntegerType(8),
         b.getF32Type(), scales, zeroPoints,
@@ -439,17 +403,8 @@ private:
       bias = ConstantOp::create(
           b, loc, makeConstant<int32_t>(biasType, bq, "q8_bias_i32"));
     }
-    Value result;
-    if (auto conv = dyn_cast<ConvOp>(op))
-      result = QConvOp::create(b, loc, x, w, bias, conv.getStridesAttr(),
-                               conv.getPadsAttr(), conv.getDilationsAttr(),
-                               conv.getGroupAttr(),
-                               TypeAttr::get(b.getF32Type()),
-                               b.getStringAttr("none"), FloatAttr(),
-                               FloatAttr(), DenseF32ArrayAttr());
-    else
-      result = QLinearOp::create(b, loc, x, w, bias, b.getF32Type());
-    replace(op, result);
+    replace(op, cast<QuantizableOpInterface>(op).createInt8Op(
+                    b, x, w, bias, b.getF32Type()));
   }
 
   void replace(Operation *op, Value result) {

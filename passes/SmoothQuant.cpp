@@ -77,55 +77,39 @@ struct Consumer {
   }
 };
 
-bool isF32Tensor(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  return type && type.getElementType().isF32();
-}
-
+/// The consumer `op` is when q8-quantize will quantize it with a constant
+/// weight (QuantizableOpInterface decides), with its activation.
 std::optional<Consumer> consumerFor(Operation *op, Value &activation) {
+  auto quantizable = dyn_cast<QuantizableOpInterface>(op);
+  if (!quantizable || quantizable.getQuantizableForm(/*whyNot=*/nullptr) !=
+                          QuantizableForm::ConstantWeight)
+    return std::nullopt;
   Consumer c;
   c.op = op;
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    activation = matmul.getLhs();
-    c.weight = &matmul.getRhsMutable();
-  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-    if (gemm.getTransA())
-      return std::nullopt;
-    activation = gemm.getA();
-    c.weight = &gemm.getBMutable();
-    c.transposed = gemm.getTransB();
-    c.alpha = gemm.getAlpha().convertToFloat();
-  } else if (auto conv = dyn_cast<ConvOp>(op)) {
-    activation = conv.getInput();
-    c.weight = &conv.getWeightMutable();
-    c.conv = true;
-    c.groups = conv.getGroup();
-    c.axis = 1;
-  } else {
-    return std::nullopt;
-  }
-  if (!isF32Tensor(activation) || !isF32Tensor(c.weight->get()))
-    return std::nullopt;
+  activation = quantizable.getActivationOperand().get();
+  c.weight = &quantizable.getWeightOperand();
+  c.axis = quantizable.getActivationContractedDim();
+  c.alpha = quantizable.getProductScale();
+  c.conv = quantizable.hasKernelTaps();
+  c.groups = quantizable.getGroupCount();
   ElementsAttr attr;
   if (!matchPattern(c.weight->get(), m_Constant(&attr)))
     return std::nullopt;
   auto type = cast<RankedTensorType>(attr.getType());
-  if (type.getRank() != 2 && !c.conv)
-    return std::nullopt;
   std::optional<SmallVector<float>> values = readF32Values(attr);
   if (!values)
     return std::nullopt;
   c.values = std::move(*values);
+  int64_t contracted = quantizable.getWeightContractedDim();
+  int64_t outputs = quantizable.getWeightOutputChannelDim();
+  c.n = type.getDimSize(outputs);
+  c.k = type.getDimSize(contracted) * c.groups;
   if (c.conv) {
-    c.n = type.getDimSize(0);
-    c.k = type.getDimSize(1) * c.groups;
     for (int64_t d : type.getShape().drop_front(2))
       c.taps *= d;
     return c;
   }
-  c.axis = cast<RankedTensorType>(activation.getType()).getRank() - 1;
-  c.k = type.getDimSize(c.transposed ? 1 : 0);
-  c.n = type.getDimSize(c.transposed ? 0 : 1);
+  c.transposed = outputs < contracted; // gemm transB: stored [N, K]
   return c;
 }
 
@@ -198,7 +182,7 @@ private:
     }
     int64_t k = weightAbsmax.size();
     smoothquant::AlphaScorer scorer(entry.reservoir, k, weights,
-                                    weightBits == 7 ? 63 : 127);
+                                    q8::quant::weightQmax(weightBits));
     constexpr int kSteps = 20; // alpha = i * 0.05
     auto alphaAt = [](int i) { return static_cast<float>(i * 0.05); };
     // errors[0]: no smoothing; errors[i + 1]: alphaAt(i).
@@ -347,7 +331,8 @@ private:
                       b.getNamedAttr("ranges", b.getDictionaryAttr(ranges))}));
     setValueName(mul.getResult(), name + "/smoothquant");
     for (Consumer &c : consumers)
-      c.op->setOperand(0, mul.getResult());
+      cast<QuantizableOpInterface>(c.op).getActivationOperand().set(
+          mul.getResult());
     return success();
   }
 };

@@ -1,7 +1,7 @@
 //===- Q8Ops.cpp - q8 graph op type inference and verifiers ---------------===//
 //
 // Result-type inference of the elementwise, normalization, reduction and
-// data-movement ops, and the verifiers of their string/enum attributes.
+// data-movement ops (their enum attributes are verified by ODS, Q8Enums.td).
 // Linear algebra, windows and recurrent ops live in Q8Shapes.cpp, the
 // quantization ops in Q8QuantOps.cpp, folders in Q8Folds.cpp.
 //
@@ -144,10 +144,6 @@ Q8_INFER_SAME_AS_INPUT(HardSigmoidOp)
 Q8_INFER_SAME_AS_INPUT(ClipOp)
 Q8_INFER_SAME_AS_INPUT(ObserveOp)
 #undef Q8_INFER_SAME_AS_INPUT
-
-LogicalResult GeluOp::verify() {
-  return verifyOneOf(*this, "approximate", getApproximate(), {"none", "tanh"});
-}
 
 LogicalResult ClipOp::verify() {
   FloatAttr min = getMinAttr(), max = getMaxAttr();
@@ -504,10 +500,6 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   return pushTensor(diag, shape, input->getElementType(), types);
 }
 
-LogicalResult PadOp::verify() {
-  return verifyOneOf(*this, "mode", getMode(), {"constant", "reflect", "edge"});
-}
-
 LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
@@ -530,16 +522,3 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   return pushTensor(diag, sizes, input->getElementType(), types);
 }
 
-LogicalResult ResizeOp::verify() {
-  return success(
-      succeeded(verifyOneOf(*this, "mode", getMode(),
-                            {"nearest", "linear", "cubic"})) &&
-      succeeded(verifyOneOf(*this, "coordinate_transformation_mode",
-                            getCoordinateTransformationMode(),
-                            {"half_pixel", "half_pixel_symmetric",
-                             "pytorch_half_pixel", "align_corners",
-                             "asymmetric", "tf_crop_and_resize"})) &&
-      succeeded(verifyOneOf(*this, "nearest_mode", getNearestMode(),
-                            {"round_prefer_floor", "round_prefer_ceil", "floor",
-                             "ceil"})));
-}

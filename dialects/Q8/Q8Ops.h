@@ -11,13 +11,20 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#define GET_OP_CLASSES
-#include "dialects/Q8/Q8Ops.h.inc"
+#include "dialects/Q8/Q8Enums.h.inc"
 
 namespace q8 {
-/// The result dim of an int8 op (q8.qlinear, q8.qconv) that indexes its
-/// output channels: the last, or dim 1 of a convolution's NCHW result.
-int64_t getOutputChannelDim(mlir::Operation *op);
+/// What q8-quantize can make of a QuantizableOpInterface op.
+enum class QuantizableForm {
+  None,             ///< stays fp32
+  ConstantWeight,   ///< int8 op on a constant weight, per output channel
+  ActivationWeight, ///< activation x activation, both per tensor
+};
 } // namespace q8
+
+#include "dialects/Q8/Q8Interfaces.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/Q8/Q8Ops.h.inc"
 
 #endif // Q8_DIALECTS_Q8_Q8OPS_H

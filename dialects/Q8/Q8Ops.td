@@ -10,6 +10,8 @@
 #define Q8_OPS_TD
 
 include "dialects/Q8/Q8Dialect.td"
+include "dialects/Q8/Q8Enums.td"
+include "dialects/Q8/Q8Interfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -127,8 +129,7 @@ def Q8_HardSwishOp : Q8_FloatUnaryOp<"hard_swish"> {
 def Q8_GeluOp : Q8_FloatUnaryOp<"gelu"> {
   let summary = "GELU, exact (erf) or with the tanh approximation";
   let arguments = (ins Q8_FloatTensor:$input,
-                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
-  let hasVerifier = 1;
+                       Q8_DefaultStrEnumAttr<Q8_GeluApproximation, "None">:$approximate);
 }
 def Q8_LeakyReluOp : Q8_FloatUnaryOp<"leaky_relu"> {
   let summary = "x >= 0 ? x : alpha * x";
@@ -190,7 +191,8 @@ def Q8_BatchNormOp : Q8_Op<"batch_norm", [Pure]> {
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Q8_MatMulOp : Q8_Op<"matmul", [Pure]> {
+def Q8_MatMulOp : Q8_Op<"matmul", [Pure,
+    DeclareOpInterfaceMethods<Q8_QuantizableOpInterface>]> {
   let summary = "numpy matmul: batched, broadcast batch dims, 1-D promotion";
   let description = [{
     | lhs | rhs | result |
@@ -204,7 +206,9 @@ def Q8_MatMulOp : Q8_Op<"matmul", [Pure]> {
   let results = (outs Q8_Tensor:$result);
 }
 
-def Q8_GemmOp : Q8_Op<"gemm", [Pure]> {
+def Q8_GemmOp : Q8_Op<"gemm", [Pure,
+    DeclareOpInterfaceMethods<Q8_QuantizableOpInterface,
+                              ["getProductScale", "getBiasScale"]>]> {
   let summary = "alpha * op(A) * op(B) + beta * C, C broadcast to [M,N]";
   let arguments = (ins Q8_Tensor:$a, Q8_Tensor:$b, Optional<Q8_Tensor>:$c,
                        DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
@@ -218,7 +222,8 @@ def Q8_GemmOp : Q8_Op<"gemm", [Pure]> {
 // Convolution and pooling (NCHW, any number of spatial dims)
 //===----------------------------------------------------------------------===//
 
-def Q8_ConvOp : Q8_Op<"conv", [Pure]> {
+def Q8_ConvOp : Q8_Op<"conv", [Pure,
+    DeclareOpInterfaceMethods<Q8_QuantizableOpInterface, ["getGroupCount"]>]> {
   let summary = "grouped, dilated N-d convolution; depthwise is group == C";
   let description = [{
     `pads` holds the begin pads of every spatial dim, then the end pads
@@ -367,10 +372,9 @@ def Q8_SliceOp : Q8_Op<"slice", [Pure]> {
 def Q8_PadOp : Q8_Op<"pad", [Pure]> {
   let summary = "pad (or crop, for negative pads) every dim";
   let arguments = (ins Q8_Tensor:$input, DenseI64ArrayAttr:$pads,
-                       DefaultValuedStrAttr<StrAttr, "constant">:$mode,
+                       Q8_DefaultStrEnumAttr<Q8_PadMode, "Constant">:$mode,
                        DefaultValuedAttr<F64Attr, "0.0">:$value);
   let results = (outs Q8_Tensor:$result);
-  let hasVerifier = 1;
 }
 
 def Q8_ResizeOp : Q8_Op<"resize", [Pure]> {
@@ -381,14 +385,13 @@ def Q8_ResizeOp : Q8_Op<"resize", [Pure]> {
   }];
   let arguments = (ins Q8_FloatTensor:$input, DenseI64ArrayAttr:$sizes,
                        DenseF32ArrayAttr:$scales,
-                       DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
-                       DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
-                       DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode,
+                       Q8_DefaultStrEnumAttr<Q8_ResizeMode, "Nearest">:$mode,
+                       Q8_DefaultStrEnumAttr<Q8_CoordinateTransformationMode, "HalfPixel">:$coordinate_transformation_mode,
+                       Q8_DefaultStrEnumAttr<Q8_NearestMode, "RoundPreferFloor">:$nearest_mode,
                        DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
                        DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
                        DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value);
   let results = (outs Q8_FloatTensor:$result);
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -409,7 +412,7 @@ def Q8_LSTMOp : Q8_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
                        Optional<Q8_FloatTensor>:$initial_c,
                        Optional<Q8_FloatTensor>:$p,
                        I64Attr:$hidden_size,
-                       DefaultValuedStrAttr<StrAttr, "forward">:$direction,
+                       Q8_DefaultStrEnumAttr<Q8_RnnDirection, "Forward">:$direction,
                        OptionalAttr<F32Attr>:$clip,
                        DefaultValuedAttr<BoolAttr, "false">:$input_forget);
   let results = (outs Q8_FloatTensor:$y, Q8_FloatTensor:$y_h, Q8_FloatTensor:$y_c);
@@ -427,7 +430,7 @@ def Q8_GRUOp : Q8_Op<"gru", [Pure, AttrSizedOperandSegments]> {
                        Optional<Q8_FloatTensor>:$b,
                        Optional<Q8_FloatTensor>:$initial_h,
                        I64Attr:$hidden_size,
-                       DefaultValuedStrAttr<StrAttr, "forward">:$direction,
+                       Q8_DefaultStrEnumAttr<Q8_RnnDirection, "Forward">:$direction,
                        OptionalAttr<F32Attr>:$clip,
                        DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset);
   let results = (outs Q8_FloatTensor:$y, Q8_FloatTensor:$y_h);

@@ -188,23 +188,15 @@ static LogicalResult getQuantOperands(const ShapeDiag &diag, Value inputValue,
                  succeeded(getQuantElement(diag, *weight, "weight")));
 }
 
-int64_t q8::getOutputChannelDim(Operation *op) {
-  return isa<QConvOp>(op)
-             ? 1
-             : cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
-}
-
-/// The fused epilogue's attributes, shared by qlinear and qconv.
+/// The fused epilogue's attributes (Q8_Int8EpilogueOp), shared by qlinear
+/// and qconv.
 template <typename OpT>
 static LogicalResult verifyEpilogue(OpT op) {
-  if (failed(verifyOneOf(op, "activation", op.getActivation(),
-                         {"none", "relu", "gelu", "clip"})))
-    return failure();
   FloatAttr clipMin = op.getClipMinAttr(), clipMax = op.getClipMaxAttr();
-  if ((clipMin || clipMax) && op.getActivation() != "clip")
+  if ((clipMin || clipMax) && op.getActivation() != Activation::Clip)
     return op.emitOpError()
            << "'clipMin'/'clipMax' need activation \"clip\", got \""
-           << op.getActivation() << "\"";
+           << stringifyActivation(op.getActivation()) << "\"";
   if (clipMin && clipMax &&
       clipMin.getValueAsDouble() > clipMax.getValueAsDouble())
     return op.emitOpError() << "'clipMin' " << clipMin.getValueAsDouble()
@@ -219,11 +211,11 @@ static LogicalResult verifyEpilogue(OpT op) {
       return op.emitOpError()
              << "'resultPrescale' needs a quantized 'resultType', got "
              << op.getResultType();
-    if (op.getActivation() == "clip")
+    if (op.getActivation() == Activation::Clip)
       return op.emitOpError() << "'resultPrescale' does not go with activation "
                                  "\"clip\"";
     auto type = cast<RankedTensorType>(op.getType());
-    int64_t channels = type.getDimSize(getOutputChannelDim(op));
+    int64_t channels = type.getDimSize(op.getOutputChannelDim());
     if (static_cast<int64_t>(prescale->size()) != channels)
       return op.emitOpError() << "'resultPrescale' has " << prescale->size()
                               << " values for " << channels

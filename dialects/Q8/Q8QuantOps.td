@@ -68,7 +68,39 @@ def Q8_RequantizeOp : Q8_Op<"requantize", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
+/// An int8 op whose int32 accumulator goes through the fused epilogue:
+/// `operands` (input, weight, optional bias and the op's own attributes)
+/// followed by the five epilogue attributes both ops share.
+///
+///   resultType      the result's element type: a `!quant.uniform` with
+///                   i8/u8 storage (requantize) or a float type (dequantize)
+///   activation      applied to the real-valued output before any
+///                   requantization: none, relu, gelu (exact, erf) or clip
+///   clipMin/clipMax clip's bounds (a missing bound is unbounded; only with
+///                   clip)
+///   resultPrescale  only with a quantized resultType and an activation
+///                   other than clip: output channel n's real value times
+///                   resultPrescale[n] (> 0) before requantizing, the next
+///                   layer's SmoothQuant 1/s that its quantize would apply
+class Q8_Int8EpilogueOp<string mnemonic, dag operands>
+    : Q8_Op<mnemonic, [Pure, Q8_Int8EpilogueOpInterface]> {
+  let arguments = !con(operands, (ins
+      TypeAttr:$resultType,
+      Q8_DefaultStrEnumAttr<Q8_Activation, "None">:$activation,
+      OptionalAttr<F64Attr>:$clipMin,
+      OptionalAttr<F64Attr>:$clipMax,
+      OptionalAttr<DenseF32ArrayAttr>:$resultPrescale));
+  let results = (outs Q8_Tensor:$result);
+  code extraInt8ClassDeclaration = [{
+    /// The result dim that indexes output channels.
+    int64_t getOutputChannelDim();
+  }];
+  let extraClassDeclaration = extraInt8ClassDeclaration;
+  let hasVerifier = 1;
+}
+
+def Q8_QLinearOp : Q8_Int8EpilogueOp<"qlinear", (ins Q8_QuantTensor:$input,
+    Q8_QuantTensor:$weight, Optional<Q8_I32Tensor>:$bias)> {
   let summary = "int8 x int8 -> int32 matmul with a fused epilogue";
   let description = [{
     `input` `[..., K]` quantized activations, `weight` `[K, N]` quantized
@@ -76,51 +108,43 @@ def Q8_QLinearOp : Q8_Op<"qlinear", [Pure]> {
     activation x activation products, a batched `[B..., K, N]` per tensor
     against an input `[B..., M, K]` with the same batch dims, no
     broadcasting), `bias` `[N]` int32 at scale
-    s_input * s_weight. The epilogue applies bias, zero-point correction,
-    scale and `activation`, then requantizes to the result's quant type or
-    dequantizes to f32. Result shape `[..., N]`; `resultType` is the
-    result's element type: a `!quant.uniform` with i8/u8 storage (requantize)
-    or a float type (dequantize).
+    s_input * s_weight. The epilogue (Q8_Int8EpilogueOp) applies bias,
+    zero-point correction, scale and `activation`, then requantizes to the
+    result's quant type or dequantizes to f32. Result shape `[..., N]`;
+    the output channel is the last dim. q8-fuse-quant folds the ops that
+    follow a qlinear into the epilogue attributes.
 
-    `activation` is applied to the real-valued output before any
-    requantization: "relu", "gelu" (exact, erf) or "clip" to
-    [`clipMin`, `clipMax`] (a missing bound is unbounded; the bounds are
-    only allowed with "clip"). q8-fuse-quant folds the ops that follow a
-    qlinear into these attributes.
-
-    `resultPrescale`, only with a quantized `resultType` and an activation
-    other than "clip", multiplies output channel n's real value by
-    `resultPrescale[n]` (> 0) before requantizing: the next layer's
-    SmoothQuant 1/s, which its quantize op would apply.
+    ```mlir
+    %y = q8.qlinear %x, %w, %b {activation = "relu", resultType = f32}
+        : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>,
+           tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>,
+           tensor<3xi32>) -> tensor<2x3xf32>
+    ```
   }];
-  let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
-                       Optional<Q8_I32Tensor>:$bias, TypeAttr:$resultType,
-                       DefaultValuedStrAttr<StrAttr, "none">:$activation,
-                       OptionalAttr<F64Attr>:$clipMin,
-                       OptionalAttr<F64Attr>:$clipMax,
-                       OptionalAttr<DenseF32ArrayAttr>:$resultPrescale);
-  let results = (outs Q8_Tensor:$result);
   let builders = [
     // Without clip bounds (the form q8-quantize builds).
     OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,
                    "::mlir::Value":$bias, "::mlir::Type":$resultType,
-                   CArg<"::llvm::StringRef", "\"none\"">:$activation), [{
+                   CArg<"::q8::Activation", "::q8::Activation::None">:$activation), [{
       build($_builder, $_state, input, weight, bias,
             ::mlir::TypeAttr::get(resultType),
-            $_builder.getStringAttr(activation), nullptr, nullptr, nullptr);
+            $_builder.getStringAttr(::q8::stringifyActivation(activation)),
+            nullptr, nullptr, nullptr);
     }]>
   ];
-  let extraClassDeclaration = [{
+  let extraClassDeclaration = extraInt8ClassDeclaration # [{
     /// Whether an `input` and a `weight` of these shapes pair up as the op
     /// takes them: [..., K] x [K, N], or [B..., M, K] x [B..., K, N] with
     /// the same batch dims (K itself is checked apart).
     static bool isProductShape(::llvm::ArrayRef<int64_t> input,
                                ::llvm::ArrayRef<int64_t> weight);
   }];
-  let hasVerifier = 1;
 }
 
-def Q8_QConvOp : Q8_Op<"qconv", [Pure]> {
+def Q8_QConvOp : Q8_Int8EpilogueOp<"qconv", (ins Q8_QuantTensor:$input,
+    Q8_QuantTensor:$weight, Optional<Q8_I32Tensor>:$bias,
+    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+    DenseI64ArrayAttr:$dilations, DefaultValuedAttr<I64Attr, "1">:$group)> {
   let summary = "int8 convolution with qlinear's fused epilogue";
   let description = [{
     `q8.conv` on quantized tensors: `input` `[N, C, spatial...]` quantized
@@ -129,23 +153,16 @@ def Q8_QConvOp : Q8_Op<"qconv", [Pure]> {
     s_input * s_weight[m]; `strides`, `pads`, `dilations` and `group` as
     in `q8.conv` (depthwise is group == C). Padding reads the input's zero
     point, i.e. a real 0. The int32 accumulator goes through the same
-    epilogue as `q8.qlinear` (bias, zero-point correction, scale,
-    `activation` with `clipMin`/`clipMax`, `resultPrescale`, then
-    requantize to `resultType` or dequantize to a float type), per output
-    channel m.
+    epilogue as `q8.qlinear` (Q8_Int8EpilogueOp), per output channel m
+    (result dim 1).
+
+    ```mlir
+    %y = q8.qconv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                          strides = array<i64: 1, 1>, resultType = f32}
+        : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.1:128>>,
+           tensor<4x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x3x3xf32>
+    ```
   }];
-  let arguments = (ins Q8_QuantTensor:$input, Q8_QuantTensor:$weight,
-                       Optional<Q8_I32Tensor>:$bias,
-                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group,
-                       TypeAttr:$resultType,
-                       DefaultValuedStrAttr<StrAttr, "none">:$activation,
-                       OptionalAttr<F64Attr>:$clipMin,
-                       OptionalAttr<F64Attr>:$clipMax,
-                       OptionalAttr<DenseF32ArrayAttr>:$resultPrescale);
-  let results = (outs Q8_Tensor:$result);
-  let hasVerifier = 1;
 }
 
 #endif // Q8_QUANT_OPS_TD

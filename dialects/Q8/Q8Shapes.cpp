@@ -562,6 +562,12 @@ static LogicalResult inferRecurrent(const ShapeDiag &diag,
   return success();
 }
 
+/// The direction's name; ODS verifies it only after inference has run.
+static StringRef directionOf(StringAttr direction) {
+  return direction ? direction.getValue()
+                   : stringifyRnnDirection(RnnDirection::Forward);
+}
+
 LogicalResult LSTMOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
@@ -569,7 +575,7 @@ LogicalResult LSTMOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                         adaptor.getR(),        adaptor.getB(),
                         adaptor.getInitialH(), adaptor.getInitialC(),
                         adaptor.getP(),        adaptor.getHiddenSizeAttr().getInt(),
-                        adaptor.getDirection(), /*gates=*/4,
+                        directionOf(adaptor.getDirectionAttr()), /*gates=*/4,
                         /*numResults=*/3};
   return inferRecurrent(ShapeDiag{loc, getOperationName()}, ops, types);
 }
@@ -581,16 +587,7 @@ LogicalResult GRUOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
                         adaptor.getR(),        adaptor.getB(),
                         adaptor.getInitialH(), Value(),
                         Value(),               adaptor.getHiddenSizeAttr().getInt(),
-                        adaptor.getDirection(), /*gates=*/3,
+                        directionOf(adaptor.getDirectionAttr()), /*gates=*/3,
                         /*numResults=*/2};
   return inferRecurrent(ShapeDiag{loc, getOperationName()}, ops, types);
-}
-
-LogicalResult q8::verifyOneOf(Operation *op, StringRef name, StringRef value,
-                              ArrayRef<StringRef> allowed) {
-  if (llvm::is_contained(allowed, value))
-    return success();
-  InFlightDiagnostic diag = op->emitOpError() << "'" << name << "' must be one of ";
-  llvm::interleaveComma(allowed, diag);
-  return diag << "; got '" << value << "'";
 }

@@ -101,12 +101,6 @@ mlir::LogicalResult checkBroadcastsTo(const ShapeDiag &diag,
                                       llvm::ArrayRef<int64_t> target,
                                       llvm::StringRef what);
 
-/// Verifier helper: fails unless string attribute `name` of `op` is one of
-/// `allowed`.
-mlir::LogicalResult verifyOneOf(mlir::Operation *op, llvm::StringRef name,
-                                llvm::StringRef value,
-                                llvm::ArrayRef<llvm::StringRef> allowed);
-
 /// For constant folding: for every element of `resultShape` (row-major), the
 /// flat index of the element of `operandShape` it broadcasts from.
 llvm::SmallVector<int64_t>

@@ -75,7 +75,7 @@ func.func @where_element_types(%c: tensor<3xi1>, %a: tensor<3xf32>, %b: tensor<3
 // -----
 
 func.func @gelu_approximate(%x: tensor<2xf32>) {
-  // expected-error @+1 {{'approximate' must be one of none, tanh; got 'fast'}}
+  // expected-error @+1 {{attribute 'approximate' failed to satisfy constraint: one of none, tanh}}
   %0 = q8.gelu %x {approximate = "fast"} : (tensor<2xf32>) -> tensor<2xf32>
   return
 }
@@ -621,7 +621,7 @@ func.func @pad_negative(%x: tensor<4xf32>) {
 // -----
 
 func.func @pad_mode(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'mode' must be one of constant, reflect, edge; got 'wrap'}}
+  // expected-error @+1 {{attribute 'mode' failed to satisfy constraint: one of constant, reflect, edge}}
   %0 = q8.pad %x {pads = array<i64: 1, 1>, mode = "wrap"} : (tensor<4xf32>) -> tensor<6xf32>
   return
 }
@@ -665,7 +665,7 @@ func.func @resize_scales_positive(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @resize_mode(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'mode' must be one of nearest, linear, cubic; got 'area'}}
+  // expected-error @+1 {{attribute 'mode' failed to satisfy constraint: one of nearest, linear, cubic}}
   %0 = q8.resize %x {sizes = array<i64: 2, 8>, scales = array<f32: 1.0, 2.0>, mode = "area"} : (tensor<2x4xf32>) -> tensor<2x8xf32>
   return
 }
@@ -673,7 +673,7 @@ func.func @resize_mode(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @resize_coordinate_mode(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'coordinate_transformation_mode' must be one of half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners, asymmetric, tf_crop_and_resize; got 'centered'}}
+  // expected-error @+1 {{attribute 'coordinate_transformation_mode' failed to satisfy constraint: one of half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners, asymmetric, tf_crop_and_resize}}
   %0 = q8.resize %x {sizes = array<i64: 2, 8>, scales = array<f32: 1.0, 2.0>, coordinate_transformation_mode = "centered"} : (tensor<2x4xf32>) -> tensor<2x8xf32>
   return
 }
@@ -681,7 +681,7 @@ func.func @resize_coordinate_mode(%x: tensor<2x4xf32>) {
 // -----
 
 func.func @resize_nearest_mode(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'nearest_mode' must be one of round_prefer_floor, round_prefer_ceil, floor, ceil; got 'round'}}
+  // expected-error @+1 {{attribute 'nearest_mode' failed to satisfy constraint: one of round_prefer_floor, round_prefer_ceil, floor, ceil}}
   %0 = q8.resize %x {sizes = array<i64: 2, 8>, scales = array<f32: 1.0, 2.0>, nearest_mode = "round"} : (tensor<2x4xf32>) -> tensor<2x8xf32>
   return
 }
@@ -698,8 +698,7 @@ func.func @lstm_x_rank(%x: tensor<5x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1
 // -----
 
 func.func @lstm_direction(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>) {
-  // expected-error @+2 {{'direction' must be forward, reverse or bidirectional, got 'sideways'}}
-  // expected-error @+1 {{failed to infer returned types}}
+  // expected-error @+1 {{attribute 'direction' failed to satisfy constraint: one of forward, reverse, bidirectional}}
   %0:3 = q8.lstm %x, %w, %r {hidden_size = 4 : i64, direction = "sideways"} : (tensor<5x2x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
   return
 }

@@ -178,7 +178,7 @@ func.func @qlinear_result_per_axis(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128
 // -----
 
 func.func @qlinear_activation(%x: tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) {
-  // expected-error @+1 {{'activation' must be one of none, relu, gelu, clip; got 'silu'}}
+  // expected-error @+1 {{attribute 'activation' failed to satisfy constraint: one of none, relu, gelu, clip}}
   %0 = q8.qlinear %x, %w {resultType = f32, activation = "silu"} : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>) -> tensor<2x3xf32>
   return
 }
