@@ -25,6 +25,9 @@ config.substitutions.append(
 
 # Compiled-model tests: a C compiler, and the runtime's headers and library.
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(("%cxx", os.path.join(config.llvm_tools_dir, "clang++")))
+# The build folder, for tests of `cmake --install` (test/examples/installed.test).
+config.substitutions.append(("%q8_build", config.q8_obj_root))
 config.substitutions.append(("%q8rt_include", os.path.join(config.q8_src_root, "runtime")))
 # In a sanitized build libq8rt.a is instrumented: a link line that names it
 # links the sanitizer runtimes too (%q8rt_archive is the bare path, for
