@@ -93,10 +93,6 @@ LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
 
 LogicalResult q8::compileModule(mlir::ModuleOp module,
                                 const CodegenOptions &options) {
-  if (!resolveTarget(options.target))
-    return mlir::emitError(module.getLoc())
-           << "unknown target '" << options.target << "' (known: "
-           << knownTargetNames() << ")";
   if (failed(lowerToLinalg(module)))
     return mlir::failure();
   return lowerToLLVMDialect(module, options);

@@ -155,7 +155,7 @@ JitModel::compile(OwningOpRef<ModuleOp> module) {
   }
 
   CodegenOptions codegen;
-  codegen.target = buildHostTarget();
+  codegen.target = *resolveTarget(buildHostTarget());
   codegen.modelName = "q8_calib";
   // Weights stay out of the JIT's code: passed as one buffer, they are not
   // copied into LLVM IR constants, an object and its loaded image (which

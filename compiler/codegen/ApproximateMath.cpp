@@ -167,33 +167,24 @@ struct CallRuntimeF64 : OpRewritePattern<MathOp> {
 
 struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
   using ApproximateMathBase::ApproximateMathBase;
+  /// Set by the pipeline; else the `target` option is resolved.
+  std::optional<q8::TargetInfo> resolved;
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
-    std::optional<q8::TargetInfo> info = q8::resolveTarget(target);
-    if (!info) {
-      getOperation().emitError() << "unknown target '" << target << "'";
+    FailureOr<q8::TargetInfo> info =
+        q8::passTarget(resolved, target, getOperation());
+    if (failed(info))
       return signalPassFailure();
-    }
-    SmallVector<StringRef> features;
-    StringRef(info->features).split(features, ',');
-    auto has = [&](StringRef feature) {
-      return llvm::is_contained(features, feature);
-    };
-    // The named targets imply their features by CPU level; host spells
-    // them out.
-    StringRef cpu = info->cpu;
-    bool v3 = cpu == "x86-64-v3" || cpu == "x86-64-v4";
-    bool v2 = v3 || cpu == "x86-64-v2";
     // x^y as exp(y log x) (with its sign and special cases), whose f32
     // exp and log the approximations above then expand: no powf call.
     math::populateExpansionPatterns(patterns, {"powf"});
     patterns.add<CallRuntimeF64<math::ExpOp>>(&getContext(), Q8_MATH_EXP_F64);
     patterns.add<CallRuntimeF64<math::LogOp>>(&getContext(), Q8_MATH_LOG_F64);
-    if (!v3 && !has("+fma"))
+    if (!info->fma)
       math::populateExpansionPatterns(patterns, {"fma"});
-    if (!v2 && !has("+sse4.1")) {
+    if (!info->sse41) {
       patterns.add<ExpandFloorF32>(&getContext());
       patterns.add<ExpandRoundEvenF32>(&getContext());
     }
@@ -203,3 +194,9 @@ struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
 };
 
 } // namespace
+
+std::unique_ptr<Pass> q8::createApproximateMath(const TargetInfo &target) {
+  auto pass = std::make_unique<ApproximateMath>();
+  pass->resolved = target;
+  return pass;
+}

@@ -22,7 +22,11 @@ struct EmitObject : q8::impl::EmitObjectBase<EmitObject> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     q8::CodegenOptions options;
-    options.target = target;
+    FailureOr<q8::TargetInfo> resolved =
+        q8::passTarget(std::nullopt, target, module);
+    if (failed(resolved))
+      return signalPassFailure();
+    options.target = *resolved;
     options.optLevel = optLevel;
     if (format == "obj" || format == "asm") {
       auto kind = format == "obj" ? q8::ObjectFormat::Object

@@ -207,13 +207,14 @@ struct ConvertThroughF32 : OpRewritePattern<arith::ExtFOp> {
 struct ExpandNarrowFloats
     : q8::impl::ExpandNarrowFloatsBase<ExpandNarrowFloats> {
   using ExpandNarrowFloatsBase::ExpandNarrowFloatsBase;
+  /// Set by the pipeline; else the `target` option is resolved.
+  std::optional<q8::TargetInfo> resolved;
 
   void runOnOperation() override {
-    std::optional<q8::TargetInfo> info = q8::resolveTarget(target);
-    if (!info) {
-      getOperation().emitError() << "unknown target '" << target << "'";
+    FailureOr<q8::TargetInfo> info =
+        q8::passTarget(resolved, target, getOperation());
+    if (failed(info))
       return signalPassFailure();
-    }
     MLIRContext *context = &getContext();
     // Arithmetic in f32: only extf/truncf stay narrow.
     {
@@ -233,7 +234,7 @@ struct ExpandNarrowFloats
     RewritePatternSet patterns(context);
     arith::populateExpandBFloat16Patterns(patterns);
     patterns.add<TruncF64ToNarrow, ConvertThroughF32>(context);
-    if (!info->has("f16c"))
+    if (!info->f16c)
       patterns.add<TruncF32ToF16, ExtF16ToF32>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
@@ -241,3 +242,9 @@ struct ExpandNarrowFloats
 };
 
 } // namespace
+
+std::unique_ptr<Pass> q8::createExpandNarrowFloats(const TargetInfo &target) {
+  auto pass = std::make_unique<ExpandNarrowFloats>();
+  pass->resolved = target;
+  return pass;
+}

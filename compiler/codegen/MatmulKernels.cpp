@@ -1041,16 +1041,15 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
 
 struct MatmulKernels : q8::impl::MatmulKernelsBase<MatmulKernels> {
   using MatmulKernelsBase::MatmulKernelsBase;
+  /// Set by the pipeline; else the `target` option is resolved.
+  std::optional<q8::TargetInfo> resolved;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<q8::TargetInfo> target = q8::resolveTarget(this->target);
-    if (!target) {
-      module.emitError() << "unknown target '" << this->target
-                         << "' (expected one of " << q8::knownTargetNames()
-                         << ")";
+    FailureOr<q8::TargetInfo> target =
+        q8::passTarget(resolved, this->target, module);
+    if (failed(target))
       return signalPassFailure();
-    }
     SmallVector<MatmulInfo> matmuls;
     module.walk([&](linalg::LinalgOp op) {
       if (std::optional<MatmulInfo> info = matchMatmul(op))
@@ -1079,3 +1078,9 @@ struct MatmulKernels : q8::impl::MatmulKernelsBase<MatmulKernels> {
 };
 
 } // namespace
+
+std::unique_ptr<Pass> q8::createMatmulKernels(const TargetInfo &target) {
+  auto pass = std::make_unique<MatmulKernels>();
+  pass->resolved = target;
+  return pass;
+}

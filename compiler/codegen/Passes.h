@@ -8,8 +8,17 @@
 #include "mlir/Pass/Pass.h"
 
 namespace q8 {
+struct TargetInfo;
+
 #define GEN_PASS_DECL
 #include "compiler/codegen/Passes.h.inc"
+
+/// The target-dependent passes for a target the pipeline resolved once
+/// (their `target` option, a name, is what q8-opt resolves instead).
+std::unique_ptr<mlir::Pass> createMatmulKernels(const TargetInfo &target);
+std::unique_ptr<mlir::Pass> createTileAndVectorize(const TargetInfo &target);
+std::unique_ptr<mlir::Pass> createExpandNarrowFloats(const TargetInfo &target);
+std::unique_ptr<mlir::Pass> createApproximateMath(const TargetInfo &target);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/codegen/Passes.h.inc"

@@ -78,9 +78,7 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   // Matmuls as register-blocked micro-kernels over packed weights (before
   // the arena, so that buffers are still distinct allocations).
-  MatmulKernelsOptions kernels;
-  kernels.target = options.target;
-  pm.addPass(createMatmulKernels(kernels));
+  pm.addPass(createMatmulKernels(options.target));
   // Buffers allocated inside the branches of a run-time If move to the
   // function's entry block, where the arena can place them.
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
@@ -94,18 +92,12 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   }
 
   // The other ops as register tiles, vectorized; the rest becomes loops.
-  TileAndVectorizeOptions tile;
-  tile.target = options.target;
-  pm.addNestedPass<func::FuncOp>(createTileAndVectorize(tile));
+  pm.addNestedPass<func::FuncOp>(createTileAndVectorize(options.target));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  ExpandNarrowFloatsOptions narrow;
-  narrow.target = options.target;
-  pm.addNestedPass<func::FuncOp>(createExpandNarrowFloats(narrow));
-  ApproximateMathOptions approximate;
-  approximate.target = options.target;
-  pm.addNestedPass<func::FuncOp>(createApproximateMath(approximate));
+  pm.addNestedPass<func::FuncOp>(createExpandNarrowFloats(options.target));
+  pm.addNestedPass<func::FuncOp>(createApproximateMath(options.target));
   // Integer powers (math.ipowi) have no LLVM lowering: outlined
   // square-and-multiply functions (vector ones are scalarized first).
   pm.addPass(createConvertMathToFuncs());
@@ -196,14 +188,29 @@ struct LowerToLLVMPipelineOptions
 
 void q8::registerCodegenPasses() {
   registerQ8CodegenPasses();
-  PassPipelineRegistration<LowerToLLVMPipelineOptions>(
+  // registerPassPipeline rather than PassPipelineRegistration: the target
+  // name is resolved here, once, and an unknown one is the option's error.
+  registerPassPipeline(
       "q8-lower-to-llvm",
       "lower linalg on tensors to the LLVM dialect with the q8 C ABI",
-      [](OpPassManager &pm, const LowerToLLVMPipelineOptions &pipeline) {
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        LowerToLLVMPipelineOptions pipeline;
+        if (failed(pipeline.parseFromString(text)))
+          return failure();
+        std::optional<TargetInfo> target = resolveTarget(pipeline.target);
+        if (!target)
+          return errorHandler("unknown target '" + pipeline.target +
+                              "' (expected one of " + knownTargetNames() +
+                              ")");
         CodegenOptions options;
-        options.target = pipeline.target;
+        options.target = *target;
         options.modelName = pipeline.modelName;
         options.externalWeightsThreshold = pipeline.externalWeights;
         buildLowerToLLVMPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(LowerToLLVMPipelineOptions());
       });
 }

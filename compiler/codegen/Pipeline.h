@@ -12,6 +12,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "compiler/codegen/Target.h"
+
 #include "mlir/Pass/PassManager.h"
 
 #include <string>
@@ -19,8 +21,9 @@
 namespace q8 {
 
 struct CodegenOptions {
-  /// host | avx2 | avx-vnni | avx512 | avx512-vnni | generic (Target.h).
-  std::string target = "host";
+  /// The target, resolved once from its name (resolveTarget, Target.h):
+  /// every pass and the object emitter read this description.
+  TargetInfo target = *resolveTarget("host");
   /// LLVM optimization level, 0-3, for emitObject/emitLLVMIR.
   int optLevel = 3;
   /// When set, the module's one public function becomes `<modelName>_run`.

@@ -2,28 +2,69 @@
 
 #include "compiler/codegen/Target.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/X86TargetParser.h"
 
 #include <vector>
 
 using namespace llvm;
+using mlir::FailureOr;
+using mlir::Operation;
 
-std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
+namespace {
+
+/// The named targets, before their feature flags are derived.
+std::optional<q8::TargetInfo> namedTarget(StringRef name) {
+  using q8::Int8Dot;
+  q8::TargetInfo info;
+  info.name = name.str();
   if (name == "generic")
-    return TargetInfo{"x86-64", "", 4, 16, Int8Dot::None};
-  if (name == "avx2")
-    return TargetInfo{"x86-64-v3", "", 8, 16, Int8Dot::Madd256};
-  if (name == "avx-vnni")
-    return TargetInfo{"x86-64-v3", "+avxvnni", 8, 16, Int8Dot::Vnni256};
-  if (name == "avx512")
-    return TargetInfo{"x86-64-v4", "", 16, 32, Int8Dot::Madd512};
-  if (name == "avx512-vnni")
-    return TargetInfo{"x86-64-v4", "+avx512vnni", 16, 32, Int8Dot::Vnni512};
-  if (name != "host")
+    info.cpu = "x86-64";
+  else if (name == "avx2")
+    info = {info.name, "x86-64-v3", "", 8, 16, Int8Dot::Madd256};
+  else if (name == "avx-vnni")
+    info = {info.name, "x86-64-v3", "+avxvnni", 8, 16, Int8Dot::Vnni256};
+  else if (name == "avx512")
+    info = {info.name, "x86-64-v4", "", 16, 32, Int8Dot::Madd512};
+  else if (name == "avx512-vnni")
+    info = {info.name, "x86-64-v4", "+avx512vnni", 16, 32, Int8Dot::Vnni512};
+  else
     return std::nullopt;
+  return info;
+}
 
+/// A cache's size in bytes from sysfs ("48K"), or `fallback`.
+int64_t hostCacheBytes(int level, StringRef type, int64_t fallback) {
+  for (int index = 0; index < 8; ++index) {
+    std::string dir =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    auto read = [&](StringRef file) -> std::string {
+      auto buffer = MemoryBuffer::getFile(dir + "/" + file.str(),
+                                          /*IsText=*/true);
+      return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
+    };
+    if (read("level") != std::to_string(level) || read("type") != type)
+      continue;
+    StringRef size = read("size");
+    std::string text = size.str();
+    StringRef number = text;
+    int64_t scale = 1;
+    if (number.consume_back("K"))
+      scale = 1024;
+    else if (number.consume_back("M"))
+      scale = 1024 * 1024;
+    int64_t value;
+    if (!number.getAsInteger(10, value) && value > 0)
+      return value * scale;
+  }
+  return fallback;
+}
+
+q8::TargetInfo hostTarget() {
+  using q8::Int8Dot;
   // Sorted, so the feature string (and with it the object) is the same on
   // every run on one machine.
   StringMap<bool> hostFeatures = sys::getHostCPUFeatures();
@@ -40,7 +81,7 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   if (hostFeatures.lookup("avx512f"))
     lanes = 16;
   // The widest integer dot the host has, in the order the named targets
-  // above rank them.
+  // rank them.
   Int8Dot dot = Int8Dot::None;
   if (hostFeatures.lookup("avx2"))
     dot = Int8Dot::Madd256;
@@ -51,8 +92,42 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   if (lanes == 16 && hostFeatures.lookup("avx512bw") &&
       hostFeatures.lookup("avx512vnni"))
     dot = Int8Dot::Vnni512;
-  return TargetInfo{sys::getHostCPUName().str(), joined, lanes,
-                    lanes == 16 ? 32 : 16, dot};
+  q8::TargetInfo info{"host", sys::getHostCPUName().str(), joined, lanes,
+                      lanes == 16 ? 32 : 16, dot};
+  info.l1DataBytes = hostCacheBytes(1, "Data", info.l1DataBytes);
+  info.l2Bytes = hostCacheBytes(2, "Unified", info.l2Bytes);
+  return info;
+}
+
+} // namespace
+
+std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
+  std::optional<TargetInfo> info;
+  if (name == "host") {
+    // CPUID and sysfs once per process.
+    static const TargetInfo host = hostTarget();
+    info = host;
+  } else {
+    info = namedTarget(name);
+  }
+  if (!info)
+    return std::nullopt;
+  info->fma = info->has("fma");
+  info->sse41 = info->has("sse4.1");
+  info->f16c = info->has("f16c");
+  return info;
+}
+
+FailureOr<q8::TargetInfo>
+q8::passTarget(const std::optional<TargetInfo> &resolved, StringRef option,
+               Operation *op) {
+  if (resolved)
+    return *resolved;
+  if (std::optional<TargetInfo> info = resolveTarget(option))
+    return *info;
+  return op->emitError() << "unknown target '" << option
+                         << "' (expected one of " << knownTargetNames()
+                         << ")";
 }
 
 bool q8::TargetInfo::has(StringRef feature) const {

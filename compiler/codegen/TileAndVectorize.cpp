@@ -116,16 +116,16 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
+  /// Set by the pipeline; else the `target` option is resolved.
+  std::optional<q8::TargetInfo> resolved;
+
   using TileAndVectorizeBase::TileAndVectorizeBase;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::optional<q8::TargetInfo> info = q8::resolveTarget(target);
-    if (!info) {
-      func.emitError() << "unknown target '" << target << "' (expected one of "
-                       << q8::knownTargetNames() << ")";
+    FailureOr<q8::TargetInfo> info = q8::passTarget(resolved, target, func);
+    if (failed(info))
       return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
 
     // A strided memref.copy lowers to a call into the C runner library;
@@ -146,3 +146,9 @@ struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
 };
 
 } // namespace
+
+std::unique_ptr<Pass> q8::createTileAndVectorize(const TargetInfo &target) {
+  auto pass = std::make_unique<TileAndVectorize>();
+  pass->resolved = target;
+  return pass;
+}

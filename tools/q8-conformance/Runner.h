@@ -44,8 +44,8 @@ struct RunConfig {
   unsigned compileTimeout = 300; ///< seconds for compile + link
   unsigned jobs = 1;
   bool keep = false;
-  /// The code-generation target (Target.h).
-  std::string target = "host";
+  /// The code-generation target, resolved once (Target.h).
+  q8::TargetInfo target = *q8::resolveTarget("host");
   /// Compile (and keep the objects) without running: for targets the
   /// machine cannot execute. Each test ends "not run".
   bool compileOnly = false;

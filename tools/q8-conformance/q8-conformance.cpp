@@ -578,7 +578,8 @@ int main(int argc, char **argv) {
                           results[i].inputNames});
       indices.push_back(i);
     }
-    if (!q8::resolveTarget(target)) {
+    std::optional<q8::TargetInfo> resolved = q8::resolveTarget(target);
+    if (!resolved) {
       errs() << "error: --target=" << target << ": expected one of "
              << q8::knownTargetNames() << "\n";
       return 1;
@@ -589,7 +590,7 @@ int main(int argc, char **argv) {
     config.workDir = workDir.empty() ? tmp.str().str() : workDir.getValue();
     config.jobs = jobs;
     config.runTimeout = runTimeout;
-    config.target = target;
+    config.target = *resolved;
     config.compileOnly = compileOnly;
     config.objectsDir = objectsDir;
     if (!objectsDir.empty())

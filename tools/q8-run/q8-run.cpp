@@ -117,7 +117,13 @@ bool compileToSharedObject(StringRef dir, std::string &so) {
         return mlir::success();
       });
   q8::CodegenOptions codegen;
-  codegen.target = target;
+  std::optional<q8::TargetInfo> resolved = q8::resolveTarget(target);
+  if (!resolved) {
+    errs() << "error: --target=" << target << ": expected one of "
+           << q8::knownTargetNames() << "\n";
+    return false;
+  }
+  codegen.target = *resolved;
   codegen.modelName = q8::modelNameFromPath(modelPath);
   SmallString<256> base(dir);
   sys::path::append(base, codegen.modelName);

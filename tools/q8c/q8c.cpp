@@ -324,7 +324,13 @@ int main(int argc, char **argv) {
   request.output.path = outputPath;
   request.output.summary = summary;
 
-  request.codegen.target = target;
+  if (std::optional<q8::TargetInfo> resolved = q8::resolveTarget(target)) {
+    request.codegen.target = *resolved;
+  } else {
+    errs() << "error: --target=" << target << ": expected one of "
+           << q8::knownTargetNames() << "\n";
+    ok = false;
+  }
   request.codegen.optLevel = optLevel;
   if (externalWeights.getNumOccurrences()) {
     request.codegen.externalWeightsThreshold = 1024;
