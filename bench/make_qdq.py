@@ -7,7 +7,7 @@ Every MatMul (and Gemm without transA) whose weight is a constant 2-D
 tensor, and every Conv whose weight is constant (any group and rank: 1-D,
 2-D, depthwise), whose activation has an entry in TABLE (the calibration
 table `q8c --calibrate DIR --calibration-table TABLE` writes;
-compiler/calibration/Table.h) gets what ONNX Runtime's quantizer writes in
+passes/calibration/Table.h) gets what ONNX Runtime's quantizer writes in
 QDQ format:
 
     x -> QuantizeLinear(x_scale, x_zp: uint8) -> DequantizeLinear -> MatMul/Gemm/Conv

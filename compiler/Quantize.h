@@ -12,7 +12,7 @@
 #ifndef Q8_COMPILER_QUANTIZE_H
 #define Q8_COMPILER_QUANTIZE_H
 
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 
 #include "mlir/IR/BuiltinOps.h"
 

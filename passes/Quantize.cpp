@@ -15,14 +15,12 @@
 // with upstream quant.scast: builtin dense attributes cannot hold quantized
 // element types, and scast is exactly "reinterpret the storage".
 //
-// The table is read with q8::calibration::readTable. Q8Passes cannot link
-// Q8Calibration (which links Q8Compiler -> Q8Registration -> Q8Passes), so
-// passes/CMakeLists.txt builds compiler/calibration/Table.cpp, which needs
-// only LLVMSupport, into its own small library Q8CalibrationTable.
+// The table is read with q8::calibration::readTable
+// (passes/calibration/Table.h), unless the driver hands one over.
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
 #include "passes/ConstantData.h"

@@ -9,7 +9,7 @@
 #ifndef Q8_PASSES_QUANTIZEPASSES_H
 #define Q8_PASSES_QUANTIZEPASSES_H
 
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 #include "passes/Passes.h"
 
 #include <memory>

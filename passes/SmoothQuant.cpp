@@ -13,12 +13,11 @@
 // With auto-alpha, alpha is chosen per activation by simulating the int8
 // layers on the table's reservoir rows (passes/SmoothQuantSearch.h).
 //
-// The table is read like q8-quantize's (compiler/calibration/Table.cpp,
-// through the Q8CalibrationTable library).
+// The table is read like q8-quantize's (passes/calibration/Table.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
 #include "passes/ConstantData.h"

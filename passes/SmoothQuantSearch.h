@@ -14,7 +14,7 @@
 #ifndef Q8_PASSES_SMOOTHQUANTSEARCH_H
 #define Q8_PASSES_SMOOTHQUANTSEARCH_H
 
-#include "compiler/calibration/Ranges.h"
+#include "passes/calibration/Ranges.h"
 
 #include "llvm/ADT/ArrayRef.h"
 

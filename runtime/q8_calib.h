@@ -7,7 +7,7 @@
  *  - min/max over finite values, and moving-average min/max (the EMA of each
  *    observation's own min/max);
  *  - a symmetric histogram over [-R, R] (see "Histogram" below) from which
- *    compiler/calibration/Ranges.h selects percentile, entropy (KL) and MSE
+ *    passes/calibration/Ranges.h selects percentile, entropy (KL) and MSE
  *    ranges;
  *  - per-channel absmax along `channel_axis` (the contracted dimension of
  *    the matmul/conv that consumes the tensor: SmoothQuant's statistic);

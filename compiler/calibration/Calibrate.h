@@ -12,7 +12,7 @@
 #ifndef Q8_COMPILER_CALIBRATION_CALIBRATE_H
 #define Q8_COMPILER_CALIBRATION_CALIBRATE_H
 
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 #include "compiler/codegen/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"

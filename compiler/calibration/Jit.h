@@ -13,7 +13,7 @@
 #define Q8_COMPILER_CALIBRATION_JIT_H
 
 #include "compiler/calibration/Samples.h"
-#include "compiler/calibration/Table.h"
+#include "passes/calibration/Table.h"
 #include "compiler/codegen/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -1,6 +1,6 @@
 //===- Ranges.cpp - Activation range selection from calibration stats -----===//
 
-#include "compiler/calibration/Ranges.h"
+#include "passes/calibration/Ranges.h"
 
 #include <algorithm>
 #include <cmath>

@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef Q8_COMPILER_CALIBRATION_RANGES_H
-#define Q8_COMPILER_CALIBRATION_RANGES_H
+#ifndef Q8_PASSES_CALIBRATION_RANGES_H
+#define Q8_PASSES_CALIBRATION_RANGES_H
 
 #include <cstdint>
 #include <vector>
@@ -95,4 +95,4 @@ Range mseRange(const HistogramView &h);
 
 } // namespace q8::calibration
 
-#endif // Q8_COMPILER_CALIBRATION_RANGES_H
+#endif // Q8_PASSES_CALIBRATION_RANGES_H

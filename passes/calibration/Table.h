@@ -18,10 +18,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef Q8_COMPILER_CALIBRATION_TABLE_H
-#define Q8_COMPILER_CALIBRATION_TABLE_H
+#ifndef Q8_PASSES_CALIBRATION_TABLE_H
+#define Q8_PASSES_CALIBRATION_TABLE_H
 
-#include "compiler/calibration/Ranges.h"
+#include "passes/calibration/Ranges.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -90,4 +90,4 @@ bool readTable(llvm::StringRef path, Table &table, std::string &error);
 
 } // namespace q8::calibration
 
-#endif // Q8_COMPILER_CALIBRATION_TABLE_H
+#endif // Q8_PASSES_CALIBRATION_TABLE_H

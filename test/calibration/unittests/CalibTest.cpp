@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/calibration/Ranges.h"
+#include "passes/calibration/Ranges.h"
 #include "q8_calib.h"
 
 #include <algorithm>
