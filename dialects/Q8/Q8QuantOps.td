@@ -24,6 +24,10 @@ def Q8_ObserveOp : Q8_Op<"observe", [
     scales) and sample rows along it. The op has a write effect so that
     nothing removes it before calibration lowers it into a call to the
     runtime's collectors; outside calibration it is an identity.
+
+    ```mlir
+    %o = q8.observe %x {axis = 2 : i64, name = "x"} : tensor<1x4x8xf32>
+    ```
   }];
   let arguments = (ins Q8_FloatTensor:$input, StrAttr:$name,
                        OptionalAttr<I64Attr>:$axis);
@@ -39,6 +43,11 @@ def Q8_QuantizeOp : Q8_Op<"quantize", [Pure]> {
     prescale is where SmoothQuant's 1/s is folded: it costs one multiply in
     an op that multiplies anyway. The result type carries the scale and zero
     point, per tensor or per axis.
+
+    ```mlir
+    %q = q8.quantize %x {resultType = tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>}
+        : (tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>
+    ```
   }];
   let arguments = (ins Q8_FloatTensor:$input, TypeAttr:$resultType,
                        OptionalAttr<DenseF32ArrayAttr>:$prescale,
@@ -50,6 +59,13 @@ def Q8_QuantizeOp : Q8_Op<"quantize", [Pure]> {
 
 def Q8_DequantizeOp : Q8_Op<"dequantize", [Pure]> {
   let summary = "!quant.uniform -> its expressed float type";
+  let description = [{
+    scale * (q - zero_point), per tensor or per axis.
+
+    ```mlir
+    %x = q8.dequantize %q : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<2x4xf32>
+    ```
+  }];
   let arguments = (ins Q8_QuantTensor:$input);
   let results = (outs Q8_FloatTensor:$result);
 }
@@ -61,6 +77,11 @@ def Q8_RequantizeOp : Q8_Op<"requantize", [Pure]> {
     q8::quant::requantize's Q31 fixed-point arithmetic: what
     `quantize(dequantize(x))` to another type folds into (q8-fuse-quant),
     without a float round trip. Both types are per tensor, 8-bit storage.
+
+    ```mlir
+    %r = q8.requantize %q {resultType = tensor<2x4x!quant.uniform<u8:f32, 0.2:100>>}
+        : (tensor<2x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<2x4x!quant.uniform<u8:f32, 0.2:100>>
+    ```
   }];
   let arguments = (ins Q8_QuantTensor:$input, TypeAttr:$resultType);
   let results = (outs Q8_QuantTensor:$result);
