@@ -7,6 +7,9 @@ Writes, next to this script:
   test_images.npy     the held-out split, float32 [N,1,8,8]
   test_labels.npy     its labels, int64 [N]
   sample_input.pb     test_images[0] as an ONNX TensorProto named "image"
+  calibration/image.npy  64 training images, float32 [64,1,1,8,8]: the
+                      samples `q8c --calibrate` reads for the int8 build
+                      (stacked: docs/calibration.md)
 
 Run it with Debian's interpreter (/usr/bin/python3), which has python3-torch
 and python3-sklearn; nothing in q8's build or tests needs torch. It is
@@ -116,6 +119,8 @@ def main():
     export(model, os.path.join(HERE, "digits_cnn.onnx"))
     np.save(os.path.join(HERE, "test_images.npy"), x_test)
     np.save(os.path.join(HERE, "test_labels.npy"), y_test)
+    os.makedirs(os.path.join(HERE, "calibration"), exist_ok=True)
+    np.save(os.path.join(HERE, "calibration", "image.npy"), x_train[:64][:, None])
     sample = onnx.numpy_helper.from_array(x_test[:1], name="image")
     with open(os.path.join(HERE, "sample_input.pb"), "wb") as f:
         f.write(sample.SerializeToString())
