@@ -18,7 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/CrashHandler.h"
-#include "compiler/Compiler.h"
+#include "compiler/Compile.h"
 #include "compiler/TensorFile.h"
 #include "q8_runtime.h"
 
@@ -98,38 +98,24 @@ bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
   return !name.empty() && !value.empty() && arg.contains('=');
 }
 
-/// Compiles the model in-process into `dir`/<name>.so (its object linked
-/// by emitModel; see compiler/codegen/SharedLibrary.h).
+/// Compiles the model in-process into `dir`/<name>.so with compile(), as
+/// `q8c MODEL --emit=shared -o dir/<name>` would.
 bool compileToSharedObject(StringRef dir, std::string &so) {
-  mlir::MLIRContext context;
-  q8::loadDialects(context);
-  q8::trackCrashContext(context);
-  q8::ImportResult result = q8::importModel(context, modelPath, {});
-  if (!result.module) {
-    q8::printImportErrors(errs(), modelPath, result.errors);
-    return false;
-  }
-  mlir::ScopedDiagnosticHandler diagnostics(
-      &context, [&](mlir::Diagnostic &diag) {
-        if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
-          return mlir::failure();
-        errs() << "error: " << modelPath << ": " << diag.str() << "\n";
-        return mlir::success();
-      });
-  q8::CodegenOptions codegen;
+  q8::CompileRequest request;
+  request.modelPath = modelPath;
   std::optional<q8::TargetInfo> resolved = q8::resolveTarget(target);
   if (!resolved) {
     errs() << "error: --target=" << target << ": expected one of "
            << q8::knownTargetNames() << "\n";
     return false;
   }
-  codegen.target = *resolved;
-  codegen.modelName = q8::modelNameFromPath(modelPath);
+  request.codegen.target = *resolved;
+  request.codegen.modelName = q8::modelNameFromPath(modelPath);
   SmallString<256> base(dir);
-  sys::path::append(base, codegen.modelName);
-  if (failed(q8::compileModule(*result.module, codegen)) ||
-      failed(q8::emitModel(*result.module, codegen, base,
-                           q8::ArtifactKind::SharedLibrary)))
+  sys::path::append(base, request.codegen.modelName);
+  request.output.kind = q8::OutputKind::SharedLibrary;
+  request.output.path = base.str().str();
+  if (!q8::compile(request, errs(), outs()).succeeded)
     return false;
   so = (base + ".so").str();
   return true;
