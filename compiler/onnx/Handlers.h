@@ -84,6 +84,11 @@ inline mlir::Value scalarLike(NodeBinder &b, mlir::Value like, double value) {
               : mlir::Value();
 }
 
+/// log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)), whose exp cannot
+/// overflow (ONNX Runtime's form; the literal one is inf above x = 88),
+/// shared by Softplus and Mish.
+mlir::Value buildSoftplus(NodeBinder &b, mlir::Value x);
+
 /// x > 0 ? x : alpha * (exp(x) - 1), shared by Elu and Selu.
 mlir::Value buildElu(NodeBinder &b, mlir::Value x, double alpha);
 

@@ -44,13 +44,11 @@ static LogicalResult handleMean(NodeBinder &b) {
   return b.result(b.create<q8::DivOp>({sum, count}));
 }
 
-/// Mish (opset 18): x * tanh(softplus(x)), softplus(x) = log(exp(x) + 1) as
-/// Softplus imports it; for large x, exp overflows to inf and tanh(inf) = 1
-/// gives x, the limit.
+/// Mish (opset 18): x * tanh(softplus(x)), softplus as Softplus imports it
+/// (buildSoftplus: finite for every finite x).
 static LogicalResult handleMish(NodeBinder &b) {
   Value x = b.input(0);
-  Value softplus = b.create<q8::LogOp>(
-      {b.create<q8::AddOp>({b.create<q8::ExpOp>({x}), scalarLike(b, x, 1)})});
+  Value softplus = buildSoftplus(b, x);
   return b.result(
       b.create<q8::MulOp>({x, b.create<q8::TanhOp>({softplus})}));
 }

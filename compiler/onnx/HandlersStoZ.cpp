@@ -156,10 +156,16 @@ static LogicalResult handleSoftmax(NodeBinder &b) {
 }
 
 /// log(exp(x) + 1), as ONNX's reference.
+Value q8::importer::buildSoftplus(NodeBinder &b, Value x) {
+  Value positive = b.create<q8::MaxOp>({x, scalarLike(b, x, 0)});
+  Value negAbs = b.create<q8::NegOp>({b.create<q8::AbsOp>({x})});
+  Value log1p = b.create<q8::LogOp>(
+      {b.create<q8::AddOp>({b.create<q8::ExpOp>({negAbs}), scalarLike(b, x, 1)})});
+  return b.create<q8::AddOp>({positive, log1p});
+}
+
 static LogicalResult handleSoftplus(NodeBinder &b) {
-  Value x = b.input(0);
-  return b.result(b.create<q8::LogOp>(
-      {b.create<q8::AddOp>({b.create<q8::ExpOp>({x}), scalarLike(b, x, 1)})}));
+  return b.result(buildSoftplus(b, b.input(0)));
 }
 
 /// x / (1 + |x|).
