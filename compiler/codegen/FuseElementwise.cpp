@@ -62,8 +62,19 @@ struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse();
     };
+    // Nor a producer that reads its own init: an accumulation whose
+    // reduction loops are all unit (a 1x1 depthwise conv canonicalizes to
+    // `out = in * w + out`) looks elementwise, but fused into a consumer
+    // that iterates more often (a broadcast) it adds into the same element
+    // once per consumer iteration (graph fuzzer, seed 30754: 12x).
     linalg::ControlFusionFn notIntoContraction = [&](OpOperand *fused) {
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
+      if (producer &&
+          llvm::any_of(producer.getDpsInitsMutable(), [&](OpOperand &init) {
+            return producer.payloadUsesValueFromOperand(&init);
+          }))
+        return false;
       return singleUse(fused) &&
              !(consumer && isContraction(consumer));
     };

@@ -1724,6 +1724,10 @@ def fake_quant_weight(w, axis):
 
 
 def act_qparams(lo, hi):
+    # A table range with no finite value (a tensor calibration saw only as
+    # NaN/Inf): any parameters do; the comparison skips non-finite outputs.
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo, hi = 0.0, 0.0
     lo, hi = min(lo, 0.0), max(hi, 0.0)
     scale = (hi - lo) / 255.0 if hi > lo else 1.0
     zp = int(np.clip(round(-lo / scale), 0, 255))
