@@ -127,7 +127,7 @@ Int8Epilogue getEpilogue(q8::Int8EpilogueOpInterface op, mlir::Value bias,
 /// tensors (or batched: [B, M, K] x [B, K, N]), extended as `in` and `w`
 /// say; with `subtractInside` the zero points are subtracted from both
 /// operands first. This matmul-shaped generic is what the int8
-/// micro-kernels (compiler/codegen/MatmulKernels.cpp) recognize.
+/// micro-kernels (passes/codegen/MatmulKernels.cpp) recognize.
 mlir::Value buildInt8Contraction(mlir::OpBuilder &b, mlir::Location loc,
                                  mlir::Value x, mlir::Value weight,
                                  const QuantInfo &in, const QuantInfo &w,

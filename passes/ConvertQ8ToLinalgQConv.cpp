@@ -15,7 +15,7 @@
 //    grow the code with the kernel); col as [N*O, K*C] times the weight reordered
 //    at compile time to [K*C, M] is q8.qlinear's own matmul-shaped
 //    contraction (buildInt8Contraction), which the int8 micro-kernels
-//    (compiler/codegen/MatmulKernels.cpp) run. The accumulator [N*O, M]
+//    (passes/codegen/MatmulKernels.cpp) run. The accumulator [N*O, M]
 //    goes through qlinear's epilogue per column m and a transpose gives
 //    NCHW back.
 //  - depthwise (group = C = M) with a constant symmetric weight: no channel

@@ -3,6 +3,7 @@
 #include "compiler/codegen/HeaderEmitter.h"
 #include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/codegen/Passes.h"
+#include "compiler/codegen/Target.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -23,7 +24,7 @@ struct EmitObject : q8::impl::EmitObjectBase<EmitObject> {
     ModuleOp module = getOperation();
     q8::CodegenOptions options;
     FailureOr<q8::TargetInfo> resolved =
-        q8::passTarget(std::nullopt, target, module);
+        q8::resolveTargetOption(target, module);
     if (failed(resolved))
       return signalPassFailure();
     options.target = *resolved;

@@ -2,10 +2,10 @@
 
 #include "compiler/codegen/ObjectEmitter.h"
 
-#include "compiler/codegen/ExternalizeWeights.h"
 #include "compiler/codegen/HeaderEmitter.h"
 #include "compiler/codegen/SharedLibrary.h"
 #include "compiler/codegen/Target.h"
+#include "passes/codegen/ExternalizeWeights.h"
 #include "runtime/q8_abi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

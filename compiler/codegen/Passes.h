@@ -1,24 +1,18 @@
-//===- Passes.h - q8 code-generation passes ---------------------*- C++ -*-===//
+//===- Passes.h - the q8 emitters as a pass ---------------------*- C++ -*-===//
+//
+// q8-emit-object, for lit tests. The code-generation passes proper are in
+// passes/codegen/Passes.h.
+//
+//===----------------------------------------------------------------------===//
 #ifndef Q8_COMPILER_CODEGEN_PASSES_H
 #define Q8_COMPILER_CODEGEN_PASSES_H
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace q8 {
-struct TargetInfo;
-
 #define GEN_PASS_DECL
 #include "compiler/codegen/Passes.h.inc"
-
-/// The target-dependent passes for a target the pipeline resolved once
-/// (their `target` option, a name, is what q8-opt resolves instead).
-std::unique_ptr<mlir::Pass> createMatmulKernels(const TargetInfo &target);
-std::unique_ptr<mlir::Pass> createTileAndVectorize(const TargetInfo &target);
-std::unique_ptr<mlir::Pass> createExpandNarrowFloats(const TargetInfo &target);
-std::unique_ptr<mlir::Pass> createApproximateMath(const TargetInfo &target);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/codegen/Passes.h.inc"

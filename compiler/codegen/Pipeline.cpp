@@ -4,6 +4,7 @@
 
 #include "compiler/codegen/Passes.h"
 #include "passes/Passes.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -187,7 +188,10 @@ struct LowerToLLVMPipelineOptions
 } // namespace
 
 void q8::registerCodegenPasses() {
-  registerQ8CodegenPasses();
+  // The passes of passes/codegen resolve a `target` option here, above
+  // them.
+  registerQ8CodegenPasses(resolveTargetOption);
+  registerQ8EmitPasses();
   // registerPassPipeline rather than PassPipelineRegistration: the target
   // name is resolved here, once, and an unknown one is the option's error.
   registerPassPipeline(

@@ -54,7 +54,9 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
 /// emitters need.
 void registerCodegenDialects(mlir::DialectRegistry &registry);
 
-/// Registers the codegen passes and the `q8-lower-to-llvm` pipeline.
+/// Registers the codegen passes (passes/codegen/, their `target` option
+/// resolved by resolveTargetOption), q8-emit-object and the
+/// `q8-lower-to-llvm` pipeline.
 void registerCodegenPasses();
 
 } // namespace q8

@@ -6,7 +6,6 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <vector>
 
@@ -118,35 +117,13 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   return info;
 }
 
-FailureOr<q8::TargetInfo>
-q8::passTarget(const std::optional<TargetInfo> &resolved, StringRef option,
-               Operation *op) {
-  if (resolved)
-    return *resolved;
-  if (std::optional<TargetInfo> info = resolveTarget(option))
+FailureOr<q8::TargetInfo> q8::resolveTargetOption(StringRef name,
+                                                  Operation *op) {
+  if (std::optional<TargetInfo> info = resolveTarget(name))
     return *info;
-  return op->emitError() << "unknown target '" << option
+  return op->emitError() << "unknown target '" << name
                          << "' (expected one of " << knownTargetNames()
                          << ")";
-}
-
-bool q8::TargetInfo::has(StringRef feature) const {
-  StringMap<bool> enabled;
-  SmallVector<StringRef> implied;
-  X86::getFeaturesForCPU(cpu, implied);
-  for (StringRef f : implied) {
-    enabled[f] = true;
-    X86::updateImpliedFeatures(f, true, enabled);
-  }
-  SmallVector<StringRef> named;
-  StringRef(features).split(named, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef f : named) {
-    bool on = f.consume_front("+");
-    f.consume_front("-");
-    enabled[f] = on;
-    X86::updateImpliedFeatures(f, on, enabled);
-  }
-  return enabled.lookup(feature);
 }
 
 std::string q8::buildHostTarget() {

@@ -1,74 +1,38 @@
 //===- Target.h - the x86-64 code-generation targets q8 knows ---*- C++ -*-===//
 //
 // One table maps a `--target` name to the LLVM CPU, features and vector
-// width, so the tiling pipeline and the object emitter never disagree.
+// width, so the tiling pipeline and the object emitter never disagree. The
+// description itself (TargetInfo) is plain data below the passes that read
+// it, in passes/codegen/TargetInfo.h; the names and the host's CPUID stay
+// here, above them.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef Q8_COMPILER_CODEGEN_TARGET_H
 #define Q8_COMPILER_CODEGEN_TARGET_H
 
+#include "passes/codegen/TargetInfo.h"
+
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
 
-#include <cstdint>
 #include <optional>
 #include <string>
 
 namespace q8 {
-
-/// The instruction an int8 (u8 x s8 -> i32) matmul kernel multiplies with.
-enum class Int8Dot {
-  None,      ///< no integer vector dot: the generic tiled path
-  Madd256,   ///< AVX2 vpmaddubsw/vpmaddwd on ymm
-  Madd512,   ///< AVX-512BW vpmaddubsw/vpmaddwd on zmm
-  Vnni256,   ///< AVX-VNNI {vex} vpdpbusd on ymm
-  Vnni512,   ///< AVX-512-VNNI vpdpbusd on zmm
-};
-
-/// What code generation needs to know about one target, resolved once
-/// (resolveTarget) and carried by CodegenOptions through the pipeline: no
-/// pass looks at a target name or compares CPU names.
-struct TargetInfo {
-  std::string name;     ///< the --target name it was resolved from
-  std::string cpu;      ///< LLVM CPU name, e.g. "x86-64-v3"
-  std::string features; ///< LLVM feature string, e.g. "+avx2,+fma"
-  int64_t f32Lanes = 4; ///< f32 elements in one vector register
-  int64_t vectorRegisters = 16; ///< architectural vector registers (16 or 32)
-  Int8Dot int8Dot = Int8Dot::None;
-  /// ISA features the lowering chooses by (with everything `cpu` and
-  /// `features` imply; see has()).
-  bool fma = false;    ///< fused multiply-add (else math.fma is expanded)
-  bool sse41 = false;  ///< roundps/roundss (else floor/roundeven expanded)
-  bool f16c = false;   ///< f16 <-> f32 conversions (else done in integers)
-  /// Data cache sizes the kernels may block for. The named targets use
-  /// fixed, typical sizes (so their code is the same from every build
-  /// host); "host" reads the running CPU's.
-  int64_t l1DataBytes = 32 * 1024;
-  int64_t l2Bytes = 1024 * 1024;
-
-  /// Bits of one vector register.
-  int64_t vectorBits() const { return f32Lanes * 32; }
-
-  /// Whether code for this target may use `feature` (an LLVM feature name
-  /// such as "f16c"): implied by `cpu` (x86-64-v3 implies f16c) or named in
-  /// `features`, with everything each of those implies (LLVM's X86 target
-  /// parser).
-  bool has(llvm::StringRef feature) const;
-};
 
 /// Resolves "host", "avx2", "avx512", "avx512-vnni", "avx-vnni" or
 /// "generic"; nullopt for any other name. "host" reads the running CPU
 /// once per process.
 std::optional<TargetInfo> resolveTarget(llvm::StringRef name);
 
-/// The target a codegen pass runs for: `resolved` when the pipeline gave
-/// it one, else its `target` option resolved here (q8-opt runs passes one
-/// by one); an error on `op` for an unknown name.
-mlir::FailureOr<TargetInfo> passTarget(const std::optional<TargetInfo> &resolved,
-                                       llvm::StringRef option,
-                                       mlir::Operation *op);
+/// resolveTarget for a pass's `target` option: an error on `op` for an
+/// unknown name. The codegen passes get it as their TargetResolver
+/// (passes/codegen/Passes.h) when q8-opt runs them one by one;
+/// q8-emit-object calls it itself.
+mlir::FailureOr<TargetInfo> resolveTargetOption(llvm::StringRef name,
+                                                mlir::Operation *op);
 
 /// The target of the code q8 runs while it compiles (calibration, the layer
 /// error, searches): never `--target`, which may name an ISA the build host

@@ -2,13 +2,13 @@
 //
 // q8-externalize-weights (Passes.td) moves large constant globals out of
 // the object into the entry point's trailing `weights` argument and
-// records where each one goes; emitWeights (ObjectEmitter.h) writes them.
+// records where each one goes; emitWeights (compiler/codegen/ObjectEmitter.h) writes them.
 // These helpers are what both sides share.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef Q8_COMPILER_CODEGEN_EXTERNALIZEWEIGHTS_H
-#define Q8_COMPILER_CODEGEN_EXTERNALIZEWEIGHTS_H
+#ifndef Q8_PASSES_CODEGEN_EXTERNALIZEWEIGHTS_H
+#define Q8_PASSES_CODEGEN_EXTERNALIZEWEIGHTS_H
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -44,4 +44,4 @@ mlir::FailureOr<WeightsLayout> readWeightsLayout(mlir::ModuleOp module);
 
 } // namespace q8
 
-#endif // Q8_COMPILER_CODEGEN_EXTERNALIZEWEIGHTS_H
+#endif // Q8_PASSES_CODEGEN_EXTERNALIZEWEIGHTS_H

@@ -1,8 +1,8 @@
 //===- ExternalizeWeights.cpp - constants in a weights file ---------------===//
 
-#include "compiler/codegen/ExternalizeWeights.h"
+#include "passes/codegen/ExternalizeWeights.h"
 
-#include "compiler/codegen/Passes.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -15,7 +15,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_EXTERNALIZEWEIGHTS
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;

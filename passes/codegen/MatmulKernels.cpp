@@ -50,8 +50,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
-#include "compiler/codegen/Target.h"
+#include "passes/codegen/Passes.h"
+#include "passes/codegen/TargetInfo.h"
 #include "passes/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -66,7 +66,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_MATMULKERNELS
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;
@@ -1041,13 +1041,15 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
 
 struct MatmulKernels : q8::impl::MatmulKernelsBase<MatmulKernels> {
   using MatmulKernelsBase::MatmulKernelsBase;
-  /// Set by the pipeline; else the `target` option is resolved.
+  /// Set by the pipeline; else the `target` option is resolved through
+  /// `resolver` (q8-opt).
   std::optional<q8::TargetInfo> resolved;
+  q8::TargetResolver resolver;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<q8::TargetInfo> target =
-        q8::passTarget(resolved, this->target, module);
+        q8::passTarget(resolved, resolver, this->target, module);
     if (failed(target))
       return signalPassFailure();
     SmallVector<MatmulInfo> matmuls;
@@ -1082,5 +1084,11 @@ struct MatmulKernels : q8::impl::MatmulKernelsBase<MatmulKernels> {
 std::unique_ptr<Pass> q8::createMatmulKernels(const TargetInfo &target) {
   auto pass = std::make_unique<MatmulKernels>();
   pass->resolved = target;
+  return pass;
+}
+
+std::unique_ptr<Pass> q8::createMatmulKernels(TargetResolver resolve) {
+  auto pass = std::make_unique<MatmulKernels>();
+  pass->resolver = std::move(resolve);
   return pass;
 }

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
-#include "compiler/codegen/Target.h"
+#include "passes/codegen/Passes.h"
+#include "passes/codegen/TargetInfo.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,7 +24,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_TILEANDVECTORIZE
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;
@@ -116,14 +116,17 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
-  /// Set by the pipeline; else the `target` option is resolved.
+  /// Set by the pipeline; else the `target` option is resolved through
+  /// `resolver` (q8-opt).
   std::optional<q8::TargetInfo> resolved;
+  q8::TargetResolver resolver;
 
   using TileAndVectorizeBase::TileAndVectorizeBase;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    FailureOr<q8::TargetInfo> info = q8::passTarget(resolved, target, func);
+    FailureOr<q8::TargetInfo> info =
+        q8::passTarget(resolved, resolver, target, func);
     if (failed(info))
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
@@ -150,5 +153,11 @@ struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
 std::unique_ptr<Pass> q8::createTileAndVectorize(const TargetInfo &target) {
   auto pass = std::make_unique<TileAndVectorize>();
   pass->resolved = target;
+  return pass;
+}
+
+std::unique_ptr<Pass> q8::createTileAndVectorize(TargetResolver resolve) {
+  auto pass = std::make_unique<TileAndVectorize>();
+  pass->resolver = std::move(resolve);
   return pass;
 }

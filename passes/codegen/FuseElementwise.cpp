@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,7 +23,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_FUSEELEMENTWISE
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;

@@ -20,7 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -31,7 +31,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_PREPAREENTRY
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;

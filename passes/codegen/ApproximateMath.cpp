@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
-#include "compiler/codegen/Target.h"
+#include "passes/codegen/Passes.h"
+#include "passes/codegen/TargetInfo.h"
 #include "runtime/q8_abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,7 +23,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_APPROXIMATEMATH
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;
@@ -167,14 +167,16 @@ struct CallRuntimeF64 : OpRewritePattern<MathOp> {
 
 struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
   using ApproximateMathBase::ApproximateMathBase;
-  /// Set by the pipeline; else the `target` option is resolved.
+  /// Set by the pipeline; else the `target` option is resolved through
+  /// `resolver` (q8-opt).
   std::optional<q8::TargetInfo> resolved;
+  q8::TargetResolver resolver;
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
     FailureOr<q8::TargetInfo> info =
-        q8::passTarget(resolved, target, getOperation());
+        q8::passTarget(resolved, resolver, target, getOperation());
     if (failed(info))
       return signalPassFailure();
     // x^y as exp(y log x) (with its sign and special cases), whose f32
@@ -198,5 +200,11 @@ struct ApproximateMath : q8::impl::ApproximateMathBase<ApproximateMath> {
 std::unique_ptr<Pass> q8::createApproximateMath(const TargetInfo &target) {
   auto pass = std::make_unique<ApproximateMath>();
   pass->resolved = target;
+  return pass;
+}
+
+std::unique_ptr<Pass> q8::createApproximateMath(TargetResolver resolve) {
+  auto pass = std::make_unique<ApproximateMath>();
+  pass->resolver = std::move(resolve);
   return pass;
 }

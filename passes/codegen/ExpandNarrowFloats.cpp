@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
-#include "compiler/codegen/Target.h"
+#include "passes/codegen/Passes.h"
+#include "passes/codegen/TargetInfo.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -21,7 +21,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_EXPANDNARROWFLOATS
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;
@@ -207,12 +207,14 @@ struct ConvertThroughF32 : OpRewritePattern<arith::ExtFOp> {
 struct ExpandNarrowFloats
     : q8::impl::ExpandNarrowFloatsBase<ExpandNarrowFloats> {
   using ExpandNarrowFloatsBase::ExpandNarrowFloatsBase;
-  /// Set by the pipeline; else the `target` option is resolved.
+  /// Set by the pipeline; else the `target` option is resolved through
+  /// `resolver` (q8-opt).
   std::optional<q8::TargetInfo> resolved;
+  q8::TargetResolver resolver;
 
   void runOnOperation() override {
     FailureOr<q8::TargetInfo> info =
-        q8::passTarget(resolved, target, getOperation());
+        q8::passTarget(resolved, resolver, target, getOperation());
     if (failed(info))
       return signalPassFailure();
     MLIRContext *context = &getContext();
@@ -246,5 +248,11 @@ struct ExpandNarrowFloats
 std::unique_ptr<Pass> q8::createExpandNarrowFloats(const TargetInfo &target) {
   auto pass = std::make_unique<ExpandNarrowFloats>();
   pass->resolved = target;
+  return pass;
+}
+
+std::unique_ptr<Pass> q8::createExpandNarrowFloats(TargetResolver resolve) {
+  auto pass = std::make_unique<ExpandNarrowFloats>();
+  pass->resolver = std::move(resolve);
   return pass;
 }

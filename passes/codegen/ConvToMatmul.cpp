@@ -21,7 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/codegen/Passes.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -34,7 +34,7 @@
 
 namespace q8 {
 #define GEN_PASS_DEF_CONVTOMATMUL
-#include "compiler/codegen/Passes.h.inc"
+#include "passes/codegen/Passes.h.inc"
 } // namespace q8
 
 using namespace mlir;
