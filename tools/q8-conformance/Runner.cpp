@@ -1,8 +1,8 @@
 //===- Runner.cpp - compile, run and compare one imported backend test ----===//
 //
-// Each test runs in a forked child: it re-imports the model (with the
-// bindings the classification pass found), compiles it in-process
-// (compileModule + emitModel as a shared object), dlopens it, feeds
+// Each test runs in a forked child: it compiles the model in-process with
+// compile() (Compile.h; with the bindings the classification pass found)
+// into a shared object, dlopens it, feeds
 // every test_data_set_N/input_K.pb through the model's descriptor and
 // compares the outputs with output_K.pb at ONNX's backend-test tolerance
 // (rtol 1e-3, atol 1e-7; NaN equals NaN; integers and bools exact). The
@@ -13,10 +13,9 @@
 
 #include "Runner.h"
 
+#include "compiler/Compile.h"
 #include "compiler/TensorFile.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -24,7 +23,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
-#include <algorithm>
 #include "llvm/Support/raw_ostream.h"
 
 #include "model_io.h"
@@ -184,53 +182,54 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
 
   std::string modelName = "model";
   std::string base = (unique + "/" + modelName).str();
-  {
-    mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
-    q8::loadDialects(context);
-    std::vector<std::string> diags;
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
-        diags.push_back(d.str());
-      return mlir::success();
-    });
-    q8::ImportResult imported =
-        q8::importModel(context, req.dir + "/model.onnx", req.options);
-    if (!imported.module) {
-      rep.send("compile-error", "re-import failed");
-      cleanup();
-      finish(0);
-    }
-    q8::CodegenOptions codegen;
-    codegen.modelName = modelName;
-    codegen.target = config.target;
-    std::string objectBase;
-    if (!config.objectsDir.empty()) {
-      std::string flat = req.name;
-      std::replace(flat.begin(), flat.end(), '/', '_');
-      objectBase = config.objectsDir + "/" + flat;
-    }
-    if (failed(q8::compileModule(*imported.module, codegen)) ||
-        (!objectBase.empty() &&
-         failed(q8::emitModel(*imported.module, codegen, objectBase,
-                              q8::ArtifactKind::Object))) ||
-        (!config.compileOnly &&
-         failed(q8::emitModel(*imported.module, codegen, base,
-                              q8::ArtifactKind::SharedLibrary)))) {
-      for (const std::string &d : diags) {
-        size_t at = d.find("): op is not supported by code generation");
-        if (at == std::string::npos)
-          continue;
-        size_t open = d.rfind('(', at);
-        rep.send("codegen", d.substr(open + 1, at - open - 1), d);
-        cleanup();
-        finish(0);
+  q8::CompileRequest request;
+  request.modelPath = req.dir + "/model.onnx";
+  request.import = req.options;
+  request.codegen.modelName = modelName;
+  request.codegen.target = config.target;
+  // What to write: the object for --objects-dir, and the shared object to
+  // run (--compile-only without --objects-dir: an object in the work
+  // directory). One compile() each.
+  std::vector<std::pair<std::string, q8::OutputKind>> outputs;
+  if (!config.objectsDir.empty()) {
+    std::string flat = req.name;
+    std::replace(flat.begin(), flat.end(), '/', '_');
+    outputs.push_back({config.objectsDir + "/" + flat, q8::OutputKind::Object});
+  }
+  if (!config.compileOnly)
+    outputs.push_back({base, q8::OutputKind::SharedLibrary});
+  else if (outputs.empty())
+    outputs.push_back({base, q8::OutputKind::Object});
+  for (const auto &[path, kind] : outputs) {
+    request.output.path = path;
+    request.output.kind = kind;
+    std::string log;
+    raw_string_ostream os(log);
+    if (q8::compile(request, os, nulls()).succeeded)
+      continue;
+    // compile() logs "error: <model>: <message>" lines (and notes).
+    SmallVector<StringRef> lines;
+    StringRef(log).split(lines, '\n', -1, false);
+    std::vector<std::string> errors;
+    for (StringRef line : lines)
+      if (line.consume_front("error: ")) {
+        line.consume_front(request.modelPath + ": ");
+        errors.push_back(line.str());
       }
-      rep.send("compile-error",
-               diags.empty() ? "compileModule failed, no diagnostic"
-                             : diags.front());
+    for (const std::string &e : errors) {
+      size_t at = e.find("): op is not supported by code generation");
+      if (at == std::string::npos)
+        continue;
+      size_t open = e.rfind('(', at);
+      rep.send("codegen", e.substr(open + 1, at - open - 1), e);
       cleanup();
       finish(0);
     }
+    rep.send("compile-error", errors.empty()
+                                  ? "compile() failed, no diagnostic"
+                                  : errors.front());
+    cleanup();
+    finish(0);
   }
 
   if (config.compileOnly) {
@@ -239,7 +238,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     cleanup();
     finish(0);
   }
-  // emitModel linked the object into a shared object (SharedLibrary.h),
+  // compile() linked the object into a shared object (SharedLibrary.h),
   // which exports the model's descriptor as `model_q8_desc`.
   std::string so = base + ".so";
   void *lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);

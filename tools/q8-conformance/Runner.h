@@ -14,7 +14,7 @@ namespace q8conf {
 enum class RunOutcome {
   Passed,       ///< every data set matched
   Wrong,        ///< an output differs beyond tolerance
-  Codegen,      ///< compileModule rejected an op ("not supported by codegen")
+  Codegen,      ///< code generation rejected an op ("not supported by codegen")
   CompileError, ///< any other compile, emit or link failure
   Crash,        ///< the child died (signal) or ran past the timeout
   Skipped,      ///< cannot be driven (argument count, element type, data)

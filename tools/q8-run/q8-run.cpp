@@ -1,13 +1,14 @@
 //===- q8-run.cpp - compile an ONNX model in-process and run it once -----===//
 //
 //   q8-run MODEL.onnx|MODEL.so --input NAME=FILE.npy|FILE.pb ...
-//          [--expect FILE.pb ...] [--output-dir DIR] [--bench N] [--target T]
-//          [--weights FILE]
+//          [--expect FILE.pb ...] [--output-dir DIR] [--bench N]
+//          [--weights FILE] [q8c's compile flags: --target T, --quantize ...]
 //
-// An ONNX model is compiled through the compiler API (importModel,
-// compileModule, emitModel as a shared object into a temporary directory);
-// a shared object (`q8c --emit=shared`, recognized by its ELF magic) is
-// used as it is. Either is dlopened and called through the descriptor it
+// An ONNX model is compiled through compile(), with q8c's compile flags
+// (compiler/CompileFlags.h; all but -o, --emit and --summary), as a shared
+// object into a temporary directory; a shared object (`q8c --emit=shared`,
+// recognized by its ELF magic) is used as it is, and the compile flags are
+// ignored. Either is dlopened and called through the descriptor it
 // exports (`<model>_q8_desc`) and its packed entry point, the same
 // descriptor-driven way test/e2e's run_model.c does (tools/common/
 // model_io.h). A model with external weights gets them
@@ -19,6 +20,7 @@
 
 #include "compiler/CrashHandler.h"
 #include "compiler/Compile.h"
+#include "compiler/CompileFlags.h"
 #include "compiler/TensorFile.h"
 #include "q8_runtime.h"
 
@@ -48,10 +50,6 @@
 using namespace llvm;
 
 static cl::OptionCategory category("q8-run options");
-static cl::opt<std::string>
-    modelPath(cl::Positional, cl::Required,
-              cl::desc("<model.onnx | model.onnxtxt | model.so>"),
-              cl::cat(category));
 static cl::list<std::string>
     inputArgs("input", cl::desc("A model input: NAME=FILE.npy, NAME=FILE.pb, "
                                 "or FILE.pb (named by its TensorProto)"),
@@ -67,9 +65,6 @@ static cl::opt<std::string> outputDir("output-dir",
 static cl::opt<int> benchIters(
     "bench", cl::desc("Time N calls after warm-up; print min/median/max"),
     cl::init(0), cl::cat(category));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Code-generation target (q8c's)"),
-                                   cl::init("host"), cl::cat(category));
 static cl::opt<std::string> weightsPath(
     "weights",
     cl::desc("The external weights of a .so compiled with "
@@ -98,19 +93,16 @@ bool splitAssignment(StringRef arg, StringRef &name, StringRef &value) {
   return !name.empty() && !value.empty() && arg.contains('=');
 }
 
-/// Compiles the model in-process into `dir`/<name>.so with compile(), as
-/// `q8c MODEL --emit=shared -o dir/<name>` would.
-bool compileToSharedObject(StringRef dir, std::string &so) {
-  q8::CompileRequest request;
-  request.modelPath = modelPath;
-  std::optional<q8::TargetInfo> resolved = q8::resolveTarget(target);
-  if (!resolved) {
-    errs() << "error: --target=" << target << ": expected one of "
-           << q8::knownTargetNames() << "\n";
+/// Compiles `request`'s model in-process into `dir`/<name>.so with
+/// compile(), as `q8c MODEL [flags] --emit=shared -o dir/<name>` would.
+bool compileToSharedObject(q8::CompileRequest request,
+                           ArrayRef<std::string> problems, StringRef dir,
+                           std::string &so) {
+  for (const std::string &problem : problems)
+    errs() << "error: " << problem << "\n";
+  if (!problems.empty())
     return false;
-  }
-  request.codegen.target = *resolved;
-  request.codegen.modelName = q8::modelNameFromPath(modelPath);
+  request.codegen.modelName = q8::modelNameFromPath(request.modelPath);
   SmallString<256> base(dir);
   sys::path::append(base, request.codegen.modelName);
   request.output.kind = q8::OutputKind::SharedLibrary;
@@ -169,9 +161,20 @@ struct TempDir {
 int main(int argc, char **argv) {
   q8::installCrashHandler("q8-run");
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "q8-run: compile an ONNX model and run it\n");
+  q8::registerCompileFlags(category,
+                           "<model.onnx | model.onnxtxt | model.so>",
+                           /*outputFlags=*/false);
+  std::vector<const cl::OptionCategory *> categories =
+      q8::compileFlagCategories();
+  categories.push_back(&category);
+  cl::HideUnrelatedOptions(categories);
+  if (!q8::parseCompileFlags(argc, argv,
+                             "q8-run: compile an ONNX model and run it\n"))
+    return 1;
+  // Their problems wait for the compile: a .so takes no compile flags.
+  std::vector<std::string> compileProblems;
+  q8::CompileRequest request = q8::compileRequestFromFlags(compileProblems);
+  const std::string &modelPath = request.modelPath;
   if (benchIters < 0)
     return fail("--bench expects a positive count");
 
@@ -219,7 +222,7 @@ int main(int argc, char **argv) {
     if (std::error_code ec =
             sys::fs::createUniqueDirectory("q8-run", tmp.path))
       return fail("cannot create a temporary directory: " + ec.message());
-    if (!compileToSharedObject(tmp.path, so))
+    if (!compileToSharedObject(request, compileProblems, tmp.path, so))
       return 1;
   }
   SmallVector<std::string> symbols;
