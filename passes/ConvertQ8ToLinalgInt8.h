@@ -1,10 +1,13 @@
 //===- ConvertQ8ToLinalgInt8.h - what the int8 lowerings share -*- C++ -*-===//
 //
-// The pieces of passes/ConvertQ8ToLinalgQuant.cpp that the q8.qconv lowering
-// (passes/ConvertQ8ToLinalgQConv.cpp) reuses: quantized types as their
-// storage, constant weight and bias data, and the int8 epilogue that turns
-// an int32 accumulator [rows, N] into the dequantized or requantized result,
-// so q8.qlinear and q8.qconv compute their outputs with one piece of code.
+// What the int8 lowerings share (ConvertQ8ToLinalgInt8.cpp): the
+// q8.quantize/dequantize/requantize/qlinear patterns
+// (passes/ConvertQ8ToLinalgQuant.cpp) and the q8.qconv lowering
+// (passes/ConvertQ8ToLinalgQConv.cpp) use quantized types as their
+// storage, the scalar quantize and requantize arithmetic, constant weight
+// and bias data, and the int8 epilogue that turns an int32 accumulator
+// [rows, N] into the dequantized or requantized result, so q8.qlinear and
+// q8.qconv compute their outputs with one piece of code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,6 +57,11 @@ struct ParamInputs {
                   mlir::ValueRange args) const;
 };
 
+/// The map of a channel parameter along `axis` of a rank-`rank` iteration
+/// (a zero-result-free constant map for per-tensor params).
+mlir::AffineMap channelMap(mlir::MLIRContext *context, int64_t rank,
+                           int64_t axis);
+
 /// Per-channel (or per-tensor: one entry) parameters of a quantized type.
 struct QuantInfo {
   llvm::SmallVector<q8::quant::QuantParams> params;
@@ -72,6 +80,9 @@ QuantInfo getQuantInfo(mlir::quant::QuantizedType type);
 /// The quantized element type of `type` (a tensor or scalar), or null.
 mlir::quant::QuantizedType getQuantElement(mlir::Type type);
 
+/// The storage tensor type of a quantized tensor type: signless iN.
+mlir::RankedTensorType getStorageType(mlir::RankedTensorType type);
+
 /// `value` as its storage tensor (signless iN).
 mlir::Value asStorage(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::Value value);
@@ -81,9 +92,53 @@ mlir::Value asStorage(mlir::OpBuilder &b, mlir::Location loc,
 void replaceQuantized(mlir::ConversionPatternRewriter &rewriter,
                       mlir::Operation *op, mlir::Value storage);
 
+/// Marks the quant.scast that replaceQuantized leaves for unconverted users.
+constexpr llvm::StringLiteral kBridge = "q8.storage_bridge";
+
 /// Sign- or zero-extends an integer scalar.
 mlir::Value extend(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                    mlir::Type to, bool isSigned);
+
+/// q8::quant::quantize of the float scalar `x` (computed in f64):
+/// clamp(roundeven(x / scale) + zeroPoint, qmin, qmax), NaN -> zeroPoint,
+/// truncated to `storage` (i8). `scale` and `zeroPoint` are f64 scalars.
+mlir::Value quantizeScalar(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value x, mlir::Value scale,
+                           mlir::Value zeroPoint, int32_t qmin, int32_t qmax,
+                           mlir::Type storage);
+
+/// The per-channel parts of a FixedMultiplier as generic parameters (i64):
+/// the Q31 multiplier, and the shift split into a left shift (multipliers
+/// >= 1) and a right shift.
+struct MultiplierParams {
+  ChannelParam multiplier, leftShift, rightShift;
+
+  explicit MultiplierParams(mlir::Type i64)
+      : multiplier{{}, i64}, leftShift{{}, i64}, rightShift{{}, i64} {}
+
+  void push(const q8::quant::FixedMultiplier &fm) {
+    multiplier.values.push_back(fm.multiplier);
+    leftShift.values.push_back(fm.shift < 0 ? -fm.shift : 0);
+    rightShift.values.push_back(fm.shift > 0 ? fm.shift : 0);
+  }
+  bool hasLeftShift() const {
+    return !leftShift.uniform() || leftShift.values.front() != 0;
+  }
+  bool hasRightShift() const {
+    return !rightShift.uniform() || rightShift.values.front() != 0;
+  }
+};
+
+/// q8::quant::requantize of the i32 scalar `acc`, bit for bit: a saturating
+/// left shift (multipliers >= 1), the rounding doubling high multiply, a
+/// rounding right shift (half away from zero), + zeroPoint, clamped to
+/// [lo, hi], truncated to `storage`. `multiplier` and the shifts are i64
+/// scalars; a null shift is 0.
+mlir::Value requantizeScalar(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value acc, mlir::Value multiplier,
+                             mlir::Value leftShift, mlir::Value rightShift,
+                             int32_t zeroPoint, int32_t lo, int32_t hi,
+                             mlir::Type storage);
 
 /// The int8 values of a constant storage tensor behind `value` (through
 /// quant.scast), or nullopt.
