@@ -3,17 +3,22 @@
 #include "compiler/Compile.h"
 
 #include "compiler/CrashHandler.h"
+#include "compiler/calibration/Reference.h"
 #include "compiler/calibration/Report.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
+#include <optional>
+#include <thread>
 
 using namespace llvm;
 using namespace q8;
@@ -277,8 +282,12 @@ public:
 private:
   mlir::LogicalResult calibrateOrReadTable(mlir::ModuleOp module);
   mlir::LogicalResult quantize(mlir::ModuleOp module);
-  mlir::LogicalResult reportLayerError(mlir::ModuleOp reference,
-                                       mlir::ModuleOp module);
+  mlir::LogicalResult ensureReference(mlir::ModuleOp module);
+  mlir::FailureOr<calibration::LayerError>
+  measureLayerError(mlir::ModuleOp module, calibration::LayerErrorStats &stats);
+  mlir::LogicalResult reportLayerError(
+      mlir::FailureOr<calibration::LayerError> error,
+      const calibration::LayerErrorStats &stats);
   mlir::LogicalResult emit(mlir::ModuleOp module);
   calibration::LayerErrorOptions sampleOptions() const;
 
@@ -288,6 +297,10 @@ private:
   CompileResult result;
   /// The table calibration just made, handed to quantization as it is.
   std::shared_ptr<const calibration::Table> calibrated;
+  /// The fp32 model compiled with its layer taps (calibration's build, or
+  /// one of its own when the table was read): what the SmoothQuant check
+  /// and the layer error measure the quantized model against.
+  std::unique_ptr<calibration::Reference> reference;
 };
 
 calibration::LayerErrorOptions Compilation::sampleOptions() const {
@@ -314,8 +327,9 @@ mlir::LogicalResult Compilation::calibrateOrReadTable(mlir::ModuleOp module) {
       log << "warning: calibrating on " << calib.randomCount
           << " random samples: the ranges say nothing about real inputs\n";
     calibration::RunStats stats;
-    mlir::FailureOr<calibration::Table> table =
-        calibration::calibrate(module, options, &stats);
+    mlir::FailureOr<calibration::Table> table = calibration::calibrate(
+        module, options, &stats,
+        request.quantization.w8a8 ? &reference : nullptr);
     if (failed(table))
       return mlir::failure();
     for (const std::string &warning : stats.warnings)
@@ -386,9 +400,11 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
   // W8A8, which replaces it where it is closer to fp32.
   std::optional<calibration::SmoothQuantCheck> check;
   bool checked = smooth.automatic && !request.calibration.samples.empty();
+  if (checked && failed(ensureReference(module)))
+    return mlir::failure();
   mlir::FailureOr<QuantizeSummary> quantized =
-      checked ? calibration::quantizeModelChecked(module, options,
-                                                  sampleOptions(), &check)
+      checked ? calibration::quantizeModelChecked(
+                    module, options, sampleOptions(), *reference, &check)
               : quantizeModel(module, options);
   if (failed(quantized))
     return mlir::failure();
@@ -430,19 +446,37 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
   return mlir::success();
 }
 
-/// Measures the quantized `module` against `reference` on the calibration
-/// samples (or takes the SmoothQuant check's measurement of the same model
-/// instead of compiling and running both again), writes the JSON (and the
-/// HTML report when asked) and prints a line of the numbers that matter.
-mlir::LogicalResult Compilation::reportLayerError(mlir::ModuleOp reference,
-                                                  mlir::ModuleOp module) {
-  const calibration::LayerError *known =
-      result.smoothQuantCheck ? &result.smoothQuantCheck->kept : nullptr;
-  calibration::LayerErrorStats stats;
-  mlir::FailureOr<calibration::LayerError> error =
-      known ? mlir::FailureOr<calibration::LayerError>(*known)
-            : calibration::measureLayerError(reference, module,
-                                             sampleOptions(), &stats);
+/// Compiles the fp32 reference from `module` (not yet quantized) unless
+/// calibration already handed one over.
+mlir::LogicalResult Compilation::ensureReference(mlir::ModuleOp module) {
+  if (reference)
+    return mlir::success();
+  mlir::FailureOr<std::unique_ptr<calibration::Reference>> compiled =
+      calibration::Reference::compile(module);
+  if (failed(compiled))
+    return mlir::failure();
+  reference = std::move(*compiled);
+  return mlir::success();
+}
+
+/// Measures the quantized `module` against the fp32 reference on the
+/// calibration samples, or takes the SmoothQuant check's measurement of the
+/// same model instead of compiling and running it again.
+mlir::FailureOr<calibration::LayerError>
+Compilation::measureLayerError(mlir::ModuleOp module,
+                               calibration::LayerErrorStats &stats) {
+  if (result.smoothQuantCheck)
+    return result.smoothQuantCheck->kept;
+  return calibration::measureLayerError(*reference, module, sampleOptions(),
+                                        &stats);
+}
+
+/// Writes the JSON (and the HTML report when asked) of a measured layer
+/// error and prints a line of the numbers that matter.
+mlir::LogicalResult Compilation::reportLayerError(
+    mlir::FailureOr<calibration::LayerError> error,
+    const calibration::LayerErrorStats &stats) {
+  bool known = result.smoothQuantCheck.has_value();
   if (failed(error))
     return mlir::failure();
   const std::string &jsonPath = paths.layerError;
@@ -479,9 +513,13 @@ mlir::LogicalResult Compilation::reportLayerError(mlir::ModuleOp reference,
                   1 - output.cosine());
   if (known)
     log << " (measured by the SmoothQuant check)";
+  else if (reference->jitSeconds == 0)
+    log << format(" (fp32 from calibration's JIT; quantized JIT %.2f s, run "
+                  "%.2f s)",
+                  stats.jitSeconds, stats.runSeconds);
   else
-    log << format(" (JIT %.2f s, run %.2f s)", stats.jitSeconds,
-                  stats.runSeconds);
+    log << format(" (JIT %.2f s, run %.2f s)",
+                  stats.jitSeconds + reference->jitSeconds, stats.runSeconds);
   for (StringRef path : {StringRef(jsonPath), StringRef(htmlPath)})
     if (!path.empty())
       log << " -> " << path;
@@ -588,37 +626,76 @@ CompileResult Compilation::run() {
     return std::move(result);
   result.timings.calibration = secondsSince(phase);
 
+  // The layer error runs on a thread of its own (the quantized model's JIT
+  // costs about what the target's object does), while this one fuses and
+  // emits; both only read the context's uniqued types and attributes.
+  std::optional<std::thread> measuring;
+  mlir::FailureOr<calibration::LayerError> layerError = mlir::failure();
+  calibration::LayerErrorStats layerStats;
+  double layerSeconds = 0;
+  mlir::OwningOpRef<mlir::ModuleOp> unfused;
   if (request.quantization.w8a8) {
-    // The fp32 model the layer error compares against.
-    mlir::OwningOpRef<mlir::ModuleOp> reference;
-    if (paths.measure)
-      reference = module.clone();
     phase = Clock::now();
+    // The fp32 model the layer error compares against, when calibration
+    // (which compiled it) did not run.
+    if (paths.measure && failed(ensureReference(module)))
+      return std::move(result);
     if (failed(quantize(module)))
       return std::move(result);
     result.timings.quantization = secondsSince(phase);
-    phase = Clock::now();
-    if (paths.measure && failed(reportLayerError(*reference, module)))
-      return std::move(result);
-    result.timings.layerError = secondsSince(phase);
-    // After the layer error: it compares each q8.qlinear with its fp32
-    // matmul, which fusion would fold the following ops into.
-    if (request.quantization.fuse) {
-      mlir::FailureOr<FusionSummary> fused = fuseQuantized(module);
-      if (failed(fused))
-        return std::move(result);
-      log << format("fuse: %lld int8 layers requantize, %lld fused "
-                    "activations, %lld int32 biases\n",
-                    (long long)fused->requantizing,
-                    (long long)fused->activations, (long long)fused->biases);
-      result.fusion = *fused;
+    if (paths.measure) {
+      // Before fusion: the layer error compares each q8.qlinear with its
+      // fp32 matmul, which fusion would fold the following ops into.
+      unfused = module.clone();
+      llvm::InitializeNativeTarget(); // once, before two threads JIT
+      measuring.emplace([&, start = Clock::now()] {
+        layerError = measureLayerError(*unfused, layerStats);
+        layerSeconds = secondsSince(start);
+      });
     }
   }
+  // Joins the layer error's thread (on every path out of here) and reports
+  // it, or fails.
+  auto finishLayerError = [&]() -> mlir::LogicalResult {
+    if (!measuring)
+      return mlir::success();
+    measuring->join();
+    measuring.reset();
+    result.timings.layerError = layerSeconds;
+    return reportLayerError(std::move(layerError), layerStats);
+  };
+  llvm::scope_exit joinOnReturn([&] {
+    if (measuring)
+      measuring->join();
+  });
 
+  std::optional<FusionSummary> fusion;
+  if (request.quantization.w8a8 && request.quantization.fuse) {
+    mlir::FailureOr<FusionSummary> fused = fuseQuantized(module);
+    if (failed(fused))
+      return std::move(result);
+    fusion = *fused;
+  }
   phase = Clock::now();
-  if (failed(emit(module)))
-    return std::move(result);
+  size_t writtenBefore = result.written.size();
+  mlir::LogicalResult emitted = emit(module);
   result.timings.codegen = secondsSince(phase);
+  if (failed(finishLayerError())) {
+    // No object without its layer error: what emit wrote goes again.
+    for (size_t i = writtenBefore; i < result.written.size(); ++i)
+      (void)sys::fs::remove(result.written[i]);
+    result.written.resize(writtenBefore);
+    return std::move(result);
+  }
+  if (fusion) {
+    log << format("fuse: %lld int8 layers requantize, %lld fused "
+                  "activations, %lld int32 biases\n",
+                  (long long)fusion->requantizing,
+                  (long long)fusion->activations, (long long)fusion->biases);
+    result.fusion = *fusion;
+  }
+  if (failed(emitted))
+    return std::move(result);
   out << summaryText;
   result.timings.total = secondsSince(start);
   result.succeeded = true;

@@ -122,6 +122,8 @@ struct CompileRequest {
 };
 
 /// Seconds spent in each phase of one compile() call.
+/// Wall seconds per phase. The layer error runs on its own thread beside
+/// fusion and codegen, so the phases may add up to more than `total`.
 struct CompileTimings {
   double import = 0, calibration = 0, quantization = 0, layerError = 0,
          codegen = 0, total = 0;

@@ -5,6 +5,7 @@
 #include "compiler/CrashHandler.h"
 
 #include "compiler/calibration/Jit.h"
+#include "compiler/calibration/Reference.h"
 #include "compiler/calibration/Samples.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "passes/Passes.h"
@@ -87,7 +88,8 @@ LogicalResult q8::calibration::checkTable(const Table &table,
 
 FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
                                             const CalibrateOptions &options,
-                                            RunStats *stats) {
+                                            RunStats *stats,
+                                            std::unique_ptr<Reference> *reference) {
   MLIRContext *context = imported.getContext();
   Location loc = imported.getLoc();
   FailureOr<std::vector<InputSpec>> inputs = entryInputs(imported);
@@ -100,7 +102,8 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     return failure();
 
   // The calibration build: observers as collector calls, then the usual
-  // lowering.
+  // lowering. It carries the fp32 reference's taps too, always (they only
+  // read, so the table is the same whether a layer error follows or not).
   auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> module(imported.clone());
   {
@@ -109,11 +112,21 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     if (failed(pm.run(*module)))
       return failure();
   }
+  ReferenceTaps taps = placeReferenceTaps(*module);
   FailureOr<std::unique_ptr<JitModel>> jit =
       JitModel::compile(std::move(module));
   if (failed(jit))
     return failure();
-  const std::vector<TensorSpec> &specs = (*jit)->observers();
+  // The calibration observers (what the table describes), in id order; the
+  // taps map to -1.
+  std::vector<TensorSpec> specs;
+  std::vector<int64_t> collectorOf;
+  for (const TensorSpec &spec : (*jit)->observers()) {
+    bool tap = isReferenceTap(spec.name);
+    collectorOf.push_back(tap ? -1 : static_cast<int64_t>(specs.size()));
+    if (!tap)
+      specs.push_back(spec);
+  }
   // Each observer's dense shape, for the collectors.
   std::vector<std::vector<int64_t>> strides;
   std::vector<q8_calib_tensor> collectors;
@@ -159,12 +172,18 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
   std::vector<double> sampleSeconds;
   q8_calib_session *recording = session.get();
   q8_status rejected = Q8_OK;
-  auto record = [&](int64_t id, const float *data) {
+  auto record = [&](int64_t observer, const float *data) {
+    if (observer >= 0 && observer < static_cast<int64_t>(collectorOf.size()) &&
+        collectorOf[observer] < 0)
+      return; // a reference tap
+    int64_t id = observer < 0 || observer >= static_cast<int64_t>(
+                                                  collectorOf.size())
+                     ? -1
+                     : collectorOf[observer];
     q8_status status =
-        id < 0 || id >= static_cast<int64_t>(specs.size())
-            ? Q8_ERROR_INVALID_ARGUMENT
-            : q8_calib_record(recording, static_cast<int32_t>(id), data,
-                              specs[id].shape.data(), strides[id].data());
+        id < 0 ? Q8_ERROR_INVALID_ARGUMENT
+               : q8_calib_record(recording, static_cast<int32_t>(id), data,
+                                 specs[id].shape.data(), strides[id].data());
     if (status != Q8_OK)
       rejected = status;
   };
@@ -254,6 +273,13 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
     stats->runSeconds = runSeconds;
     stats->sampleSeconds = std::move(sampleSeconds);
     stats->warnings = std::move(warnings);
+  }
+  if (reference) {
+    FailureOr<std::unique_ptr<Reference>> adopted =
+        Reference::adopt(std::move(*jit), std::move(taps), loc);
+    if (failed(adopted))
+      return failure();
+    *reference = std::move(*adopted);
   }
   return table;
 }

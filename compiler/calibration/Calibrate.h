@@ -3,8 +3,8 @@
 // The calibration driver: q8-insert-observers marks the activations int8
 // ops will consume, q8-lower-observers turns the marks into calls to the
 // runtime's collectors (runtime/q8_calib.h), the usual pipeline lowers the
-// model, mlir::ExecutionEngine JITs it for the target, and each sample runs
-// at native speed while the collectors stream statistics with bounded
+// model, mlir::ExecutionEngine JITs it for the build host, and each sample
+// runs at native speed while the collectors stream statistics with bounded
 // memory. The result is a CalibrationTable (Table.h).
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +17,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,12 +46,18 @@ struct RunStats {
   std::vector<std::string> warnings;
 };
 
+class Reference;
+
 /// Calibrates `imported` (q8 IR as the importer made it; left unchanged).
-/// Errors (samples that do not fit the model, lowering failures) are
-/// emitted as diagnostics on the module's context.
+/// With `reference`, hands over the compiled fp32 model (Reference.h: its
+/// build carries the layer taps) for the layer error to run again instead
+/// of compiling it a second time. Errors (samples that do not fit the
+/// model, lowering failures) are emitted as diagnostics on the module's
+/// context.
 mlir::FailureOr<Table> calibrate(mlir::ModuleOp imported,
                                  const CalibrateOptions &options,
-                                 RunStats *stats = nullptr);
+                                 RunStats *stats = nullptr,
+                                 std::unique_ptr<Reference> *reference = nullptr);
 
 /// The observers q8-insert-observers would place in `imported`: what a
 /// table must describe to fit the model.

@@ -3,16 +3,17 @@
 #include "compiler/calibration/LayerError.h"
 
 #include "compiler/CrashHandler.h"
+#include "compiler/TensorFile.h"
 #include "compiler/calibration/Samples.h"
 
 #include "compiler/calibration/Jit.h"
+#include "compiler/calibration/Reference.h"
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
-#include "llvm/ADT/StringMap.h"
 
 #include <chrono>
 #include <cmath>
@@ -70,10 +71,9 @@ void tap(OpBuilder &builder, Value value, int64_t id) {
                     builder.getStringAttr(std::to_string(id)), IntegerAttr());
 }
 
-/// Taps the model's f32 outputs as ids first, first + 1, ...; fills their
-/// names and shapes into `outputs` when it is given.
-void tapOutputs(func::FuncOp func, int64_t first,
-                std::vector<TensorError> *outputs) {
+/// Taps the model's f32 outputs as ids first, first + 1, ...; returns how
+/// many.
+size_t tapOutputs(func::FuncOp func, int64_t first) {
   OpBuilder builder(func.getContext());
   auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
   int64_t id = first;
@@ -85,16 +85,8 @@ void tapOutputs(func::FuncOp func, int64_t first,
     ObserveOp::create(builder, operand.get().getLoc(), type, operand.get(),
                       builder.getStringAttr(std::to_string(id++)),
                       IntegerAttr());
-    if (!outputs)
-      continue;
-    TensorError out;
-    unsigned i = operand.getOperandNumber();
-    auto name = func.getResultAttrOfType<StringAttr>(i, "q8.name");
-    out.name = name ? name.str() : "output" + std::to_string(i);
-    out.op = "output";
-    out.shape.assign(type.getShape().begin(), type.getShape().end());
-    outputs->push_back(std::move(out));
   }
+  return id - first;
 }
 
 /// Which tensor each observer of `model` reports: its name is the tap id.
@@ -122,7 +114,7 @@ int64_t elements(const std::vector<int64_t> &shape) {
 } // namespace
 
 FailureOr<LayerError>
-q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
+q8::calibration::measureLayerError(Reference &reference, ModuleOp quantized,
                                    const LayerErrorOptions &options,
                                    LayerErrorStats *stats) {
   Location loc = quantized.getLoc();
@@ -130,99 +122,102 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
   result.source = options.samples;
 
   // The layers: q8.qlinear and q8.qconv results in program order, each
-  // found in the fp32 model by its ONNX value name.
-  OwningOpRef<ModuleOp> refModule(reference.clone());
+  // found among the reference's taps by its ONNX value name.
   OwningOpRef<ModuleOp> quantModule(quantized.clone());
-  func::FuncOp refMain = entryFunction(*refModule),
-               quantMain = entryFunction(*quantModule);
-  if (!refMain || !quantMain)
+  func::FuncOp quantMain = entryFunction(*quantModule);
+  if (!quantMain)
     return emitError(loc) << "layer error: needs one public function";
-  llvm::StringMap<Value> refValues;
-  refMain.walk([&](Operation *op) {
-    for (Value v : op->getResults())
-      if (std::string name = getValueName(v); !name.empty())
-        refValues.try_emplace(name, v);
-  });
   OpBuilder builder(quantized.getContext());
-  SmallVector<std::pair<Value, Value>> layers; // (fp32, quantized)
+  SmallVector<Value> layers;
+  // Per reference tap: the result entry it is compared in, or -1.
+  std::vector<int64_t> entryOfTap(reference.layers().size() +
+                                      reference.outputs().size(),
+                                  -1);
   WalkResult walk = quantMain.walk([&](Operation *op) {
     if (!isa<QLinearOp, QConvOp>(op))
       return WalkResult::advance();
     auto output = cast<TypedValue<RankedTensorType>>(op->getResult(0));
     std::string name = getValueName(output);
-    auto it = name.empty() ? refValues.end() : refValues.find(name);
-    if (it == refValues.end()) {
+    int64_t index = name.empty() ? -1 : reference.findLayer(name);
+    if (index < 0) {
       op->emitError() << "layer error: the quantized layer '"
                      << (name.empty() ? "<unnamed>" : name)
                      << "' has no fp32 counterpart";
       return WalkResult::interrupt();
     }
-    if (it->second.getType() != output.getType()) {
+    const ReferenceTap &tap = reference.layers()[index];
+    if (!output.getType().getElementType().isF32() ||
+        output.getType().getShape() != ArrayRef<int64_t>(tap.shape)) {
       op->emitError() << "layer error: '" << name << "' is "
                      << output.getType() << " quantized, "
-                     << it->second.getType() << " in fp32";
+                     << formatDims(tap.shape) << " f32 in fp32";
       return WalkResult::interrupt();
     }
+    if (entryOfTap[index] >= 0) {
+      op->emitError() << "layer error: two quantized layers are named '"
+                      << name << "'";
+      return WalkResult::interrupt();
+    }
+    entryOfTap[index] = result.layers.size();
     TensorError layer;
     layer.name = name;
-    layer.op = it->second.getDefiningOp()->getName().getStringRef().str();
-    auto shape = output.getType().getShape();
-    layer.shape.assign(shape.begin(), shape.end());
+    layer.op = tap.op;
+    layer.shape = tap.shape;
     result.layers.push_back(std::move(layer));
-    layers.push_back({it->second, output});
+    layers.push_back(output);
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
-  for (auto [id, pair] : llvm::enumerate(layers)) {
-    tap(builder, pair.first, id);
-    tap(builder, pair.second, id);
+  for (auto [id, value] : llvm::enumerate(layers))
+    tap(builder, value, id);
+  size_t quantOutputs = tapOutputs(quantMain, layers.size());
+  if (quantOutputs != reference.outputs().size())
+    return emitError(loc) << "layer error: the quantized model has "
+                          << quantOutputs << " f32 outputs, fp32 "
+                          << reference.outputs().size();
+  for (auto [i, out] : llvm::enumerate(reference.outputs())) {
+    entryOfTap[reference.layers().size() + i] = layers.size() + i;
+    TensorError error;
+    error.name = out.name;
+    error.op = out.op;
+    error.shape = out.shape;
+    result.outputs.push_back(std::move(error));
   }
-  tapOutputs(refMain, layers.size(), &result.outputs);
-  tapOutputs(quantMain, layers.size(), nullptr);
   size_t taps = layers.size() + result.outputs.size();
 
-  FailureOr<std::vector<InputSpec>> inputs = entryInputs(reference);
-  FailureOr<std::vector<InputSpec>> quantInputs = entryInputs(quantized);
-  if (failed(inputs) || failed(quantInputs))
+  FailureOr<std::vector<InputSpec>> inputs = entryInputs(quantized);
+  if (failed(inputs))
     return failure();
-  if (inputs->size() != quantInputs->size())
-    return emitError(loc) << "layer error: the quantized model takes "
-                          << quantInputs->size() << " inputs, fp32 "
-                          << inputs->size();
   FailureOr<SampleSource> source =
-      openSamples(reference, options.samples, *inputs, options.randomCount,
+      openSamples(quantized, options.samples, *inputs, options.randomCount,
                   options.randomSeed);
   if (failed(source))
     return failure();
 
   auto start = std::chrono::steady_clock::now();
-  FailureOr<std::unique_ptr<JitModel>> refJit =
-      JitModel::compile(std::move(refModule));
-  if (failed(refJit))
-    return failure();
   FailureOr<std::unique_ptr<JitModel>> quantJit =
       JitModel::compile(std::move(quantModule));
   if (failed(quantJit))
     return failure();
   auto jitted = std::chrono::steady_clock::now();
-  FailureOr<std::vector<int64_t>> refIds = tapIds(**refJit, loc, taps);
   FailureOr<std::vector<int64_t>> quantIds = tapIds(**quantJit, loc, taps);
-  if (failed(refIds) || failed(quantIds))
+  if (failed(quantIds))
     return failure();
 
-  auto errorOf = [&](int64_t tapId) -> TensorError & {
-    return tapId < static_cast<int64_t>(result.layers.size())
-               ? result.layers[tapId]
-               : result.outputs[tapId - result.layers.size()];
+  auto errorOf = [&](int64_t entry) -> TensorError & {
+    return entry < static_cast<int64_t>(result.layers.size())
+               ? result.layers[entry]
+               : result.outputs[entry - result.layers.size()];
   };
-  // The fp32 run's tensors of the current sample, by tap id.
+  // The fp32 run's tensors of the current sample, by entry.
   std::vector<std::vector<float>> refData(taps);
   for (size_t t = 0; t < taps; ++t)
     refData[t].resize(elements(errorOf(t).shape));
-  auto keep = [&](int64_t id, const float *data) {
-    int64_t t = (*refIds)[id];
-    std::copy(data, data + refData[t].size(), refData[t].begin());
+  auto keep = [&](size_t tapIndex, const float *data) {
+    int64_t t = entryOfTap[tapIndex];
+    if (t >= 0)
+      std::copy(data, data + refData[t].size(), refData[t].begin());
   };
   auto compare = [&](int64_t id, const float *data) {
     int64_t t = (*quantIds)[id];
@@ -241,7 +236,7 @@ q8::calibration::measureLayerError(ModuleOp reference, ModuleOp quantized,
       return emitError(loc) << error;
     }
     CrashPhase phase(sampleDescription("the layer error", *source, s));
-    runSeconds += (*refJit)->run(buffers, keep);
+    runSeconds += reference.run(buffers, keep);
     runSeconds += (*quantJit)->run(buffers, compare);
     progress.update(s + 1);
   }

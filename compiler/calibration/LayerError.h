@@ -1,10 +1,12 @@
 //===- LayerError.h - per-layer error of a quantized model vs fp32 -*- C++ -*-===//
 //
 // How far each quantized layer's output is from fp32 on calibration data.
-// Both models are JIT-compiled once (Jit.h) with a tap on every q8.qlinear
-// result (and the same ONNX value in the fp32 model) and on every f32
-// output, then run on each sample; the taps' tensors are compared element
-// by element and the sums accumulated over all samples, so each tensor gets
+// The quantized model is JIT-compiled once (Jit.h) with a tap on every
+// q8.qlinear and q8.qconv result and on every f32 output; the fp32 model is
+// the Reference (Reference.h) calibration already compiled, whose taps hold
+// the same ONNX values. Both run on each sample; the taps' tensors are
+// compared element by element and the sums accumulated over all samples,
+// so each tensor gets
 //
 //   SQNR   = 10 log10(sum ref^2 / sum (ref - q)^2)         (dB)
 //   cosine = sum ref*q / sqrt(sum ref^2 * sum q^2)
@@ -71,16 +73,19 @@ struct LayerErrorOptions {
 };
 
 struct LayerErrorStats {
-  double jitSeconds = 0; ///< both models
+  double jitSeconds = 0; ///< the quantized model's (the reference's is
+                         ///< Reference::jitSeconds)
   double runSeconds = 0; ///< both models, all samples
 };
 
+class Reference;
+
 /// Measures `quantized` (the q8 IR quantizeModel made) against `reference`
-/// (the same model before quantization); both are left unchanged. Errors
-/// (samples that do not fit, a layer with no fp32 counterpart) are
-/// diagnostics on the modules' context.
+/// (the same model before quantization, compiled with its taps); the
+/// module is left unchanged. Errors (samples that do not fit, a layer with
+/// no fp32 counterpart) are diagnostics on the module's context.
 mlir::FailureOr<LayerError>
-measureLayerError(mlir::ModuleOp reference, mlir::ModuleOp quantized,
+measureLayerError(Reference &reference, mlir::ModuleOp quantized,
                   const LayerErrorOptions &options,
                   LayerErrorStats *stats = nullptr);
 

@@ -3,11 +3,15 @@
 #include "compiler/calibration/SmoothQuantCheck.h"
 
 #include "compiler/calibration/Jit.h"
+#include "compiler/calibration/Reference.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "llvm/Support/TargetSelect.h"
+
 #include <algorithm>
+#include <thread>
 
 using namespace mlir;
 using namespace q8;
@@ -39,15 +43,14 @@ static bool hasF32Output(ModuleOp module) {
 
 FailureOr<QuantizeSummary> q8::calibration::quantizeModelChecked(
     ModuleOp module, const QuantizeModelOptions &options,
-    const LayerErrorOptions &samples, std::optional<SmoothQuantCheck> *check) {
+    const LayerErrorOptions &samples, Reference &reference,
+    std::optional<SmoothQuantCheck> *check) {
   if (check)
     check->reset();
   bool checked = options.smoothQuantAlpha && hasF32Output(module);
-  OwningOpRef<ModuleOp> reference, plain;
-  if (checked) {
-    reference = module.clone();
+  OwningOpRef<ModuleOp> plain;
+  if (checked)
     plain = module.clone();
-  }
   FailureOr<QuantizeSummary> smoothed = quantizeModel(module, options);
   if (failed(smoothed) || !checked || smoothed->smoothQuantAlphas.empty())
     return smoothed; // nothing smoothed: plain W8A8 already
@@ -59,14 +62,18 @@ FailureOr<QuantizeSummary> q8::calibration::quantizeModelChecked(
   if (failed(plainSummary))
     return failure();
 
-  // Both against the same fp32 model on the same samples.
+  // Both against the same fp32 model on the same samples, the plain one on
+  // a thread of its own (each is a JIT compile, seconds; they share only
+  // the context's uniqued types and attributes, and the reference, whose
+  // runs it serializes).
+  FailureOr<LayerError> plainError = failure();
+  llvm::InitializeNativeTarget(); // once, before two threads JIT
+  std::thread plainThread(
+      [&] { plainError = measureLayerError(reference, *plain, samples); });
   FailureOr<LayerError> smoothedError =
-      measureLayerError(*reference, module, samples);
-  if (failed(smoothedError))
-    return failure();
-  FailureOr<LayerError> plainError =
-      measureLayerError(*reference, *plain, samples);
-  if (failed(plainError))
+      measureLayerError(reference, module, samples);
+  plainThread.join();
+  if (failed(smoothedError) || failed(plainError))
     return failure();
   std::optional<double> smoothedDb = outputSqnrDb(*smoothedError),
                         plainDb = outputSqnrDb(*plainError);

@@ -5,7 +5,8 @@
 // can still come out further from fp32 than plain W8A8 leaves it (a
 // recurrent or gated model, an output that reads a few of a layer's
 // columns). quantizeModelChecked quantizes the model both ways, runs fp32
-// and both int8 models on the calibration samples (LayerError.h, JIT) and
+// (the Reference calibration compiled) and both int8 models on the
+// calibration samples (LayerError.h, JIT) and
 // keeps the smoothed model only where its outputs are at least as close to
 // fp32 as plain W8A8's; otherwise the plain one replaces it.
 //
@@ -20,6 +21,7 @@
 
 #include "compiler/Quantize.h"
 #include "compiler/calibration/LayerError.h"
+#include "compiler/calibration/Reference.h"
 
 #include <optional>
 
@@ -44,14 +46,15 @@ struct SmoothQuantCheck {
 /// when the model has no f32 output.
 std::optional<double> outputSqnrDb(const LayerError &error);
 
-/// quantizeModel(module, options), checked end to end on `samples` when
+/// quantizeModel(module, options), checked end to end on `samples` (fp32
+/// from `reference`, the model before quantization) when
 /// `options` smooths (smoothQuantAlpha set) and SmoothQuant rescaled some
 /// activation: then `check` (when given) says what was compared and kept,
 /// and the returned summary describes the model kept (no alphas after a
 /// fall back). Otherwise `check` is left empty. Errors are diagnostics.
 mlir::FailureOr<QuantizeSummary>
 quantizeModelChecked(mlir::ModuleOp module, const QuantizeModelOptions &options,
-                     const LayerErrorOptions &samples,
+                     const LayerErrorOptions &samples, Reference &reference,
                      std::optional<SmoothQuantCheck> *check = nullptr);
 
 } // namespace q8::calibration
