@@ -425,14 +425,17 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
                     alphas[(alphas.size() - 1) / 2], alphas.back());
     log << (smooth.automatic ? " (auto)" : "") << "\n";
     if (check && check->fellBack)
-      log << format("smoothquant: auto is worse end to end than plain "
-                    "W8A8 (output SQNR %.2f dB vs %.2f dB on %lld "
-                    "samples); falling back to plain W8A8\n",
-                    check->smoothedDb, check->plainDb,
+      log << "smoothquant: auto is worse end to end than plain W8A8 on "
+             "output '"
+          << check->worse->name
+          << format("' (output SQNR %.2f dB vs %.2f dB on %lld samples); "
+                    "falling back to plain W8A8\n",
+                    check->worse->smoothedDb, check->worse->plainDb,
                     (long long)check->samples);
     else if (check)
       log << format("smoothquant: auto kept: output SQNR %.2f dB vs "
-                    "%.2f dB for plain W8A8 on %lld samples\n",
+                    "%.2f dB for plain W8A8 on %lld samples (no output "
+                    "worse)\n",
                     check->smoothedDb, check->plainDb,
                     (long long)check->samples);
     else if (smooth.automatic && request.calibration.samples.empty() &&

@@ -11,8 +11,10 @@
 // fp32 as plain W8A8's; otherwise the plain one replaces it.
 //
 // The comparison is over the model's f32 outputs: per output the SQNR over
-// every element of every sample, averaged over the outputs in dB (a mean
-// of log noise ratios, so that each output counts whatever its scale).
+// every element of every sample. The smoothed model is kept when no output
+// is further from fp32 than plain W8A8 leaves it; the mean over the
+// outputs (in dB: each output counts whatever its scale) is what the
+// summary prints.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,13 +29,21 @@
 
 namespace q8::calibration {
 
+/// The output the smoothed model loses most on against plain W8A8.
+struct WorseOutput {
+  std::string name;
+  double smoothedDb = 0, plainDb = 0; ///< its SQNR (clamped, dB)
+};
+
 /// What the end-to-end comparison found.
 struct SmoothQuantCheck {
   int64_t samples = 0;
   double smoothedDb = 0; ///< output SQNR of the smoothed model (mean, dB)
   double plainDb = 0;    ///< the same for plain W8A8
-  /// Plain W8A8 was closer to fp32: the module holds it, not the smoothed
-  /// model.
+  /// Set when plain W8A8 is closer to fp32 on some output.
+  std::optional<WorseOutput> worse;
+  /// Plain W8A8 was closer to fp32 on some output: the module holds it,
+  /// not the smoothed model.
   bool fellBack = false;
   /// The smoothed model's summary (its alphas), whichever was kept.
   QuantizeSummary smoothed;
@@ -41,6 +51,9 @@ struct SmoothQuantCheck {
   /// was before quantization: what measureLayerError would give again.
   LayerError kept;
 };
+
+/// An output's SQNR in dB, clamped to +-300 (exact, or a zero reference).
+double clampedSqnrDb(const TensorError &output);
 
 /// The end-to-end output SQNR of `error` (see the file comment); empty
 /// when the model has no f32 output.
