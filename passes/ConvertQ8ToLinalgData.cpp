@@ -233,8 +233,9 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
 };
 
 /// q8.slice -> tensor.extract_slice when every step is positive; with a
-/// negative step, a generic whose input map is start + i * step (a valid
-/// affine map, so no index math in the body).
+/// negative step, the elements it visits (tensor.extract_slice) reversed by
+/// a generic along those dims (a valid affine map, so no index math in the
+/// body).
 struct SliceToTensor : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -255,12 +256,28 @@ struct SliceToTensor : OpConversionPattern<SliceOp> {
           asIndices(context, resultType.getShape()), asIndices(context, steps));
       return success();
     }
+    // The elements a negative step visits, in increasing order (from the
+    // last one it reaches, stride |step|), then those dims reversed: each
+    // operand of the generic then has the result's shape, which linalg's
+    // verifier wants of dims its maps read directly (a map reading the
+    // whole input, start + i * step, failed it wherever a positive-step dim
+    // shrank: fuzz seed 32113).
+    SmallVector<int64_t> offsets, strides;
     SmallVector<AffineExpr> exprs;
-    for (auto [dim, start] : llvm::enumerate(starts))
-      exprs.push_back(start + getAffineDimExpr(dim, context) * steps[dim]);
+    for (auto [dim, start] : llvm::enumerate(starts)) {
+      int64_t size = resultType.getDimSize(dim), step = steps[dim];
+      offsets.push_back(step > 0 ? start : start + (size - 1) * step);
+      strides.push_back(std::abs(step));
+      AffineExpr d = getAffineDimExpr(dim, context);
+      exprs.push_back(step > 0 ? d : (size - 1) - d);
+    }
+    Value visited = tensor::ExtractSliceOp::create(
+        rewriter, loc, resultType, adaptor.getInput(),
+        asIndices(context, offsets), asIndices(context, resultType.getShape()),
+        asIndices(context, strides));
     rewriter.replaceOp(
         op, createParallelGeneric(
-                rewriter, loc, resultType, adaptor.getInput(),
+                rewriter, loc, resultType, visited,
                 AffineMap::get(resultType.getRank(), 0, exprs, context),
                 [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
     return success();

@@ -64,17 +64,25 @@ func.func @concat_split(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> (tensor<2x8
 
 // -----
 
-// Positive steps are a strided extract_slice; negative steps an affine
-// input map start + i * step.
-// CHECK-DAG:   #[[REV:.*]] = affine_map<(d0, d1) -> (d0 * -2 + 5, d1 * -2 + 3)>
+// Positive steps are a strided extract_slice; a negative step extracts the
+// elements it visits (stride |step|, from the last one) and a generic
+// reverses that dim. Every operand of the generic has the result's shape,
+// also where a positive-step dim shrinks beside a reversed one (%c: linalg's
+// verifier rejected the map start + i * step over the whole input there).
+// CHECK-DAG:   #[[REV:.*]] = affine_map<(d0, d1) -> (-d0 + 2, -d1 + 1)>
+// CHECK-DAG:   #[[REV1:.*]] = affine_map<(d0, d1) -> (d0, -d1 + 3)>
 // CHECK-LABEL: func.func @slice
 // CHECK:       tensor.extract_slice %arg0[1, 0] [2, 4] [2, 1]
-// CHECK:       linalg.generic {indexing_maps = [#[[REV]], #{{.*}}]
+// CHECK:       %[[B:.*]] = tensor.extract_slice %arg0[1, 1] [3, 2] [2, 2] : tensor<6x4xf32> to tensor<3x2xf32>
+// CHECK:       linalg.generic {indexing_maps = [#[[REV]], #{{.*}}], {{.*}}} ins(%[[B]] : tensor<3x2xf32>)
+// CHECK:       %[[C:.*]] = tensor.extract_slice %arg0[1, 0] [2, 4] [1, 1] : tensor<6x4xf32> to tensor<2x4xf32>
+// CHECK:       linalg.generic {indexing_maps = [#[[REV1]], #{{.*}}], {{.*}}} ins(%[[C]] : tensor<2x4xf32>)
 // LOOPS-LABEL: func.func @slice
-func.func @slice(%x: tensor<6x4xf32>) -> (tensor<2x4xf32>, tensor<3x2xf32>) {
+func.func @slice(%x: tensor<6x4xf32>) -> (tensor<2x4xf32>, tensor<3x2xf32>, tensor<2x4xf32>) {
   %a = q8.slice %x {starts = array<i64: 1, 0>, ends = array<i64: 5, 4>, steps = array<i64: 2, 1>} : (tensor<6x4xf32>) -> tensor<2x4xf32>
   %b = q8.slice %x {starts = array<i64: 5, 3>, ends = array<i64: -1, 0>, steps = array<i64: -2, -2>} : (tensor<6x4xf32>) -> tensor<3x2xf32>
-  return %a, %b : tensor<2x4xf32>, tensor<3x2xf32>
+  %c = q8.slice %x {starts = array<i64: 1, 3>, ends = array<i64: 3, -1>, steps = array<i64: 1, -1>} : (tensor<6x4xf32>) -> tensor<2x4xf32>
+  return %a, %b, %c : tensor<2x4xf32>, tensor<3x2xf32>, tensor<2x4xf32>
 }
 
 // -----
