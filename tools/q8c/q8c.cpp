@@ -19,6 +19,7 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Process.h"
 
@@ -34,6 +35,10 @@ static cl::OptionCategory q8cCategory("q8c options");
 static cl::opt<std::string>
     debugCrash("debug-crash", cl::Hidden,
                cl::desc("Crash in a pass: segv, abort or fatal"));
+
+static cl::opt<bool> printTimes(
+    "time", cl::cat(q8cCategory),
+    cl::desc("Print the wall seconds of each phase to stderr at the end"));
 
 /// A pass that crashes on the first q8 op, as q8's own walks would: what
 /// --debug-crash tests the crash line with.
@@ -95,5 +100,14 @@ int main(int argc, char **argv) {
     errs() << "error: " << problem << "\n";
   if (!problems.empty())
     return 1;
-  return q8::compile(request, errs(), outs()).succeeded ? 0 : 1;
+  q8::CompileResult result = q8::compile(request, errs(), outs());
+  if (printTimes) {
+    const q8::CompileTimings &t = result.timings;
+    errs() << format("time: import %.2f s, calibration %.2f s, quantization "
+                     "%.2f s, layer error %.2f s (beside codegen), codegen "
+                     "%.2f s, total %.2f s\n",
+                     t.import, t.calibration, t.quantization, t.layerError,
+                     t.codegen, t.total);
+  }
+  return result.succeeded ? 0 : 1;
 }
