@@ -10,7 +10,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
@@ -650,7 +649,6 @@ CompileResult Compilation::run() {
       // Before fusion: the layer error compares each q8.qlinear with its
       // fp32 matmul, which fusion would fold the following ops into.
       unfused = module.clone();
-      llvm::InitializeNativeTarget(); // once, before two threads JIT
       measuring.emplace([&, start = Clock::now()] {
         layerError = measureLayerError(*unfused, layerStats);
         layerSeconds = secondsSince(start);

@@ -16,7 +16,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -205,8 +204,7 @@ JitModel::compile(OwningOpRef<ModuleOp> module) {
     model->outputs.emplace_back(bytes);
   }
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  // Registers the x86 target once per process (also for the JIT).
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
       createTargetMachine(*module, codegen);
   if (failed(machine))

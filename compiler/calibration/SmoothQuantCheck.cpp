@@ -8,8 +8,6 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OwningOpRef.h"
 
-#include "llvm/Support/TargetSelect.h"
-
 #include <algorithm>
 #include <thread>
 
@@ -71,7 +69,6 @@ FailureOr<QuantizeSummary> q8::calibration::quantizeModelChecked(
   // the context's uniqued types and attributes, and the reference, whose
   // runs it serializes).
   FailureOr<LayerError> plainError = failure();
-  llvm::InitializeNativeTarget(); // once, before two threads JIT
   std::thread plainThread(
       [&] { plainError = measureLayerError(reference, *plain, samples); });
   FailureOr<LayerError> smoothedError =

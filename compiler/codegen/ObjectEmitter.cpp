@@ -43,11 +43,23 @@ using namespace mlir;
 /// 5 s without it. q8's kernels store whole vectors already, so there is
 /// little left to merge.
 static void disableStoreMerging() {
+  auto &options = llvm::cl::getRegisteredOptions();
+  auto it = options.find("combiner-store-merging");
+  if (it != options.end())
+    (void)it->second->addOccurrence(0, "combiner-store-merging", "false");
+}
+
+/// The x86 target's registration and LLVM's options, once per process: the
+/// layer error JITs on a thread of its own while codegen builds the object,
+/// and both come here (a function-local static's initializer runs once,
+/// the other thread waiting).
+static void initializeCodegenOnce() {
   static bool done = [] {
-    auto &options = llvm::cl::getRegisteredOptions();
-    auto it = options.find("combiner-store-merging");
-    if (it != options.end())
-      (void)it->second->addOccurrence(0, "combiner-store-merging", "false");
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+    disableStoreMerging();
     return true;
   }();
   (void)done;
@@ -55,12 +67,8 @@ static void disableStoreMerging() {
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 q8::createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
-  disableStoreMerging();
+  initializeCodegenOnce();
   const q8::TargetInfo *info = &options.target;
-  LLVMInitializeX86TargetInfo();
-  LLVMInitializeX86Target();
-  LLVMInitializeX86TargetMC();
-  LLVMInitializeX86AsmPrinter();
 
   llvm::Triple triple("x86_64-unknown-linux-gnu");
   std::string error;
