@@ -66,6 +66,7 @@ LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
   pm.addPass(mlir::createCanonicalizerPass());
   mlir::OpPassManager &funcPm = pm.nest<mlir::func::FuncOp>();
   funcPm.addPass(createFoldBatchNorm());
+  funcPm.addPass(createFuseLayerNorm());
   funcPm.addPass(createConvertQ8ToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());

@@ -18,6 +18,29 @@ def FoldBatchNorm : Pass<"q8-fold-batch-norm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::q8::Q8Dialect"];
 }
 
+def FuseLayerNorm : Pass<"q8-fuse-layer-norm", "::mlir::func::FuncOp"> {
+  let summary = "fuse LayerNorm written out of its parts into q8.layer_norm";
+  let description = [{
+    `reduce_mean` / `sub` / `pow 2` (or `mul d, d`) / `reduce_mean` / `add
+    eps` / `sqrt` / `div`, then an optional `mul` by a constant gamma and
+    `add` of a constant beta, over trailing axes, becomes one
+    `q8.layer_norm` with the same location: what older exporters write for
+    LayerNormalization. Chains whose intermediates have other users, whose
+    eps, gamma or beta are not constant, or whose gamma or beta vary along
+    other dims are left alone.
+
+    ```mlir
+    %m = q8.reduce_mean %x {axes = array<i64: 2>, keepdims = true} : (tensor<1x4x8xf32>) -> tensor<1x4x1xf32>
+    %d = q8.sub %x, %m : (tensor<1x4x8xf32>, tensor<1x4x1xf32>) -> tensor<1x4x8xf32>
+    ...
+    %y = q8.div %d, %s : (tensor<1x4x8xf32>, tensor<1x4x1xf32>) -> tensor<1x4x8xf32>
+    // becomes
+    %y = q8.layer_norm %x, %ones {axis = 2 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<1x4x8xf32>, tensor<1xf32>) -> tensor<1x4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::q8::Q8Dialect"];
+}
+
 def ConvertQ8ToLinalg : Pass<"q8-convert-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "lower fp32 q8 graph ops to linalg, tensor, arith and math";
   let description = [{
