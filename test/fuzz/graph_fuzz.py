@@ -2176,6 +2176,15 @@ def check_model(tools, model, work, seed, configs, crash_only=False):
                 else:
                     o = ort_ref()
                     sim_out, ranges = simulation() or ({}, {})
+                    if qargs == ["--smoothquant"]:
+                        # A fixed alpha is unchecked by design (what the
+                        # user asked for; auto is checked against plain
+                        # W8A8) and may be worse than plain W8A8, which is
+                        # all the simulation models: held to the wider
+                        # no-simulation bound, which still fails a wrong
+                        # smoothing (seed 34769: alpha 0.5 on an attention
+                        # block, 16 steps of its softmax, plain 2).
+                        sim_out = {}
                     stats = {}
                     detail = compare_int8(ref, got, sim_out, o[1] if o[0] == "ok" else {},
                                           ranges, qdq_slack(model), stats)
