@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <cstring>
 
@@ -38,6 +39,13 @@ std::optional<llvm::SmallVector<float>> q8::readF32Constant(Value value) {
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
   return readF32Values(attr);
+}
+
+std::optional<float> q8::readF32Splat(Value value) {
+  std::optional<SmallVector<float>> values = readF32Constant(value);
+  if (!values || values->empty() || !llvm::all_equal(*values))
+    return std::nullopt;
+  return values->front();
 }
 
 ElementsAttr q8::makeF32Constant(RankedTensorType type, ArrayRef<float> values,

@@ -28,6 +28,10 @@ std::optional<llvm::SmallVector<float>> readF32Values(mlir::ElementsAttr attr);
 /// null or not a constant.
 std::optional<llvm::SmallVector<float>> readF32Constant(mlir::Value value);
 
+/// The one value of an f32 constant whose elements are all equal (a
+/// scalar, a splat, or a payload that happens to repeat one value);
+/// nullopt otherwise, and for an empty or non-constant `value`.
+std::optional<float> readF32Splat(mlir::Value value);
 /// An f32 constant of `type`: dense_resource named `blobName` (uniqued by
 /// MLIR) when larger than kResourceThreshold, dense otherwise.
 mlir::ElementsAttr makeF32Constant(mlir::RankedTensorType type,

@@ -36,18 +36,6 @@ using namespace q8;
 
 namespace {
 
-/// The one f32 value of a constant whose elements are all equal, or
-/// nullopt.
-std::optional<float> splatValue(Value value) {
-  std::optional<SmallVector<float>> values = readF32Constant(value);
-  if (!values || values->empty())
-    return std::nullopt;
-  for (float v : *values)
-    if (v != values->front())
-      return std::nullopt;
-  return values->front();
-}
-
 /// `axes` are exactly [first, rank).
 bool isTrailing(ArrayRef<int64_t> axes, int64_t rank, int64_t &first) {
   if (axes.empty())
@@ -136,7 +124,7 @@ struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
     std::optional<float> epsilon;
     for (auto [v, e] : {std::pair(add.getLhs(), add.getRhs()),
                         std::pair(add.getRhs(), add.getLhs())})
-      if (v.getDefiningOp<ReduceMeanOp>() && (epsilon = splatValue(e))) {
+      if (v.getDefiningOp<ReduceMeanOp>() && (epsilon = readF32Splat(e))) {
         var = v;
         break;
       }
@@ -149,7 +137,7 @@ struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
     Operation *squareOp = square.getDefiningOp();
     bool isSquare = false;
     if (auto pow = dyn_cast_or_null<PowOp>(squareOp))
-      isSquare = pow.getLhs() == d && splatValue(pow.getRhs()) == 2.0f;
+      isSquare = pow.getLhs() == d && readF32Splat(pow.getRhs()) == 2.0f;
     else if (auto mul = dyn_cast_or_null<MulOp>(squareOp))
       isSquare = mul.getLhs() == d && mul.getRhs() == d;
     if (!isSquare)

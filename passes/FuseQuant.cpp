@@ -131,9 +131,7 @@ std::optional<SmallVector<float>> weightScales(Int8EpilogueOpInterface op,
 
 /// True when `value` is a constant whose every element is `expected`.
 bool isSplatF32(Value value, float expected) {
-  std::optional<SmallVector<float>> values = readF32Constant(value);
-  return values && !values->empty() &&
-         llvm::all_of(*values, [&](float v) { return v == expected; });
+  return readF32Splat(value) == expected;
 }
 
 //===----------------------------------------------------------------------===//
