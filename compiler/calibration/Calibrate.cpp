@@ -173,17 +173,16 @@ FailureOr<Table> q8::calibration::calibrate(ModuleOp imported,
   q8_calib_session *recording = session.get();
   q8_status rejected = Q8_OK;
   auto record = [&](int64_t observer, const float *data) {
-    if (observer >= 0 && observer < static_cast<int64_t>(collectorOf.size()) &&
-        collectorOf[observer] < 0)
+    if (observer < 0 || observer >= static_cast<int64_t>(collectorOf.size())) {
+      rejected = Q8_ERROR_INVALID_ARGUMENT;
+      return;
+    }
+    int64_t id = collectorOf[observer];
+    if (id < 0)
       return; // a reference tap
-    int64_t id = observer < 0 || observer >= static_cast<int64_t>(
-                                                  collectorOf.size())
-                     ? -1
-                     : collectorOf[observer];
     q8_status status =
-        id < 0 ? Q8_ERROR_INVALID_ARGUMENT
-               : q8_calib_record(recording, static_cast<int32_t>(id), data,
-                                 specs[id].shape.data(), strides[id].data());
+        q8_calib_record(recording, static_cast<int32_t>(id), data,
+                        specs[id].shape.data(), strides[id].data());
     if (status != Q8_OK)
       rejected = status;
   };
