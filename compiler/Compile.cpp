@@ -281,7 +281,6 @@ public:
 private:
   mlir::LogicalResult calibrateOrReadTable(mlir::ModuleOp module);
   mlir::LogicalResult quantize(mlir::ModuleOp module);
-  mlir::LogicalResult ensureReference(mlir::ModuleOp module);
   mlir::FailureOr<calibration::LayerError>
   measureLayerError(mlir::ModuleOp module, calibration::LayerErrorStats &stats);
   mlir::LogicalResult reportLayerError(
@@ -296,9 +295,10 @@ private:
   CompileResult result;
   /// The table calibration just made, handed to quantization as it is.
   std::shared_ptr<const calibration::Table> calibrated;
-  /// The fp32 model compiled with its layer taps (calibration's build, or
-  /// one of its own when the table was read): what the SmoothQuant check
-  /// and the layer error measure the quantized model against.
+  /// The fp32 model compiled with its layer taps, calibration's build: what
+  /// the SmoothQuant check and the layer error measure the quantized model
+  /// against. Set whenever they run: both need samples (checkRequest), and
+  /// with samples and w8a8 this compile calibrates.
   std::unique_ptr<calibration::Reference> reference;
 };
 
@@ -399,8 +399,6 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
   // W8A8, which replaces it where it is closer to fp32.
   std::optional<calibration::SmoothQuantCheck> check;
   bool checked = smooth.automatic && !request.calibration.samples.empty();
-  if (checked && failed(ensureReference(module)))
-    return mlir::failure();
   mlir::FailureOr<QuantizeSummary> quantized =
       checked ? calibration::quantizeModelChecked(
                     module, options, sampleOptions(), *reference, &check)
@@ -445,19 +443,6 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
   }
   result.quantization = std::move(*quantized);
   result.smoothQuantCheck = std::move(check);
-  return mlir::success();
-}
-
-/// Compiles the fp32 reference from `module` (not yet quantized) unless
-/// calibration already handed one over.
-mlir::LogicalResult Compilation::ensureReference(mlir::ModuleOp module) {
-  if (reference)
-    return mlir::success();
-  mlir::FailureOr<std::unique_ptr<calibration::Reference>> compiled =
-      calibration::Reference::compile(module);
-  if (failed(compiled))
-    return mlir::failure();
-  reference = std::move(*compiled);
   return mlir::success();
 }
 
@@ -515,13 +500,10 @@ mlir::LogicalResult Compilation::reportLayerError(
                   1 - output.cosine());
   if (known)
     log << " (measured by the SmoothQuant check)";
-  else if (reference->jitSeconds == 0)
+  else
     log << format(" (fp32 from calibration's JIT; quantized JIT %.2f s, run "
                   "%.2f s)",
                   stats.jitSeconds, stats.runSeconds);
-  else
-    log << format(" (JIT %.2f s, run %.2f s)",
-                  stats.jitSeconds + reference->jitSeconds, stats.runSeconds);
   for (StringRef path : {StringRef(jsonPath), StringRef(htmlPath)})
     if (!path.empty())
       log << " -> " << path;
@@ -638,10 +620,6 @@ CompileResult Compilation::run() {
   mlir::OwningOpRef<mlir::ModuleOp> unfused;
   if (request.quantization.w8a8) {
     phase = Clock::now();
-    // The fp32 model the layer error compares against, when calibration
-    // (which compiled it) did not run.
-    if (paths.measure && failed(ensureReference(module)))
-      return std::move(result);
     if (failed(quantize(module)))
       return std::move(result);
     result.timings.quantization = secondsSince(phase);

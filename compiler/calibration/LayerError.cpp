@@ -60,35 +60,6 @@ void TensorError::accumulate(const float *ref, const float *quant,
 
 namespace {
 
-/// Observes `value` as tap `id` (the observer's name), leaving its uses
-/// alone: the tap only reads.
-void tap(OpBuilder &builder, Value value, int64_t id) {
-  if (isa<BlockArgument>(value))
-    builder.setInsertionPointToStart(value.getParentBlock());
-  else
-    builder.setInsertionPointAfterValue(value);
-  ObserveOp::create(builder, value.getLoc(), value.getType(), value,
-                    builder.getStringAttr(std::to_string(id)), IntegerAttr());
-}
-
-/// Taps the model's f32 outputs as ids first, first + 1, ...; returns how
-/// many.
-size_t tapOutputs(func::FuncOp func, int64_t first) {
-  OpBuilder builder(func.getContext());
-  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-  int64_t id = first;
-  for (OpOperand &operand : ret->getOpOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-    if (!type || !type.getElementType().isF32())
-      continue;
-    builder.setInsertionPoint(ret);
-    ObserveOp::create(builder, operand.get().getLoc(), type, operand.get(),
-                      builder.getStringAttr(std::to_string(id++)),
-                      IntegerAttr());
-  }
-  return id - first;
-}
-
 /// Which tensor each observer of `model` reports: its name is the tap id.
 FailureOr<std::vector<int64_t>> tapIds(const JitModel &model, Location loc,
                                        size_t taps) {
@@ -170,11 +141,14 @@ q8::calibration::measureLayerError(Reference &reference, ModuleOp quantized,
   if (walk.wasInterrupted())
     return failure();
   for (auto [id, value] : llvm::enumerate(layers))
-    tap(builder, value, id);
-  size_t quantOutputs = tapOutputs(quantMain, layers.size());
-  if (quantOutputs != reference.outputs().size())
+    placeTap(builder, value, std::to_string(id));
+  SmallVector<OpOperand *> quantOutputs = f32Outputs(quantMain);
+  for (auto [i, operand] : llvm::enumerate(quantOutputs))
+    placeTap(builder, operand->get(), std::to_string(layers.size() + i),
+             operand->getOwner());
+  if (quantOutputs.size() != reference.outputs().size())
     return emitError(loc) << "layer error: the quantized model has "
-                          << quantOutputs << " f32 outputs, fp32 "
+                          << quantOutputs.size() << " f32 outputs, fp32 "
                           << reference.outputs().size();
   for (auto [i, out] : llvm::enumerate(reference.outputs())) {
     entryOfTap[reference.layers().size() + i] = layers.size() + i;

@@ -73,8 +73,8 @@ struct LayerErrorOptions {
 };
 
 struct LayerErrorStats {
-  double jitSeconds = 0; ///< the quantized model's (the reference's is
-                         ///< Reference::jitSeconds)
+  double jitSeconds = 0; ///< the quantized model's (the fp32 one is
+                         ///< calibration's)
   double runSeconds = 0; ///< both models, all samples
 };
 

@@ -4,16 +4,11 @@
 
 #include "dialects/Q8/Q8Ops.h"
 #include "dialects/Q8/Q8ValueNames.h"
-#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSet.h"
-
-#include <chrono>
 
 using namespace mlir;
 using namespace q8;
@@ -37,12 +32,30 @@ ReferenceTap tapOf(std::string name, std::string op, RankedTensorType type) {
   return tap;
 }
 
-void observe(OpBuilder &builder, Value value, size_t index) {
+} // namespace
+
+void q8::calibration::placeTap(OpBuilder &builder, Value value,
+                               StringRef name, Operation *before) {
+  if (before)
+    builder.setInsertionPoint(before);
+  else if (isa<BlockArgument>(value))
+    builder.setInsertionPointToStart(value.getParentBlock());
+  else
+    builder.setInsertionPointAfterValue(value);
   ObserveOp::create(builder, value.getLoc(), value.getType(), value,
-                    builder.getStringAttr(tapName(index)), IntegerAttr());
+                    builder.getStringAttr(name), IntegerAttr());
 }
 
-} // namespace
+SmallVector<OpOperand *> q8::calibration::f32Outputs(func::FuncOp func) {
+  SmallVector<OpOperand *> outputs;
+  for (OpOperand &operand :
+       func.getBody().back().getTerminator()->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (type && type.getElementType().isF32())
+      outputs.push_back(&operand);
+  }
+  return outputs;
+}
 
 bool q8::calibration::isReferenceTap(StringRef observerName) {
   return !observerName.empty() && observerName.front() == kTapPrefix;
@@ -70,47 +83,19 @@ ReferenceTaps q8::calibration::placeReferenceTaps(ModuleOp module) {
         tapOf(name, op->getName().getStringRef().str(), type));
     layers.push_back(result);
   });
-  for (auto [index, value] : llvm::enumerate(layers)) {
-    builder.setInsertionPointAfterValue(value);
-    observe(builder, value, index);
-  }
-  auto ret = cast<func::ReturnOp>(entry.getBody().back().getTerminator());
-  builder.setInsertionPoint(ret);
-  for (OpOperand &operand : ret->getOpOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-    if (!type || !type.getElementType().isF32())
-      continue;
-    unsigned i = operand.getOperandNumber();
+  for (auto [index, value] : llvm::enumerate(layers))
+    placeTap(builder, value, tapName(index));
+  for (OpOperand *operand : f32Outputs(entry)) {
+    unsigned i = operand->getOperandNumber();
     auto name = entry.getResultAttrOfType<StringAttr>(i, "q8.name");
-    observe(builder, operand.get(), layers.size() + taps.outputs.size());
-    taps.outputs.push_back(tapOf(
-        name ? name.str() : "output" + std::to_string(i), "output", type));
+    placeTap(builder, operand->get(),
+             tapName(layers.size() + taps.outputs.size()),
+             operand->getOwner());
+    taps.outputs.push_back(
+        tapOf(name ? name.str() : "output" + std::to_string(i), "output",
+              cast<RankedTensorType>(operand->get().getType())));
   }
   return taps;
-}
-
-FailureOr<std::unique_ptr<Reference>> Reference::compile(ModuleOp model) {
-  auto start = std::chrono::steady_clock::now();
-  OwningOpRef<ModuleOp> module(model.clone());
-  // What calibration runs before it places its observers and taps: the
-  // layers carry the same names as there.
-  PassManager pm(model.getContext());
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(q8::createFoldBatchNorm());
-  if (failed(pm.run(*module)))
-    return failure();
-  ReferenceTaps taps = placeReferenceTaps(*module);
-  Location loc = model.getLoc();
-  FailureOr<std::unique_ptr<JitModel>> jit = JitModel::compile(std::move(module));
-  if (failed(jit))
-    return failure();
-  FailureOr<std::unique_ptr<Reference>> reference =
-      adopt(std::move(*jit), std::move(taps), loc);
-  if (succeeded(reference))
-    (*reference)->jitSeconds = std::chrono::duration<double>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count();
-  return reference;
 }
 
 FailureOr<std::unique_ptr<Reference>>

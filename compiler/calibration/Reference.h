@@ -15,6 +15,7 @@
 
 #include "compiler/calibration/Jit.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -39,6 +40,15 @@ struct ReferenceTaps {
   std::vector<ReferenceTap> outputs; ///< the f32 outputs, in return order
 };
 
+/// Places a q8.observe named `name` that reads `value` (and only reads):
+/// right after its definition, or before `before` when given.
+void placeTap(mlir::OpBuilder &builder, mlir::Value value,
+              llvm::StringRef name, mlir::Operation *before = nullptr);
+
+/// The operands of `func`'s return that are f32 tensors, in order: the
+/// outputs the layer error compares (both models tap exactly these).
+llvm::SmallVector<mlir::OpOperand *> f32Outputs(mlir::func::FuncOp func);
+
 /// Taps every named result of a QuantizableOpInterface op and every f32
 /// output of `module`'s entry function (q8 IR after the passes calibration
 /// runs first). The taps are q8.observe ops whose names no ONNX value
@@ -51,12 +61,6 @@ bool isReferenceTap(llvm::StringRef observerName);
 
 class Reference {
 public:
-  /// Canonicalizes, folds batch norms (as calibration does), taps and
-  /// JIT-compiles a copy of `model` (left unchanged): for when no
-  /// calibration run in this process made one.
-  static mlir::FailureOr<std::unique_ptr<Reference>>
-  compile(mlir::ModuleOp model);
-
   /// Takes over `jit`, compiled from a module placeReferenceTaps returned
   /// `taps` for (it may have other observers too; runs skip them).
   static mlir::FailureOr<std::unique_ptr<Reference>>
@@ -73,9 +77,6 @@ public:
   /// returns the call's wall time in seconds. Threads may call it at once:
   /// the runs take turns (they share the model's workspace).
   double run(std::vector<std::vector<char>> &inputs, TapObserver observe);
-
-  /// What compiling it cost (zero when adopted from calibration).
-  double jitSeconds = 0;
 
 private:
   Reference() = default;
