@@ -8,7 +8,7 @@
 #
 #   bin/            q8c, q8-run, q8-opt, q8-conformance
 #   lib/            libq8rt.a and the compiler's static libraries
-#   include/q8/     q8_abi.h, q8_runtime.h, q8_calib.h (the runtime's C
+#   include/q8/     q8_abi.h, q8_runtime.h, q8_calib.h, q8_dispatch.h, q8_pool.h (the runtime's C
 #                   headers), npy.h and model_io.h (tools/common), and the
 #                   compiler's C++ headers as compiler/..., passes/...,
 #                   dialects/... (with their generated .inc files)
@@ -31,6 +31,7 @@ install(TARGETS q8rt Q8ToolsCommon EXPORT MLIRTargets
         ARCHIVE DESTINATION lib${LLVM_LIBDIR_SUFFIX}
         INCLUDES DESTINATION ${Q8_INSTALL_INCLUDE_DIR})
 install(FILES runtime/q8_abi.h runtime/q8_runtime.h runtime/q8_calib.h
+              runtime/q8_dispatch.h runtime/q8_pool.h
               tools/common/npy.h tools/common/model_io.h
         DESTINATION ${Q8_INSTALL_INCLUDE_DIR})
 # The compiler's headers keep their paths ("compiler/Compile.h"), and the

@@ -174,6 +174,10 @@ std::vector<std::string> q8::checkRequest(const CompileRequest &request) {
   if (request.codegen.externalWeightsThreshold >= 0 && !paths.artifact &&
       output.kind != OutputKind::LLVM)
     problem("--external-weights needs --emit=obj, lib, shared or llvm");
+  if (request.codegen.externalWeightsThreshold >= 0 &&
+      isAllTargets(request.codegen.target))
+    problem("--external-weights with --target all is not supported yet "
+            "(each variant packs its weights differently); name one target");
   // Refuse to overwrite the model, whatever the spelling.
   for (const std::string &path : paths.outputs)
     if (sameFile(path, request.modelPath)) {

@@ -111,7 +111,8 @@ struct Flags {
   cl::opt<std::string> target{
       "target",
       cl::desc("Code-generation target: host, avx2, avx-vnni, avx512, "
-               "avx512-vnni or generic"),
+               "avx512-vnni, generic, or all (every variant in one object, "
+               "chosen by CPUID at the first call)"),
       cl::init("host"), cl::cat(general)};
   cl::opt<int> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                         cl::init(3), cl::Prefix, cl::cat(general)};
@@ -281,7 +282,7 @@ void readCodegenFlags(const Flags &f, CodegenOptions &codegen,
     codegen.target = *resolved;
   else
     problems.push_back(("--target=" + f.target + ": expected one of " +
-                        knownTargetNames())
+                        knownTargetNames() + ", all")
                            .str());
   codegen.optLevel = f.optLevel;
   if (!f.externalWeights.getNumOccurrences())

@@ -47,8 +47,10 @@ extern "C" {
 
 /** Bumped on every incompatible change to the structs or the entry point.
  *  2: q8_model_desc gained `flags` (was `reserved`) and `weights_size`.
- *  3: q8_model_desc gained `run_packed`. */
-#define Q8_ABI_VERSION 3
+ *  3: q8_model_desc gained `run_packed`.
+ *  5: q8_model_desc gained `target` and `cpu_features` (the ISA its code
+ *     needs, which drivers check before a call; q8_dispatch.h). */
+#define Q8_ABI_VERSION 5
 
 /** Alignment, in bytes, that a model's workspace must have. */
 #define Q8_WORKSPACE_ALIGNMENT 64
@@ -144,7 +146,23 @@ typedef struct q8_model_desc {
                                 Q8_MODEL_EXTERNAL_WEIGHTS) */
   q8_run_fn run;           /**< cast to the prototype in the model's header */
   q8_run_packed_fn run_packed; /**< `<model>_run_packed`: any arity */
+  const char *target;      /**< the --target it was compiled for ("avx2",
+                                "all", "host", ...); NULL if not recorded */
+  uint64_t cpu_features;   /**< Q8_CPU_* bits its code needs (0: any
+                                x86-64, e.g. generic and all) */
 } q8_model_desc;
+
+/** q8_model_desc.cpu_features bits: groups of x86-64 features, each what
+ *  LLVM's CPU levels and q8's targets add (checked by q8_cpu_detect,
+ *  q8_dispatch.h). */
+#define Q8_CPU_X86_64_V2 (1u << 0)  /**< sse3 ssse3 sse4.1 sse4.2 popcnt cx16 */
+#define Q8_CPU_AVX2 (1u << 1)       /**< avx avx2 (and the OS saves ymm) */
+#define Q8_CPU_FMA (1u << 2)
+#define Q8_CPU_F16C (1u << 3)
+#define Q8_CPU_BMI (1u << 4)        /**< bmi1 bmi2 lzcnt movbe */
+#define Q8_CPU_AVX512 (1u << 5)     /**< avx512 f cd bw dq vl (and zmm saved) */
+#define Q8_CPU_AVX512VNNI (1u << 6)
+#define Q8_CPU_AVXVNNI (1u << 7)
 
 #if defined(__cplusplus)
 #define Q8_STATIC_ASSERT static_assert
@@ -153,11 +171,13 @@ typedef struct q8_model_desc {
 #endif
 Q8_STATIC_ASSERT(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK,
                  "q8_tensor_desc layout changed: bump Q8_ABI_VERSION");
-Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 72,
+Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 88,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 Q8_STATIC_ASSERT(offsetof(q8_model_desc, weights_size) == 48 &&
                      offsetof(q8_model_desc, run) == 56 &&
-                     offsetof(q8_model_desc, run_packed) == 64,
+                     offsetof(q8_model_desc, run_packed) == 64 &&
+                     offsetof(q8_model_desc, target) == 72 &&
+                     offsetof(q8_model_desc, cpu_features) == 80,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 #undef Q8_STATIC_ASSERT
 

@@ -28,6 +28,9 @@ struct EmitObject : q8::impl::EmitObjectBase<EmitObject> {
     if (failed(resolved))
       return signalPassFailure();
     options.target = *resolved;
+    // A module lowered by q8-opt's pipeline has not recorded its target;
+    // the descriptor and the header say this one.
+    q8::recordTarget(module, options.target);
     options.optLevel = optLevel;
     if (format == "obj" || format == "asm") {
       auto kind = format == "obj" ? q8::ObjectFormat::Object

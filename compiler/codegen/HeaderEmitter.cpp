@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 
@@ -188,6 +189,9 @@ struct Entry {
   int64_t workspace = 0;
   std::optional<int64_t> weights;
   SmallVector<Tensor> inputs, outputs;
+  std::string target;
+  uint64_t cpuFeatures = 0;
+  SmallVector<std::string> variants;
 };
 
 FailureOr<Entry> readEntry(ModuleOp module) {
@@ -211,6 +215,15 @@ FailureOr<Entry> readEntry(ModuleOp module) {
   entry.workspace = workspaceAttr.getInt();
   if (auto weightsAttr = func->getAttrOfType<IntegerAttr>("q8.weights_size"))
     entry.weights = weightsAttr.getInt();
+  // What recordTarget (compiler/codegen/Target.h) and --target all left.
+  if (auto target = func->getAttrOfType<StringAttr>("q8.target"))
+    entry.target = target.getValue().str();
+  if (auto bits = func->getAttrOfType<IntegerAttr>("q8.cpu_features"))
+    entry.cpuFeatures = bits.getValue().getZExtValue();
+  if (auto variants = func->getAttrOfType<ArrayAttr>("q8.variants"))
+    for (Attribute variant : variants)
+      if (auto name = dyn_cast<StringAttr>(variant))
+        entry.variants.push_back(name.getValue().str());
 
   llvm::StringSet<> taken;
   FailureOr<SmallVector<Tensor>> inputs = readTensors(func, "q8.inputs", taken);
@@ -248,6 +261,9 @@ FailureOr<q8::ModelInterface> q8::readModelInterface(ModuleOp module) {
   model.prefix = StringRef(entry->prefix).lower();
   model.workspaceSize = entry->workspace;
   model.weightsSize = entry->weights;
+  model.target = entry->target;
+  model.cpuFeatures = entry->cpuFeatures;
+  model.variants = entry->variants;
   for (auto [from, to] : {std::pair(&entry->inputs, &model.inputs),
                           std::pair(&entry->outputs, &model.outputs)})
     for (const Tensor &tensor : *from)
@@ -272,6 +288,24 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   os << "#include \"q8_abi.h\"\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  if (!entry->variants.empty()) {
+    // --target all: say what the object holds and how it chooses.
+    os << "/* Compiled with --target all: the object holds one variant of "
+       << model << " per target\n   (";
+    for (auto [i, variant] : llvm::enumerate(entry->variants))
+      os << (i ? ", " : "") << variant;
+    os << "), and " << symbol
+       << " runs the best one this CPU supports,\n"
+          "   chosen by CPUID at the first call (q8_dispatch_target, "
+          "libq8rt). The environment\n"
+          "   variable Q8_FORCE_TARGET=<variant> forces one, for testing; "
+          "an unknown name or\n"
+          "   a variant the CPU lacks features for prints why and exits the "
+          "process with\n"
+          "   status 78 at the first call (runtime/q8_dispatch.h). Every "
+          "variant gives the\n"
+          "   generic one's bytes. */\n\n";
+  }
   os << "#define " << prefix << "_NUM_INPUTS " << inputs->size() << "\n";
   os << "#define " << prefix << "_NUM_OUTPUTS " << outputs->size() << "\n";
   os << "/* Bytes of scratch memory per concurrent call, aligned to "
@@ -351,7 +385,9 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
      << "      " << (inputs->empty() ? "NULL" : "inputs") << ", "
      << (outputs->empty() ? "NULL" : "outputs") << ", " << workspace << ", "
      << weights.value_or(0) << ",\n"
-     << "      (q8_run_fn)" << symbol << ", " << symbol << "_packed};\n"
+     << "      (q8_run_fn)" << symbol << ", " << symbol << "_packed, "
+     << (entry->target.empty() ? "NULL" : quoted(entry->target)) << ", "
+     << llvm::format_hex(entry->cpuFeatures, 2) << "u};\n"
      << "  return &desc;\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();

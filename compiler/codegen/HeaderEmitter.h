@@ -42,6 +42,12 @@ struct ModelInterface {
   /// (q8-externalize-weights ran): the size of the weights file in bytes.
   std::optional<int64_t> weightsSize;
   llvm::SmallVector<TensorInterface> inputs, outputs;
+  /// The --target it was compiled for (`q8.target`; empty if unrecorded)
+  /// and the Q8_CPU_* bits its code needs (`q8.cpu_features`).
+  std::string target;
+  uint64_t cpuFeatures = 0;
+  /// The variants a `--target all` module holds (`q8.variants`).
+  llvm::SmallVector<std::string> variants;
 
   /// The name of the `const q8_model_desc` the object exports.
   std::string descriptorSymbol() const { return prefix + "_q8_desc"; }

@@ -148,12 +148,14 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   // so that a change there fails to compile rather than miscompiles.
   static_assert(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK &&
                 offsetof(q8_tensor_desc, dims) == 16);
-  static_assert(sizeof(q8_model_desc) == 72 &&
+  static_assert(sizeof(q8_model_desc) == 88 &&
                 offsetof(q8_model_desc, name) == 16 &&
                 offsetof(q8_model_desc, workspace_size) == 40 &&
                 offsetof(q8_model_desc, weights_size) == 48 &&
                 offsetof(q8_model_desc, run) == 56 &&
-                offsetof(q8_model_desc, run_packed) == 64);
+                offsetof(q8_model_desc, run_packed) == 64 &&
+                offsetof(q8_model_desc, target) == 72 &&
+                offsetof(q8_model_desc, cpu_features) == 80);
   llvm::LLVMContext &context = llvmModule.getContext();
   auto *i32 = llvm::Type::getInt32Ty(context);
   auto *i64 = llvm::Type::getInt64Ty(context);
@@ -161,7 +163,8 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   auto *dimsType = llvm::ArrayType::get(i64, Q8_MAX_RANK);
   auto *tensorType = llvm::StructType::get(context, {ptr, i32, i32, dimsType});
   auto *descType = llvm::StructType::get(
-      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr, ptr});
+      context,
+      {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, i64});
   std::string symbol = model.descriptorSymbol();
 
   auto string = [&](StringRef text, const llvm::Twine &name) {
@@ -221,7 +224,11 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
        table(model.outputs, "outputs"),
        llvm::ConstantInt::get(i64, model.workspaceSize),
        llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), run,
-       *packed});
+       *packed,
+       model.target.empty()
+           ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(ptr))
+           : string(model.target, symbol + ".target"),
+       llvm::ConstantInt::get(i64, model.cpuFeatures)});
   auto *desc = new llvm::GlobalVariable(llvmModule, descType,
                                         /*isConstant=*/true,
                                         llvm::GlobalValue::ExternalLinkage,

@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/Pipeline.h"
 
+#include "compiler/codegen/MultiTarget.h"
 #include "compiler/codegen/Passes.h"
 #include "passes/Passes.h"
 #include "passes/codegen/Passes.h"
@@ -132,11 +133,15 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // What the descriptor and the header report (q8.target, q8.cpu_features).
+  pm.addPass(createRecordTarget(options.target));
   pm.addPass(createCanonicalizerPass());
 }
 
 LogicalResult q8::lowerToLLVMDialect(ModuleOp module,
                                      const CodegenOptions &options) {
+  if (isAllTargets(options.target))
+    return lowerToLLVMDialectAllTargets(module, options);
   MLIRContext *context = module.getContext();
   DialectRegistry registry;
   registerCodegenDialects(registry);
@@ -207,6 +212,10 @@ void q8::registerCodegenPasses() {
           return errorHandler("unknown target '" + pipeline.target +
                               "' (expected one of " + knownTargetNames() +
                               ")");
+        if (isAllTargets(*target))
+          return errorHandler("target 'all' lowers the module once per "
+                              "variant (q8c --target all), not as one "
+                              "pipeline");
         CodegenOptions options;
         options.target = *target;
         options.modelName = pipeline.modelName;

@@ -2,6 +2,9 @@
 
 #include "compiler/codegen/Target.h"
 
+#include "runtime/q8_dispatch.h"
+
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -30,6 +33,10 @@ std::optional<q8::TargetInfo> namedTarget(StringRef name) {
     info = {info.name, "x86-64-v4", "", 16, 32, Int8Dot::Madd512};
   else if (name == "avx512-vnni")
     info = {info.name, "x86-64-v4", "+avx512vnni", 16, 32, Int8Dot::Vnni512};
+  else if (name == "all")
+    // The dispatcher's own code: baseline x86-64 (the variants carry their
+    // CPU and features per function).
+    info.cpu = "x86-64";
   else
     return std::nullopt;
   return info;
@@ -117,8 +124,83 @@ std::optional<q8::TargetInfo> q8::resolveTarget(StringRef name) {
   return info;
 }
 
+bool q8::isAllTargets(const TargetInfo &target) {
+  return target.name == "all";
+}
+
+ArrayRef<StringRef> q8::targetVariants() {
+  // The order of q8_target (runtime/q8_dispatch.h): the dispatcher's
+  // switch cases.
+  static const StringRef variants[] = {"generic", "avx2", "avx512",
+                                       "avx-vnni", "avx512-vnni"};
+  static_assert(std::size(variants) == Q8_TARGET_COUNT);
+  return variants;
+}
+
+uint64_t q8::requiredCpuFeatures(const TargetInfo &target) {
+  if (isAllTargets(target))
+    return 0;
+  // A group is needed when the code may use any one of its features.
+  static const std::pair<uint64_t, std::vector<StringRef>> groups[] = {
+      {Q8_CPU_X86_64_V2, {"sse3", "ssse3", "sse4.1", "sse4.2", "popcnt"}},
+      {Q8_CPU_AVX2, {"avx", "avx2"}},
+      {Q8_CPU_FMA, {"fma"}},
+      {Q8_CPU_F16C, {"f16c"}},
+      {Q8_CPU_BMI, {"bmi", "bmi2", "lzcnt", "movbe"}},
+      {Q8_CPU_AVX512,
+       {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}},
+      {Q8_CPU_AVX512VNNI, {"avx512vnni"}},
+      {Q8_CPU_AVXVNNI, {"avxvnni"}}};
+  uint64_t bits = 0;
+  for (const auto &[bit, features] : groups)
+    if (llvm::any_of(features, [&](StringRef f) { return target.has(f); }))
+      bits |= bit;
+  return bits;
+}
+
+void q8::recordTarget(Operation *module, const TargetInfo &target) {
+  if (module->getNumRegions() != 1 || module->getRegion(0).empty())
+    return;
+  for (Operation &op : module->getRegion(0).front()) {
+    if (!op.hasAttr("q8.inputs"))
+      continue;
+    mlir::Builder builder(op.getContext());
+    if (!op.hasAttr("q8.target"))
+      op.setAttr("q8.target", builder.getStringAttr(target.name));
+    if (!op.hasAttr("q8.cpu_features"))
+      op.setAttr("q8.cpu_features",
+                 builder.getI64IntegerAttr(requiredCpuFeatures(target)));
+  }
+}
+
+namespace {
+
+/// Not a registered flag: the pipeline constructs it with the target it
+/// already resolved.
+struct RecordTarget
+    : mlir::PassWrapper<RecordTarget, mlir::OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(RecordTarget)
+  explicit RecordTarget(q8::TargetInfo target) : target(std::move(target)) {}
+  StringRef getArgument() const override { return "q8-record-target"; }
+  StringRef getDescription() const override {
+    return "record the target on the entry function";
+  }
+  void runOnOperation() override { q8::recordTarget(getOperation(), target); }
+  q8::TargetInfo target;
+};
+
+} // namespace
+
+std::unique_ptr<mlir::Pass> q8::createRecordTarget(const TargetInfo &target) {
+  return std::make_unique<RecordTarget>(target);
+}
+
 FailureOr<q8::TargetInfo> q8::resolveTargetOption(StringRef name,
                                                   Operation *op) {
+  if (name == "all")
+    return op->emitError()
+           << "target 'all' lowers a module once per variant and links "
+              "them (q8c --target all); a pass runs for one target";
   if (std::optional<TargetInfo> info = resolveTarget(name))
     return *info;
   return op->emitError() << "unknown target '" << name

@@ -22,6 +22,7 @@
 #include "compiler/Compile.h"
 #include "compiler/CompileFlags.h"
 #include "compiler/TensorFile.h"
+#include "q8_dispatch.h"
 #include "q8_runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -74,6 +75,36 @@ static cl::opt<std::string> weightsPath(
 namespace {
 /// One tensor in memory: what an input file or an --expect file holds.
 using Tensor = q8::HostTensor;
+
+/// Why this CPU cannot run `desc`'s code, or "" when it can: checked
+/// before the first call, which would otherwise die on SIGILL. A `--target
+/// all` object runs anywhere, but Q8_FORCE_TARGET must name a variant this
+/// CPU has (the dispatcher would exit the process otherwise); which variant
+/// runs goes to stderr.
+std::string cpuMismatch(const q8_model_desc *desc) {
+  uint64_t missing = desc->cpu_features & ~q8_cpu_detect();
+  StringRef target = desc->target ? desc->target : "an unrecorded target";
+  if (missing) {
+    char names[128];
+    return (Twine("compiled for ") + target + ", needs " +
+            q8_cpu_features_string(missing, names, sizeof(names)) +
+            ", which this CPU lacks; compile it for this CPU (--target "
+            "host) or for every one (--target all)")
+        .str();
+  }
+  if (target != "all")
+    return "";
+  q8_target chosen;
+  int forced;
+  char message[256];
+  if (q8_target_choose(&chosen, &forced, message, sizeof(message)) != Q8_OK)
+    return message;
+  errs() << "q8-run: " << desc->name << " holds every target; running its "
+         << q8_target_name(chosen) << " variant ("
+         << (forced ? "forced by " Q8_FORCE_TARGET_ENV : "chosen by CPUID")
+         << ")\n";
+  return "";
+}
 
 int fail(const Twine &message) {
   errs() << "error: " << message << "\n";
@@ -251,6 +282,8 @@ int main(int argc, char **argv) {
   if (q8_status status = q8_model_check(desc))
     return fail(modelPath + ": " + symbol + " is a malformed descriptor (" +
                 q8_status_string(status) + ")");
+  if (std::string why = cpuMismatch(desc); !why.empty())
+    return fail(modelPath + ": " + why);
   int nin = desc->num_inputs, nout = desc->num_outputs;
   bool hasWeights = desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS;
   int nargs = Q8_MODEL_NUM_ARGS(desc);

@@ -53,7 +53,7 @@
 // HDR:        {"y", Q8_DTYPE_F32, 2, {4, 32}},
 // HDR:        Q8_ABI_VERSION, 2, 1, 0, "tiny",
 // HDR-NEXT:   inputs, outputs, 0,
-// HDR-NEXT:   (q8_run_fn)tiny_run, tiny_run_packed};
+// HDR-NEXT:   (q8_run_fn)tiny_run, tiny_run_packed, "avx2", 0x1fu};
 
 func.func @main(%x: tensor<4x32xf32> {q8.name = "x.in"}, %w: tensor<32x32xf32> {q8.name = "float"}) -> (tensor<4x32xf32> {q8.name = "y"}) {
   %zero = arith.constant 0.0 : f32
