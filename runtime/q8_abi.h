@@ -6,23 +6,28 @@
  * change cannot slip in unnoticed.
  *
  * A compiled model's entry point is
- *   void <model>_run(const float *in0, ..., float *out0, ..., void *workspace);
+ *   void <model>_run(const float *in0, ..., float *out0, ..., void *workspace,
+ *                    q8_pool *pool);
  * with each tensor's pointer typed by its dtype (see q8_dtype), or, for a
  * model compiled with external weights (q8c --external-weights),
- *   void <model>_run(..., void *workspace, const void *weights);
- * where `weights` holds the contents of the model's .weights file.
+ *   void <model>_run(..., void *workspace, const void *weights,
+ *                    q8_pool *pool);
+ * where `weights` holds the contents of the model's .weights file and
+ * `pool` the threads to run on (q8_pool.h; NULL: the calling thread only).
  * Inputs and weights are read-only, outputs and the workspace are
  * caller-owned, dense, row-major, and the workspace and the weights are
  * aligned to Q8_WORKSPACE_ALIGNMENT / Q8_WEIGHTS_ALIGNMENT bytes. The entry
  * point touches no global state: concurrent calls are safe as long as each
- * call has its own outputs and workspace (the weights may be shared).
+ * call has its own outputs, workspace and pool (the weights may be
+ * shared).
  *
  * Every model also exports a packed entry point with one signature for all
  * models,
  *   void <model>_run_packed(void *const *args);
  * where args[0 .. num_inputs) are the inputs, the next num_outputs entries
  * the outputs, then the workspace (then the weights, with
- * Q8_MODEL_EXTERNAL_WEIGHTS): the typed entry point's arguments, in order,
+ * Q8_MODEL_EXTERNAL_WEIGHTS), then the pool: the typed entry point's
+ * arguments, in order,
  * as an array. It calls the typed entry point and nothing else, so a
  * generic driver (q8-run, a test harness, a binding) calls any model
  * through its descriptor without knowing its arity.
@@ -48,6 +53,7 @@ extern "C" {
 /** Bumped on every incompatible change to the structs or the entry point.
  *  2: q8_model_desc gained `flags` (was `reserved`) and `weights_size`.
  *  3: q8_model_desc gained `run_packed`.
+ *  4: the entry point takes a trailing `q8_pool *pool`.
  *  5: q8_model_desc gained `target` and `cpu_features` (the ISA its code
  *     needs, which drivers check before a call; q8_dispatch.h). */
 #define Q8_ABI_VERSION 5
@@ -117,19 +123,23 @@ typedef struct q8_tensor_desc {
   int64_t dims[Q8_MAX_RANK];
 } q8_tensor_desc;
 
+/** A thread pool (q8_pool.h); opaque. */
+typedef struct q8_pool q8_pool;
+
 /** The entry point, type-erased: inputs then outputs, then the workspace
- *  (then the weights, with Q8_MODEL_EXTERNAL_WEIGHTS). */
+ *  (then the weights, with Q8_MODEL_EXTERNAL_WEIGHTS), then the pool. */
 typedef void (*q8_run_fn)(void);
 
 /** The packed entry point: `args` holds the typed entry point's arguments
  *  in order (inputs, outputs, workspace, then the weights with
- *  Q8_MODEL_EXTERNAL_WEIGHTS); num_inputs + num_outputs + 1 (+ 1) of them.
+ *  Q8_MODEL_EXTERNAL_WEIGHTS, then the pool); num_inputs + num_outputs + 2
+ *  (+ 1) of them.
  *  Only the array's pointers are read, not changed. */
 typedef void (*q8_run_packed_fn)(void *const *args);
 
 /** How many entries a packed call's `args` holds for `desc`. */
 #define Q8_MODEL_NUM_ARGS(desc)                                               \
-  ((desc)->num_inputs + (desc)->num_outputs + 1u +                           \
+  ((desc)->num_inputs + (desc)->num_outputs + 2u +                           \
    (((desc)->flags & Q8_MODEL_EXTERNAL_WEIGHTS) ? 1u : 0u))
 
 /** Everything a generic driver needs to call a model. */

@@ -10,6 +10,7 @@
 #define Q8_RUNTIME_H
 
 #include "q8_abi.h"
+#include "q8_pool.h"
 
 #include <stdbool.h>
 

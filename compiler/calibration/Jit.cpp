@@ -238,6 +238,10 @@ JitModel::compile(OwningOpRef<ModuleOp> module) {
     symbols[interner("q8_calib_observe_dense")] = {
         llvm::orc::ExecutorAddr::fromPtr(&q8JitObserveDense),
         llvm::JITSymbolFlags::Exported};
+    // Build-host runs pass no pool: the loops run on the calling thread.
+    symbols[interner("q8_pool_parallel_for")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&q8_pool_parallel_for),
+        llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   auto run = (*engine)->lookupPacked("q8_calib_run");
@@ -262,6 +266,7 @@ double JitModel::run(std::vector<std::vector<char>> &inputs,
   pointers.push_back(workspace.get());
   if (weights)
     pointers.push_back(weights.get());
+  pointers.push_back(nullptr); // the pool: this thread alone
   std::vector<void *> packed;
   for (void *&p : pointers)
     packed.push_back(&p);

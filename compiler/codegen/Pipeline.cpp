@@ -111,6 +111,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   transfers.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   pm.addPass(createLowerAffinePass());
+  // The outermost parallel loops as thread-pool tasks (the entry point
+  // gains its `pool` argument here).
+  pm.addPass(createOutlineParallel());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -135,6 +138,7 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
   // What the descriptor and the header report (q8.target, q8.cpu_features).
   pm.addPass(createRecordTarget(options.target));
+  pm.addPass(createLowerParallelCalls());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -53,7 +53,9 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; i < n; ++i) {
     float logits[DIGITS_CNN_LOGITS_ELEMENTS];
     double start = now_us();
-    digits_cnn_run(pixels + i * DIGITS_CNN_IMAGE_ELEMENTS, logits, workspace);
+    /* NULL pool: the calling thread (q8_pool_create gives threads). */
+    digits_cnn_run(pixels + i * DIGITS_CNN_IMAGE_ELEMENTS, logits, workspace,
+                   NULL);
     times[i] = now_us() - start;
     int best = 0;
     for (int c = 1; c < DIGITS_CNN_LOGITS_ELEMENTS; ++c)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/codegen/MatmulKernels.h"
+#include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -74,13 +75,17 @@ private:
 
   /// scf.for lb..ub step `step` with no carried values; `body` gets the
   /// induction variable with the insertion point inside the loop.
+  /// `parallel`: the iterations write disjoint parts of C, so the loop may
+  /// run on several threads (q8-outline-parallel reads the attribute).
   void forLoop(int64_t lb, int64_t ub, int64_t step,
-               function_ref<void(Value)> body) {
-    forLoop(constant(lb), ub, step, body);
+               function_ref<void(Value)> body, bool parallel = false) {
+    forLoop(constant(lb), ub, step, body, parallel);
   }
   void forLoop(Value lb, int64_t ub, int64_t step,
-               function_ref<void(Value)> body) {
+               function_ref<void(Value)> body, bool parallel = false) {
     auto loop = scf::ForOp::create(b, loc, lb, constant(ub), constant(step));
+    if (parallel)
+      loop->setAttr(kParallelLoopAttr, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
@@ -101,7 +106,7 @@ private:
     forLoop(0, info.extents[dim], 1, [&](Value iv) {
       values[dim] = iv;
       emitBatchLoops(index + 1, values, body);
-    });
+    }, /*parallel=*/true);
   }
 
   /// Panels of blocking.vectors vectors over [0, vectorColumns), then one
@@ -118,7 +123,8 @@ private:
       rows(constant(0), blocking.vectors);
     } else if (fullPanels > 1) {
       forLoop(0, fullPanels * panel, panel,
-              [&](Value n0) { rows(n0, blocking.vectors); });
+              [&](Value n0) { rows(n0, blocking.vectors); },
+              /*parallel=*/true);
     }
     if (leftoverVectors)
       rows(constant(fullPanels * panel), leftoverVectors);
@@ -138,7 +144,7 @@ private:
       kernel(constant(0), rows);
     } else if (fullBlocks > 1) {
       forLoop(0, fullBlocks * rows, rows,
-              [&](Value m0) { kernel(m0, rows); });
+              [&](Value m0) { kernel(m0, rows); }, /*parallel=*/true);
     }
     if (leftover)
       kernel(constant(fullBlocks * rows), leftover);

@@ -26,6 +26,8 @@ void q8::registerQ8CodegenPasses(TargetResolver resolve) {
   registerPass([] { return createConvToMatmul(); });
   registerPass([] { return createFuseElementwise(); });
   registerPass([] { return createExternalizeWeights(); });
+  registerPass([] { return createOutlineParallel(); });
+  registerPass([] { return createLowerParallelCalls(); });
   registerPass([resolve] { return createMatmulKernels(resolve); });
   registerPass([resolve] { return createTileAndVectorize(resolve); });
   registerPass([resolve] { return createExpandNarrowFloats(resolve); });

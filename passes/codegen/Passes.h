@@ -25,6 +25,15 @@ namespace q8 {
 #define GEN_PASS_DECL
 #include "passes/codegen/Passes.h.inc"
 
+/// On an scf.for: its iterations write disjoint memory (scratch included)
+/// and compute the same bytes in any order, so q8-outline-parallel may run
+/// them on several threads. Set by the passes that create such loops.
+inline constexpr llvm::StringLiteral kParallelLoopAttr = "q8.parallel";
+
+/// On a function q8-outline-parallel made from a loop; its calls become
+/// q8_pool_parallel_for in q8-lower-parallel-calls.
+inline constexpr llvm::StringLiteral kParallelTaskAttr = "q8.parallel_task";
+
 /// Resolves a target-dependent pass's `target` option (a name such as
 /// "avx2" or "host") into a TargetInfo, or emits an error at `op`. Target
 /// names and the host's CPUID are resolved above the passes
@@ -53,6 +62,9 @@ mlir::FailureOr<TargetInfo>
 passTarget(const std::optional<TargetInfo> &resolved,
            const TargetResolver &resolve, llvm::StringRef option,
            mlir::Operation *op);
+
+/// The thread pool's loop in the runtime (runtime/q8_pool.h).
+inline constexpr llvm::StringLiteral kPoolParallelFor = "q8_pool_parallel_for";
 
 /// Registers the passes of this folder for q8-opt; the target-dependent
 /// ones resolve their `target` option with `resolve`.

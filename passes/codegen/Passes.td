@@ -163,6 +163,67 @@ def ExternalizeWeights : Pass<"q8-externalize-weights", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def OutlineParallel : Pass<"q8-outline-parallel", "::mlir::ModuleOp"> {
+  let summary = "outline the outermost parallel loops of the entry point into thread-pool tasks";
+  let description = [{
+    Runs on buffers, after tiling and vectorization, before SCF becomes
+    control flow. The entry function (the one with `q8.inputs`) gets a
+    trailing argument `pool` (`!llvm.ptr`, `q8.name = "pool"`), the
+    `q8_pool *` of the C ABI, whether or not any loop runs in parallel, so
+    the ABI follows from the ABI version, not from the model.
+
+    The loops that may run in parallel are the `scf.for`s that carry the
+    unit attribute `q8.parallel`, set by the passes that create them and
+    know their iterations write disjoint memory and compute the same bytes
+    in any order (`q8-matmul-kernels`: batch loops, column panels, row
+    blocks; `q8-tile-and-vectorize`: the loops over parallel dims). The
+    outermost such loop with a trip count of at least 2 (looking inside a
+    marked loop of one iteration) becomes a private function
+
+        func.func private @<entry>_task<N>(%pool: !llvm.ptr, %begin: index,
+                                           %end: index, captured...)
+            attributes {q8.parallel_task}
+
+    that runs iterations [begin, end) of the loop, and the loop becomes a
+    call of it over [0, trip count) with the pool as its first operand;
+    `q8-lower-parallel-calls` turns that call into a
+    `q8_pool_parallel_for` once everything is in the LLVM dialect, where
+    the captured values can be stored in memory. Constants and view ops
+    (subview, view, casts, reshapes, get_global) whose operands are
+    available are cloned into the task rather than captured, so the
+    captures are the entry's arguments and scalars.
+
+    A loop that executes fewer than `min-work` operations (a static
+    estimate: ops times trip counts) stays sequential, and so does what is
+    inside it: waking threads would cost more than it saves.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"16384",
+           "the fewest operations a loop must execute to run in parallel">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def LowerParallelCalls : Pass<"q8-lower-parallel-calls", "::mlir::ModuleOp"> {
+  let summary = "turn calls of q8.parallel_task functions into q8_pool_parallel_for";
+  let description = [{
+    Runs on the LLVM dialect, at the end of the lowering. For every call of
+    a function `q8-outline-parallel` made (`q8.parallel_task`), with
+    operands (pool, 0, count, captured...): a thunk
+    `<task>_thunk(ptr context, i64 begin, i64 end)` loads the captured
+    values from a struct at `context` and calls the task on [begin, end);
+    the call site stores them into a struct on the stack (allocated in the
+    function's entry block, so a call inside a loop does not grow the
+    stack) and calls `q8_pool_parallel_for(pool, count, thunk, context)`
+    (runtime/q8_pool.h), which runs slices of [0, count) on the pool's
+    threads and returns when all are done.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "tile linalg ops on buffers to register-sized tiles and vectorize them";
   let description = [{
@@ -178,7 +239,9 @@ def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
     | everything else | every loop 1 except the innermost, up to the vector width |
 
     A tile size is the largest divisor of the loop's extent that is at most
-    the bound, so tiles are full and vectors need no masks. Ops the
+    the bound, so tiles are full and vectors need no masks. The loops over
+    parallel dims carry `q8.parallel` (their tiles write disjoint parts of
+    the outputs), for `q8-outline-parallel`. Ops the
     vectorizer rejects (convolutions wider than 1-D, gathers) stay linalg,
     for convert-linalg-to-loops.
   }];

@@ -106,6 +106,20 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(result))
     return failure();
+  // One loop per tiled dim, in order. Tiles of a parallel dim write
+  // disjoint parts of the outputs and read none of them, so threads may
+  // take them (q8-outline-parallel); a reduction dim's loop accumulates.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned loop = 0;
+  for (auto [dim, tile] : llvm::enumerate(tiles)) {
+    if (tile == 0)
+      continue;
+    if (loop < result->loops.size() &&
+        iterators[dim] == utils::IteratorType::parallel)
+      result->loops[loop]->setAttr(q8::kParallelLoopAttr,
+                                   rewriter.getUnitAttr());
+    ++loop;
+  }
   rewriter.eraseOp(op);
   // The tile's operands are static subviews: vectorizing cannot fail where
   // the untiled op passed the precondition, but if it does the tile stays

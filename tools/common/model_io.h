@@ -23,8 +23,9 @@
 typedef struct q8_io {
   int nin, nout, nargs;
   /* The packed call's arguments: inputs, outputs, workspace (then the
-     weights, which the caller sets in args[nargs - 1], for a model with
-     Q8_MODEL_EXTERNAL_WEIGHTS). */
+     weights, which the caller sets in args[nargs - 2], for a model with
+     Q8_MODEL_EXTERNAL_WEIGHTS), then the pool (NULL unless the caller sets
+     args[nargs - 1]). */
   void **args;
   npy_array *inputs; /* nin of them */
   void *workspace;

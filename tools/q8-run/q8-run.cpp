@@ -2,7 +2,8 @@
 //
 //   q8-run MODEL.onnx|MODEL.so --input NAME=FILE.npy|FILE.pb ...
 //          [--expect FILE.pb ...] [--output-dir DIR] [--bench N]
-//          [--weights FILE] [q8c's compile flags: --target T, --quantize ...]
+//          [--weights FILE] [--threads N]
+//          [q8c's compile flags: --target T, --quantize ...]
 //
 // An ONNX model is compiled through compile(), with q8c's compile flags
 // (compiler/CompileFlags.h; all but -o, --emit and --summary), as a shared
@@ -14,7 +15,8 @@
 // model_io.h). A model with external weights gets them
 // from --weights FILE, or from the .weights file beside the .so.
 // Outputs go to DIR/<name>.npy; --expect compares them with TensorProtos
-// (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls.
+// (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls;
+// --threads N runs the model on a pool of N threads (the same bytes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -198,6 +200,15 @@ int main(int argc, char **argv) {
   std::vector<const cl::OptionCategory *> categories =
       q8::compileFlagCategories();
   categories.push_back(&category);
+  // libLLVM registers a hidden, undocumented `-threads` of its own, which
+  // q8-run never reads; --threads is q8-run's, so it takes the name over
+  // (an option declared at file scope would collide with it at load time).
+  if (cl::Option *theirs = cl::getRegisteredOptions().lookup("threads"))
+    theirs->removeArgument();
+  static cl::opt<int> threads(
+      "threads",
+      cl::desc("Run on N threads (a q8_pool; 1, the default, starts none)"),
+      cl::init(1), cl::cat(category));
   cl::HideUnrelatedOptions(categories);
   if (!q8::parseCompileFlags(argc, argv,
                              "q8-run: compile an ONNX model and run it\n"))
@@ -208,6 +219,9 @@ int main(int argc, char **argv) {
   const std::string &modelPath = request.modelPath;
   if (benchIters < 0)
     return fail("--bench expects a positive count");
+  if (threads < 1 || threads > Q8_POOL_MAX_THREADS)
+    return fail("--threads expects a count from 1 to " +
+                Twine(Q8_POOL_MAX_THREADS));
 
   // Inputs first: a bad file fails before the (slow) compile.
   std::map<std::string, Tensor> inputs;
@@ -363,6 +377,13 @@ int main(int argc, char **argv) {
   args[nin + nout] = workspace.get();
   if (hasWeights)
     args[nin + nout + 1] = weights.get();
+  q8_pool *poolHandle = nullptr;
+  if (q8_status status = q8_pool_create(threads, &poolHandle))
+    return fail(Twine("cannot start ") + Twine(threads) + " threads: " +
+                q8_status_string(status));
+  std::unique_ptr<q8_pool, decltype(&q8_pool_destroy)> pool(
+      poolHandle, &q8_pool_destroy);
+  args[nargs - 1] = pool.get();
   desc->run_packed(args.data());
 
   if (benchIters > 0) {

@@ -4,7 +4,7 @@
 // Python's math.exp in float64, printed to 5 decimals.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: q8-opt %s -q8-lower-to-llvm="target=avx2 model-name=softmax" -q8-emit-object="path=%t/softmax.o target=avx2" -q8-emit-object="path=%t/softmax.h format=header" -o /dev/null
-// RUN: %cc -std=c11 -Wall -Werror -I%q8rt_include -I%t %S/Inputs/softmax_main.c %t/softmax.o -o %t/run
+// RUN: %cc -std=c11 -Wall -Werror -I%q8rt_include -I%t %S/Inputs/softmax_main.c %t/softmax.o %q8rt -o %t/run
 // RUN: %t/run | FileCheck %s
 
 // CHECK: workspace: 64

@@ -9,7 +9,7 @@
 // per element), the half types travel as their 16 bits.
 // CHECK:      /* a: f16[2] */
 // CHECK:      /* k: bool[2x3] */
-// CHECK:      void dt_run(const uint16_t *a, const uint16_t *b, const double *c, const int16_t *d, const int8_t *e, const uint8_t *f, const uint16_t *g, const uint32_t *h, const uint64_t *i, const int32_t *j, bool *k, int64_t *l, float *m, void *workspace);
+// CHECK:      void dt_run(const uint16_t *a, const uint16_t *b, const double *c, const int16_t *d, const int8_t *e, const uint8_t *f, const uint16_t *g, const uint32_t *h, const uint64_t *i, const int32_t *j, bool *k, int64_t *l, float *m, void *workspace, q8_pool *pool);
 // CHECK:      {"a", Q8_DTYPE_F16, 1, {2}},
 // CHECK-NEXT: {"b", Q8_DTYPE_BF16, 1, {2}},
 // CHECK-NEXT: {"c", Q8_DTYPE_F64, 1, {2}},

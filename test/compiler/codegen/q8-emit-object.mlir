@@ -24,7 +24,7 @@
 // GENERIC:         retq
 
 // LL: target triple = "x86_64-unknown-linux-gnu"
-// LL: define void @tiny_run(ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, ptr {{.*}})
+// LL: define void @tiny_run(ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, ptr {{.*}})
 // The packed entry point loads the arguments and calls it, not inlined (the
 // optimizer passes poison for the workspace, which tiny_run never reads).
 // LL-LABEL: define void @tiny_run_packed(ptr noundef readonly captures(none) %args)
@@ -44,8 +44,8 @@
 // HDR-NEXT: #define TINY_X_IN_DIM0 4
 // HDR-NEXT: #define TINY_X_IN_DIM1 32
 // HDR-NEXT: #define TINY_X_IN_ELEMENTS 128
-// HDR:      void tiny_run(const float *x_in, const float *float_, float *y, void *workspace);
-// HDR:      args[0..2) inputs, args[2..3) outputs, args[3] the workspace.
+// HDR:      void tiny_run(const float *x_in, const float *float_, float *y, void *workspace, q8_pool *pool);
+// HDR:      args[0..2) inputs, args[2..3) outputs, args[3] the workspace, args[4] the pool.
 // HDR:      void tiny_run_packed(void *const *args);
 // HDR:      static inline const q8_model_desc *tiny_descriptor(void) {
 // HDR:        {"x.in", Q8_DTYPE_F32, 2, {4, 32}},

@@ -3,7 +3,7 @@
 // Elementwise add with a broadcast operand: one vectorized loop nest, the
 // result written straight into the caller's buffer (no workspace needed).
 // CHECK-LABEL: llvm.func @add_broadcast
-// CHECK-SAME:    (%{{.*}}: !llvm.ptr {q8.name = "x"}, %{{.*}}: !llvm.ptr {q8.name = "b"}, %{{.*}}: !llvm.ptr {q8.name = "y"}, %{{.*}}: !llvm.ptr {q8.name = "workspace"})
+// CHECK-SAME:    (%{{.*}}: !llvm.ptr {q8.name = "x"}, %{{.*}}: !llvm.ptr {q8.name = "b"}, %{{.*}}: !llvm.ptr {q8.name = "y"}, %{{.*}}: !llvm.ptr {q8.name = "workspace"}, %{{.*}}: !llvm.ptr {q8.name = "pool"})
 // CHECK-SAME:    q8.inputs = [{name = "x", type = tensor<4x16xf32>}, {name = "b", type = tensor<16xf32>}]
 // CHECK-SAME:    q8.outputs = [{name = "y", type = tensor<4x16xf32>}]
 // CHECK-SAME:    q8.workspace_size = 0 : i64

@@ -26,7 +26,7 @@ int main(void) {
          q8_status_string(q8_model_validate_inputs(
              desc, inputs, MATMUL_NUM_INPUTS, workspace, NULL)));
 
-  matmul_run(&a[0][0], &w[0][0], bias, &y[0][0], workspace);
+  matmul_run(&a[0][0], &w[0][0], bias, &y[0][0], workspace, NULL);
   for (int i = 0; i < MATMUL_Y_DIM0; ++i) {
     printf("row %d:", i);
     for (int j = 0; j < MATMUL_Y_DIM1; ++j)

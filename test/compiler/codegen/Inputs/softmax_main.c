@@ -16,7 +16,7 @@ int main(void) {
   void *workspace = aligned_alloc(Q8_WORKSPACE_ALIGNMENT,
                                   SOFTMAX_WORKSPACE_SIZE + Q8_WORKSPACE_ALIGNMENT);
   printf("workspace: %d\n", SOFTMAX_WORKSPACE_SIZE);
-  softmax_run(&x[0][0], &v[0][0], &probs[0][0], sums, workspace);
+  softmax_run(&x[0][0], &v[0][0], &probs[0][0], sums, workspace, NULL);
   for (int i = 0; i < 3; ++i) {
     printf("probs %d:", i);
     for (int j = 0; j < 8; ++j)

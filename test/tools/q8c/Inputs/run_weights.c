@@ -24,10 +24,10 @@ int main(void) {
     fprintf(stderr, "q8_weights_load: %s\n", q8_status_string(status));
     return 1;
   }
-  model_run(image, logits, workspace, weights);
+  model_run(image, logits, workspace, weights, NULL);
   q8_weights_free(weights);
 #else
-  model_run(image, logits, workspace);
+  model_run(image, logits, workspace, NULL);
 #endif
   for (int i = 0; i < MODEL_LOGITS_ELEMENTS; ++i)
     printf("%.9g\n", logits[i]);
