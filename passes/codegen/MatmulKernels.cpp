@@ -325,6 +325,10 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   // With a scalar column tail the fill stays: the generic path accumulates
   // the tail into it.
   bool zeroInit = init && vectorColumns == n;
+  // C's elementwise consumer on registers, when the kernels write all of C.
+  std::optional<Epilogue> epilogue;
+  if (vectorColumns == n)
+    epilogue = findEpilogue(info, init);
 
   // vpmaddwd multiplies i16 pairs: A is zero-extended once, into a buffer
   // of its own, rather than per row in every panel's k loop.
@@ -334,7 +338,8 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   Blocking blocking =
       chooseBlocking(vectorColumns / lanes, target.vectorRegisters, *scheme);
   emitKernels(builder, kernelInfo, *scheme, target.vectorRegisters,
-              blocking, packedB, prefix, offsets, vectorColumns, zeroInit);
+              blocking, packedB, prefix, offsets, vectorColumns, zeroInit,
+              epilogue ? &*epilogue : nullptr, target);
 
   if (vectorColumns != n) {
     // The last n % lanes columns: the same op on subviews of B and C.
@@ -353,6 +358,12 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   if (zeroInit)
     init->erase();
   info.op->erase();
+  if (epilogue) {
+    epilogue->op->erase();
+    // C is dead when K was one block.
+    if (info.c.use_empty())
+      info.c.getDefiningOp()->erase();
+  }
   return success();
 }
 

@@ -107,10 +107,12 @@ int64_t rowsFor(int64_t vectors, int64_t registers, const DotScheme &scheme);
 Blocking chooseBlocking(int64_t nVectors, int64_t registers,
                         const DotScheme &scheme);
 
-/// The K block: all of K when it is short, else the largest divisor of K in
-/// [128, 512] so the B strips of one block stay in L2 next to A's rows;
-/// always a multiple of the dot's k group.
-int64_t chooseKBlock(int64_t k, int64_t group);
+/// The K block for `m` rows and panels of `panelColumns` columns: all of K
+/// when a K block's A rows and B panel fit the target's L2 budget, else
+/// the largest divisor of K that fits (a multiple of the dot's k group, at
+/// least 128 where one exists), else all of K (MatmulSchemes.cpp).
+int64_t chooseKBlock(int64_t k, int64_t m, const DotScheme &scheme,
+                     int64_t panelColumns, const q8::TargetInfo &target);
 
 /// How `info` multiplies on `target`; nullopt leaves it to the generic
 /// path (an int8 contraction needs a dot instruction, a constant B and A
@@ -161,18 +163,60 @@ mlir::Value packRuntimeB(mlir::OpBuilder &b, const MatmulInfo &info,
 mlir::Value columnOffsets(mlir::OpBuilder &b, const MatmulInfo &info,
                           llvm::ArrayRef<unsigned> prefix);
 
+// The epilogue on registers (MatmulEpilogue.cpp).
+
+/// An elementwise linalg.generic that reads C and nothing of C's but the
+/// element it writes (q8's dequantize, requantize, bias, activation after
+/// an int8 matmul), folded into the kernels: in the last K block each
+/// accumulator vector goes through the consumer's body, vectorized, and
+/// lands in the consumer's output instead of C. Maps are over the matmul's
+/// loop dims.
+struct Epilogue {
+  mlir::linalg::GenericOp op;
+  unsigned cArgument; ///< C's block argument in op's body
+  mlir::Value output;
+  mlir::AffineMap outputMap;
+  /// The consumer's other inputs: per column (n the innermost, unit-stride
+  /// dim; loaded as vectors) or not varying with n (loaded and broadcast).
+  struct Input {
+    mlir::Value value;
+    mlir::AffineMap map;
+    unsigned argument;
+    bool perColumn;
+  };
+  llvm::SmallVector<Input> inputs;
+};
+
+/// The consumer of C that can be folded into `info`'s kernels, if any: the
+/// only other user of C besides `init` (C's zero init, may be null), later
+/// in the same block with nothing in between touching its buffers, whose
+/// body is arith/math elementwise ops on C's element and inputs that are
+/// per column, per row or scalars, writing an output with C's layout of
+/// (m, n) whose n dim is contiguous.
+std::optional<Epilogue> findEpilogue(const MatmulInfo &info,
+                                     mlir::Operation *init);
+
+/// The epilogue of one accumulator vector `acc` (lanes columns from n),
+/// `loopValues` holding the matmul's m and n (and batch) indices: the
+/// consumer's body on vectors, stored to its output.
+void emitEpilogue(mlir::OpBuilder &b, mlir::Location loc,
+                  const Epilogue &epilogue, mlir::Value acc,
+                  llvm::ArrayRef<mlir::Value> loopValues, unsigned nDim);
+
 // The micro-kernels (MatmulKernelEmitter.cpp).
 
 /// Emits the kernels of one matmul in place of `info.op`, for columns
 /// [0, vectorColumns); `zeroInit` drops the initial load of C in the first
 /// K block. `packedB` is indexed [prefix..., strip, k / group, 0], prefix
 /// the loop values of `packedPrefix`; `columnOffsets`, if any,
-/// [prefix..., n] is added to every row's accumulators once.
+/// [prefix..., n] is added to every row's accumulators once. With an
+/// `epilogue`, the last K block stores through it instead of into C.
 void emitKernels(mlir::OpBuilder &builder, const MatmulInfo &info,
                  const DotScheme &scheme, int64_t registers, Blocking blocking,
                  mlir::Value packedB, llvm::ArrayRef<unsigned> packedPrefix,
                  mlir::Value columnOffsets, int64_t vectorColumns,
-                 bool zeroInit);
+                 bool zeroInit, const Epilogue *epilogue,
+                 const q8::TargetInfo &target);
 
 } // namespace q8::matmul
 

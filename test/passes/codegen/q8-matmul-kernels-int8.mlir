@@ -41,7 +41,8 @@
 // AVX2:         %[[WIDE:.*]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi16>
 // AVX2:         linalg.generic {{.*}} ins(%arg0 : memref<5x8xi8>) outs(%[[WIDE]] : memref<5x8xi16>)
 // AVX2:           arith.extui %{{.*}} : i8 to i16
-// AVX2:         scf.for %[[K:.*]] = %c0 to %c8 step %c2 iter_args
+// Kernels of at most 8 accumulators take two k steps per trip.
+// AVX2:         scf.for %[[K:.*]] = %c0 to %c8 step %c4 iter_args
 // AVX2:           %[[A2:.*]] = vector.load %[[WIDE]][%{{.*}}, %[[K]]] : memref<5x8xi16>, vector<2xi16>
 // AVX2:           vector.bitcast %[[A2]] : vector<2xi16> to vector<1xi32>
 // AVX2:           %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
@@ -86,14 +87,17 @@ func.func @big(%a: memref<5x8xi8>, %c: memref<5x32xi32>) {
 // AVX2-LABEL: memref.global "private" constant @wsmall_packed : memref<4x2x32xi8>
 // AVX2-LABEL: func.func @small
 // AVX2-DAG:     %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
-// AVX2:         scf.for %[[K:.*]] = %c0 to %c8 step %c4 iter_args
-// AVX2:           %[[A4:.*]] = vector.load %arg0[%c0, %[[K]]] : memref<5x8xi8>, vector<4xi8>
-// AVX2:           %[[PAIRS:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
-// AVX2:           %[[QUADS:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PAIRS]], %[[ONES]])
-// AVX2:           arith.addi %{{.*}}, %[[QUADS]] : vector<8xi32>
-// Four rows of two vectors on 16 registers (the dot needs ones and a temporary).
-// AVX2-COUNT-7:   llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
-// AVX2:           scf.yield
+// The k loop takes two steps of 4 per trip: here one trip, inlined.
+// AVX2-NOT:     iter_args
+// AVX2:         %[[A4:.*]] = vector.load %arg0[%c0, %c0] : memref<5x8xi8>, vector<4xi8>
+// AVX2:         %[[PAIRS:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// (The first step's sums are the accumulators: 0 + x folds.)
+// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PAIRS]], %[[ONES]])
+// Four rows of two vectors on 16 registers (the dot needs ones and a
+// temporary), two k steps: 8 vpmaddubsw per step.
+// AVX2:         vector.load %arg0[%c0, %c4] : memref<5x8xi8>, vector<4xi8>
+// AVX2-COUNT-7: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2:         vector.store
 
 // AVX512-LABEL: memref.global "private" constant @wsmall_packed : memref<2x2x64xi8>
 // AVX512-LABEL: func.func @small
@@ -234,6 +238,92 @@ func.func @batched_runtime_b(%a: memref<2x5x8xi8>, %w: memref<2x8x32xi8>, %c: me
     %2 = arith.muli %s, %1 : i32
     %3 = arith.addi %acc, %2 : i32
     linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// The epilogue on registers: the elementwise consumer of C (here q8's
+// dequantize: add the zero-point offsets per column, convert, scale per
+// column) runs on the accumulators of the last K block and stores into its
+// own output; the consumer, C's fill and C itself are gone. The vector
+// form of the body is the scalar one op for op.
+// VNNI512-LABEL: func.func @epilogue
+// VNNI512-NOT:     memref.alloc
+// VNNI512-NOT:     linalg.
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         %[[OFF:.*]] = vector.load %arg2[%c0] : memref<16xi32>, vector<16xi32>
+// VNNI512:         %[[S:.*]] = vector.load %arg3[%c0] : memref<16xf32>, vector<16xf32>
+// VNNI512:         %[[SUM:.*]] = arith.addi %{{.*}}, %[[OFF]] : vector<16xi32>
+// VNNI512:         %[[F:.*]] = arith.sitofp %[[SUM]] : vector<16xi32> to vector<16xf32>
+// VNNI512:         %[[Y:.*]] = arith.mulf %[[F]], %[[S]] : vector<16xf32>
+// VNNI512:         vector.store %[[Y]], %arg1[%c0, %c0] : memref<4x16xf32>, vector<16xf32>
+// VNNI512-COUNT-3: vector.store {{.*}}, %arg1[%c{{[1-3]}}, %c0] : memref<4x16xf32>, vector<16xf32>
+// VNNI512-NOT:     linalg.
+// AVX2-LABEL: func.func @epilogue
+// AVX2-NOT:     linalg.generic {{.*}} outs(%arg1
+// AVX2-COUNT-8: vector.store {{.*}}, %arg1[{{.*}}] : memref<4x16xf32>, vector<8xf32>
+// GENERIC-LABEL: func.func @epilogue
+// GENERIC:         linalg.fill
+// GENERIC:         linalg.generic
+// GENERIC:         linalg.generic
+memref.global "private" constant @wepi : memref<8x16xi8> = dense<3>
+func.func @epilogue(%a: memref<4x8xi8>, %y: memref<4x16xf32>, %offsets: memref<16xi32>, %scales: memref<16xf32>) {
+  %w = memref.get_global @wepi : memref<8x16xi8>
+  %zero = arith.constant 0 : i32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<4x16xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x16xi32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x16xi8>) outs(%c : memref<4x16xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%c, %offsets, %scales : memref<4x16xi32>, memref<16xi32>, memref<16xf32>) outs(%y : memref<4x16xf32>) {
+  ^bb0(%in: i32, %off: i32, %s: f32, %out: f32):
+    %0 = arith.addi %in, %off : i32
+    %1 = arith.sitofp %0 : i32 to f32
+    %2 = arith.mulf %1, %s : f32
+    linalg.yield %2 : f32
+  }
+  return
+}
+
+// -----
+
+// Not folded: an op between the matmul and its consumer writes one of the
+// consumer's inputs (the consumer must see the written scales).
+// VNNI512-LABEL: func.func @epilogue_blocked
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         vector.store {{.*}} : memref<4x16xi32>, vector<16xi32>
+// VNNI512:         linalg.fill {{.*}} outs(%arg3 : memref<16xf32>)
+// VNNI512:         linalg.generic
+// VNNI512-SAME:      outs(%arg1 : memref<4x16xf32>)
+memref.global "private" constant @wepi2 : memref<8x16xi8> = dense<3>
+func.func @epilogue_blocked(%a: memref<4x8xi8>, %y: memref<4x16xf32>, %offsets: memref<16xi32>, %scales: memref<16xf32>) {
+  %w = memref.get_global @wepi2 : memref<8x16xi8>
+  %zero = arith.constant 0 : i32
+  %one = arith.constant 1.0 : f32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<4x16xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x16xi32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x16xi8>) outs(%c : memref<4x16xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.fill ins(%one : f32) outs(%scales : memref<16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%c, %offsets, %scales : memref<4x16xi32>, memref<16xi32>, memref<16xf32>) outs(%y : memref<4x16xf32>) {
+  ^bb0(%in: i32, %off: i32, %s: f32, %out: f32):
+    %0 = arith.addi %in, %off : i32
+    %1 = arith.sitofp %0 : i32 to f32
+    %2 = arith.mulf %1, %s : f32
+    linalg.yield %2 : f32
   }
   return
 }

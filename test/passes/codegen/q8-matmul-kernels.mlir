@@ -56,21 +56,39 @@ func.func @constant_b(%a: memref<13x8xf32>, %c: memref<13x40xf32>) {
 // -----
 
 // batch_matmul on activations: B is read in place (contiguous along N), C
-// is loaded first since nothing zero-filled it; K = 1024 is two K blocks of
-// 512 (the loop over the second and later blocks has one trip, so the
-// canonicalizer inlines it). One panel and one row block need no loops of
-// their own.
+// is loaded first since nothing zero-filled it. The K block is all of K
+// unless A's rows and the B panel of one block would pass 3/4 of L2 (1 MiB
+// on the named targets): 6 x 4 + 16 x 4 = 88 bytes per k, so K = 16384 is
+// two K blocks of 8192, the first and the last (a loop would hold the
+// middle ones). One panel and one row block need no loops of their own.
 // CHECK-LABEL: func.func @batch_in_place
 // CHECK:         scf.for %[[B:.*]] = %c0 to %c2 step %c1 {
 // CHECK:           vector.load %arg2[%[[B]], %c0, %c0] : memref<2x6x16xf32>, vector<8xf32>
-// CHECK:           scf.for %[[K:.*]] = %c0 to %c512 step %c1
-// CHECK:             vector.load %arg1[%[[B]], %[[K]], %c0] : memref<2x1024x16xf32>, vector<8xf32>
-// CHECK:             vector.load %arg1[%[[B]], %[[K]], %c8] : memref<2x1024x16xf32>, vector<8xf32>
-// CHECK:             memref.load %arg0[%[[B]], %c0, %[[K]]] : memref<2x6x1024xf32>
+// CHECK:           scf.for %[[K:.*]] = %c0 to %c8192 step %c1
+// CHECK:             vector.load %arg1[%[[B]], %[[K]], %c0] : memref<2x16384x16xf32>, vector<8xf32>
+// CHECK:             vector.load %arg1[%[[B]], %[[K]], %c8] : memref<2x16384x16xf32>, vector<8xf32>
+// CHECK:             memref.load %arg0[%[[B]], %c0, %[[K]]] : memref<2x6x16384xf32>
 // CHECK:           vector.store {{.*}}, %arg2[%[[B]], %c5, %c8]
-// CHECK:           scf.for %{{.*}} = %c512 to %c1024 step %c1 iter_args
-func.func @batch_in_place(%a: memref<2x6x1024xf32>, %b: memref<2x1024x16xf32>, %c: memref<2x6x16xf32>) {
-  linalg.batch_matmul ins(%a, %b : memref<2x6x1024xf32>, memref<2x1024x16xf32>) outs(%c : memref<2x6x16xf32>)
+// CHECK:           scf.for %{{.*}} = %c8192 to %c16384 step %c1 iter_args
+// CHECK-NOT:       scf.for
+// CHECK:           vector.store {{.*}}, %arg2[%[[B]], %c5, %c8]
+func.func @batch_in_place(%a: memref<2x6x16384xf32>, %b: memref<2x16384x16xf32>, %c: memref<2x6x16xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x6x16384xf32>, memref<2x16384x16xf32>) outs(%c : memref<2x6x16xf32>)
+  return
+}
+
+// -----
+
+// Four K blocks (6 x 4 + 16 x 4 bytes per k, K = 4 x 8192): the first, a
+// loop over the middle two, the last.
+// CHECK-LABEL: func.func @four_k_blocks
+// CHECK:         scf.for %{{.*}} = %c0 to %c8192 step %c1 iter_args
+// CHECK:         scf.for %[[K0:.*]] = %c8192 to %c24576 step %c8192 {
+// CHECK:           scf.for %{{.*}} = %[[K0]] to %{{.*}} step %c1 iter_args
+// CHECK:         }
+// CHECK:         scf.for %{{.*}} = %c24576 to %c32768 step %c1 iter_args
+func.func @four_k_blocks(%a: memref<6x32768xf32>, %b: memref<32768x16xf32>, %c: memref<6x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<6x32768xf32>, memref<32768x16xf32>) outs(%c : memref<6x16xf32>)
   return
 }
 
