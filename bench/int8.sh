@@ -3,10 +3,13 @@
 #
 #   bench/int8.sh [--iters N] [--rounds R] [--model NAME] [--out DIR]
 #                 [--runners q8-fp32,q8-int8,ort-fp32,ort-int8]
+#                 [--threads 1,2]
 #
-# On one model (default: the encoder, 2-layer BERT-base), four runners, one
-# thread each, interleaved within every round (q8-fp32, q8-int8, ort-fp32,
-# ort-int8, then the next round):
+# On one model (default: the encoder, 2-layer BERT-base), four runners, on
+# each thread count of --threads (default 1; q8 on a q8_pool of that many
+# threads, ORT with intra-op threads), interleaved within every round
+# (q8-fp32, q8-int8, ort-fp32, ort-int8 on 1 thread, then on 2, ..., then
+# the next round):
 #
 #   q8-fp32   q8c MODEL (as bench/run.sh's q8)
 #   q8-int8   q8c MODEL --calibrate $OUT/MODEL (the sample inputs, one sample)
@@ -21,7 +24,9 @@
 # (with the reason) rather than timed as the fp32 path it would be.
 # Per runner: min of the rounds' minima, median of their medians, max of their
 # maxima (ms), then q8-int8/q8-fp32, q8-int8/ort-int8, q8-int8/ort-fp32 and
-# ort-int8/ort-fp32 (below 1: the numerator is faster). See bench/README.md.
+# ort-int8/ort-fp32 (below 1: the numerator is faster), per thread count;
+# with several thread counts, each runner's speed-up over its first count.
+# See bench/README.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +38,7 @@ MODEL=encoder
 OUT=$ROOT/build/bench
 PYTHON=/usr/bin/python3   # Debian's interpreter: python3-onnx and numpy
 RUNNERS=(q8-fp32 q8-int8 ort-fp32 ort-int8)
+THREADS=(1)
 
 usage() { sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
 
@@ -43,6 +49,7 @@ while [ $# -gt 0 ]; do
     --model) MODEL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --runners) IFS=, read -r -a RUNNERS <<< "$2"; shift 2 ;;
+    --threads) IFS=, read -r -a THREADS <<< "$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench/int8.sh: unknown argument $1" >&2; usage 1 >&2 ;;
   esac
@@ -63,7 +70,7 @@ q8_int8_build() {
   fi
 }
 
-ORT_FLAGS=(--threads 1 --disable-optimizers MatMulAddFusion)
+ORT_FLAGS=(--disable-optimizers MatMulAddFusion)
 
 # ort_int8_check: why ort-int8 cannot be timed, or nothing when ORT's profile
 # shows int8 kernels for every QDQ MatMul (bench/ort_profile.py).
@@ -73,7 +80,7 @@ ort_int8_check() {
   "$PYTHON" "$ROOT/bench/ort_profile.py" enable "$QDQ" "$dir/model.onnx" --opt-level all
   # shellcheck disable=SC2046
   (cd "$dir" && ORT_LOAD_CONFIG_FROM_MODEL=1 node "$ROOT/test/ort/ort-run.js" model.onnx \
-     $(input_args "$MODEL") "${ORT_FLAGS[@]}" --bench 1 > /dev/null 2> stderr) ||
+     $(input_args "$MODEL") "${ORT_FLAGS[@]}" --threads 1 --bench 1 > /dev/null 2> stderr) ||
     { echo "ORT failed on $QDQ: $(tail -1 "$dir/stderr")"; return; }
   "$PYTHON" "$ROOT/bench/ort_profile.py" check "$QDQ" "$dir"/onnxruntime_profile_*.json > "$dir/check" ||
     { tail -1 "$dir/check"; return; }
@@ -92,28 +99,30 @@ agreement() {
   # shellcheck disable=SC2046
   node "$ROOT/test/ort/ort-run.js" "$OUT/$MODEL.onnx" $(input_args "$MODEL") --output-dir "$d/ort-fp32" &&
   # shellcheck disable=SC2046
-  node "$ROOT/test/ort/ort-run.js" "$QDQ" $(input_args "$MODEL") "${ORT_FLAGS[@]}" --output-dir "$d/ort-int8" \
+  node "$ROOT/test/ort/ort-run.js" "$QDQ" $(input_args "$MODEL") "${ORT_FLAGS[@]}" --threads 1 --output-dir "$d/ort-int8" \
     2> /dev/null &&
   "$PYTHON" "$ROOT/bench/relative_error.py" "q8-int8 vs ort-fp32" "$d/q8-int8" "$d/ort-fp32" \
     "ort-int8 vs ort-fp32" "$d/ort-int8" "$d/ort-fp32" "q8-int8 vs ort-int8" "$d/q8-int8" "$d/ort-int8"
 }
 
-# Runners: run_RUNNER ITERS prints one line "RUNNER: min X ms, median Y ms,
-# max Z ms" or "RUNNER: unavailable (REASON)".
+# Runners: run_RUNNER ITERS THREADS prints one line "RUNNER: min X ms,
+# median Y ms, max Z ms" or "RUNNER: unavailable (REASON)".
 run_q8_fp32() {
-  "$OUT/q8/$MODEL-bench" "$1" "$OUT/$MODEL/inputs" || echo "q8: unavailable (failed to run)"
+  "$OUT/q8/$MODEL-bench" --threads "$2" "$1" "$OUT/$MODEL/inputs" ||
+    echo "q8: unavailable (failed to run)"
 }
 run_q8_int8() {
-  "$INT8/$MODEL-bench" "$1" "$OUT/$MODEL/inputs" || echo "q8: unavailable (failed to run)"
+  "$INT8/$MODEL-bench" --threads "$2" "$1" "$OUT/$MODEL/inputs" ||
+    echo "q8: unavailable (failed to run)"
 }
 run_ort_fp32() {
   # shellcheck disable=SC2046
-  node "$ROOT/test/ort/ort-run.js" "$OUT/$MODEL.onnx" $(input_args "$MODEL") --threads 1 --bench "$1"
+  node "$ROOT/test/ort/ort-run.js" "$OUT/$MODEL.onnx" $(input_args "$MODEL") --threads "$2" --bench "$1"
 }
 run_ort_int8() {
   # shellcheck disable=SC2046
-  node "$ROOT/test/ort/ort-run.js" "$QDQ" $(input_args "$MODEL") "${ORT_FLAGS[@]}" --bench "$1" \
-    2> >(grep -v 'ignores sessionOptions.extra' >&2)   # said once, by ort_int8_check
+  node "$ROOT/test/ort/ort-run.js" "$QDQ" $(input_args "$MODEL") "${ORT_FLAGS[@]}" --threads "$2" \
+    --bench "$1" 2> >(grep -v 'ignores sessionOptions.extra' >&2)   # said once, by ort_int8_check
 }
 
 main() {
@@ -144,38 +153,58 @@ main() {
     esac
   done
 
+  local threads key
   for ((round = 1; round <= ROUNDS; round++)); do
-    for runner in "${RUNNERS[@]}"; do
-      [ -z "${unavailable[$runner]:-}" ] || continue
-      line=$("run_${runner//-/_}" "$ITERS")
-      stats=$(parse_stats "$line")
-      if [ -n "$stats" ]; then
-        echo "$stats" >> "$tmp/$runner"
-      else
-        unavailable[$runner]=${line#*: }
-      fi
+    for threads in "${THREADS[@]}"; do
+      for runner in "${RUNNERS[@]}"; do
+        key=$runner@$threads
+        [ -z "${unavailable[$runner]:-}" ] && [ -z "${unavailable[$key]:-}" ] || continue
+        line=$("run_${runner//-/_}" "$ITERS" "$threads")
+        stats=$(parse_stats "$line")
+        if [ -n "$stats" ]; then
+          echo "$stats" >> "$tmp/$key"
+        else
+          unavailable[$key]=${line#*: }
+        fi
+      done
     done
   done
 
-  echo "q8 int8 bench: $MODEL, $ITERS iterations x $ROUNDS rounds, 1 thread, times in ms (min / median / max)"
   local -A result
-  for runner in "${RUNNERS[@]}"; do
-    if [ -z "${unavailable[$runner]:-}" ] && [ -f "$tmp/$runner" ]; then
-      result[$runner]=$(summarize "$tmp/$runner")
-      read -r mn md mx <<< "${result[$runner]}"
-      printf '  %-18s min %9.3f  median %9.3f  max %9.3f\n' "$runner:" "$mn" "$md" "$mx"
-    else
-      printf '  %-18s unavailable (%s)\n' "$runner:" "${unavailable[$runner]:-not run}"
-    fi
-  done
   local pair a b
-  for pair in q8-int8/q8-fp32 q8-int8/ort-int8 q8-int8/ort-fp32 ort-int8/ort-fp32; do
-    a=${pair%/*} b=${pair#*/}
-    if [ -n "${result[$a]:-}" ] && [ -n "${result[$b]:-}" ]; then
-      ratio_line "$pair" "${result[$a]}" "${result[$b]}"
-    fi
+  for threads in "${THREADS[@]}"; do
+    echo "q8 int8 bench: $MODEL, $ITERS iterations x $ROUNDS rounds, $threads thread(s), times in ms (min / median / max)"
+    for runner in "${RUNNERS[@]}"; do
+      key=$runner@$threads
+      if [ -z "${unavailable[$runner]:-}${unavailable[$key]:-}" ] && [ -f "$tmp/$key" ]; then
+        result[$key]=$(summarize "$tmp/$key")
+        read -r mn md mx <<< "${result[$key]}"
+        printf '  %-18s min %9.3f  median %9.3f  max %9.3f\n' "$runner:" "$mn" "$md" "$mx"
+      else
+        printf '  %-18s unavailable (%s)\n' "$runner:" \
+          "${unavailable[$runner]:-${unavailable[$key]:-not run}}"
+      fi
+    done
+    for pair in q8-int8/q8-fp32 q8-int8/ort-int8 q8-int8/ort-fp32 ort-int8/ort-fp32; do
+      a=${pair%/*}@$threads b=${pair#*/}@$threads
+      if [ -n "${result[$a]:-}" ] && [ -n "${result[$b]:-}" ]; then
+        ratio_line "$pair" "${result[$a]}" "${result[$b]}"
+      fi
+    done
   done
-  if [ -n "${result[q8-int8]:-}" ] && [ -n "${result[ort-int8]:-}" ]; then
+  # Speed-ups: a runner's time on its first thread count over each other.
+  if [ "${#THREADS[@]}" -gt 1 ]; then
+    echo "speed-up over ${THREADS[0]} thread(s) (time at ${THREADS[0]} / time at N; above 1: faster)"
+    for threads in "${THREADS[@]:1}"; do
+      for runner in "${RUNNERS[@]}"; do
+        a=$runner@$threads b=$runner@${THREADS[0]}
+        if [ -n "${result[$a]:-}" ] && [ -n "${result[$b]:-}" ]; then
+          ratio_line "$runner x$threads" "${result[$b]}" "${result[$a]}"
+        fi
+      done
+    done
+  fi
+  if [ -n "${result[q8-int8@${THREADS[0]}]:-}" ] && [ -n "${result[ort-int8@${THREADS[0]}]:-}" ]; then
     echo "outputs on the sample inputs:"
     agreement | sed 's/^/  /' || echo "  (comparing the outputs failed)"
   fi

@@ -3,12 +3,13 @@
  *   clang-22 -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -include model.h -DQ8_DESCRIPTOR=model_descriptor \
  *     -Iruntime -Itools/common bench/q8_bench.c \
  *     model.o libq8rt.a -o q8_bench
- *   ./q8_bench ITERS INDIR [OUTDIR]
+ *   ./q8_bench [--threads N] ITERS INDIR [OUTDIR]
  *
  * Reads each model input from INDIR/<input name>.npy (checked against the
  * descriptor by model_io.h, as test/e2e's run_model.c does), warms up with
  * min(10, ITERS) calls as test/ort/ort-run.js --bench does, then times ITERS
- * calls on this one thread and prints bench/README.md's runner line
+ * calls (on N threads, a q8_pool, with --threads; else on this one thread)
+ * and prints bench/README.md's runner line
  *   q8: min X ms, median Y ms, max Z ms
  * With OUTDIR (which must exist), it then writes the outputs of the last call
  * to OUTDIR/<output name>.npy, so the binary that is timed is the one whose
@@ -37,9 +38,16 @@ static int by_value(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   const q8_model_desc *desc = Q8_DESCRIPTOR();
+  const char *self = argv[0];
+  long threads = 1;
+  if (argc >= 3 && strcmp(argv[1], "--threads") == 0) {
+    threads = strtol(argv[2], NULL, 10);
+    argc -= 2;
+    argv += 2;
+  }
   long iters = argc == 3 || argc == 4 ? strtol(argv[1], NULL, 10) : 0;
-  if (!desc || iters <= 0) {
-    fprintf(stderr, "usage: %s ITERS INDIR [OUTDIR]\n", argv[0]);
+  if (!desc || iters <= 0 || threads < 1 || threads > Q8_POOL_MAX_THREADS) {
+    fprintf(stderr, "usage: %s [--threads N] ITERS INDIR [OUTDIR]\n", self);
     return 1;
   }
   int nin = (int)desc->num_inputs;
@@ -60,6 +68,12 @@ int main(int argc, char **argv) {
   free(names);
   if (loaded != 0)
     return 1;
+  q8_pool *pool = NULL;
+  if (q8_pool_create((int)threads, &pool) != Q8_OK) {
+    fprintf(stderr, "q8_bench: cannot start %ld threads\n", threads);
+    return 1;
+  }
+  io.args[io.nargs - 1] = pool;
   for (long i = 0; i < (iters < 10 ? iters : 10); ++i)
     if (q8_io_run(desc, &io) != 0)
       return 1;
@@ -75,5 +89,6 @@ int main(int argc, char **argv) {
   free(times);
   int status = argc == 4 ? q8_io_write_outputs(desc, &io, argv[3]) : 0;
   q8_io_free(&io);
+  q8_pool_destroy(pool);
   return status != 0;
 }

@@ -1,12 +1,15 @@
 /* q8_pool.c - the thread pool behind q8_pool.h.
  *
  * One job at a time: the caller publishes (task, context, count) and bumps
- * `generation`; workers that see the new generation claim slices of the
- * iterations from an atomic counter until none are left, then check out.
- * The caller claims slices too and returns once every worker has checked
- * out of the job, so a job's fields are never rewritten while a worker may
- * still read them. Between jobs a worker spins briefly (a model's loops
- * follow each other within microseconds) and then sleeps on a condition
+ * `generation`; a worker that sees the new generation joins the job (counts
+ * itself in `joined`, then checks the job is still open), claims slices of
+ * the iterations from an atomic counter until none are left, and leaves.
+ * The caller claims slices too, then closes the job and waits only for the
+ * workers that joined it: a worker the OS has not scheduled yet is not
+ * waited for (on a loaded machine that wait would be a whole time slice per
+ * loop), and when it runs it finds the job closed or gone and touches
+ * nothing. Between jobs a worker spins briefly (a model's loops follow
+ * each other within microseconds), yields, and then sleeps on a condition
  * variable until the next job or the pool's end.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -14,13 +17,17 @@
 #include "q8_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
-/* Pauses before a waiting worker goes to sleep: a few hundred microseconds,
- * longer than the gap between two loops of a model, shorter than the gap
- * between two model calls of a typical caller. */
-#define Q8_POOL_SPIN 20000
+/* A waiting worker pauses this often, then yields this often, before it
+ * goes to sleep: together some hundred microseconds, longer than the gap
+ * between two loops of a model, shorter than the gap between two model
+ * calls of a typical caller. Yielding leaves the core to other threads on
+ * a machine with more runnable threads than cores. */
+#define Q8_POOL_SPIN 4000
+#define Q8_POOL_YIELDS 100
 
 struct q8_pool {
   int threads; /* the caller included */
@@ -32,8 +39,9 @@ struct q8_pool {
   int64_t count;
   int64_t slice;
   atomic_llong next;      /* first iteration nobody has claimed */
-  atomic_int checked_in;  /* workers still inside the current job */
-  atomic_uint generation; /* bumped once per job */
+  atomic_int joined;         /* workers inside a job */
+  atomic_ullong open;        /* the generation of the open job, 0: none */
+  atomic_ullong generation;  /* bumped once per job, from 1 */
   atomic_int busy;        /* a caller owns the pool */
 
   pthread_mutex_t mutex; /* guards sleepers and stop, with `wake` */
@@ -61,33 +69,51 @@ static void run_slices(q8_pool *pool) {
   }
 }
 
+/* Waits until `generation` differs from `seen` (returned) or the pool
+ * stops (returns `seen`, with `*stop` set). */
+static unsigned long long wait_for_job(q8_pool *pool, unsigned long long seen,
+                                       int *stop) {
+  for (int spin = 0; spin < Q8_POOL_SPIN + Q8_POOL_YIELDS; ++spin) {
+    unsigned long long current =
+        atomic_load_explicit(&pool->generation, memory_order_acquire);
+    if (current != seen)
+      return current;
+    if (spin < Q8_POOL_SPIN)
+      cpu_relax();
+    else
+      sched_yield();
+  }
+  unsigned long long current;
+  pthread_mutex_lock(&pool->mutex);
+  ++pool->sleepers;
+  while (!pool->stop &&
+         (current = atomic_load_explicit(&pool->generation,
+                                         memory_order_acquire)) == seen)
+    pthread_cond_wait(&pool->wake, &pool->mutex);
+  --pool->sleepers;
+  *stop = pool->stop;
+  pthread_mutex_unlock(&pool->mutex);
+  return *stop ? seen : current;
+}
+
 static void *worker_main(void *arg) {
   q8_pool *pool = arg;
-  unsigned seen = 0;
+  unsigned long long seen = 0;
   for (;;) {
-    unsigned current = seen;
-    for (int spin = 0; spin < Q8_POOL_SPIN; ++spin) {
-      current = atomic_load_explicit(&pool->generation, memory_order_acquire);
-      if (current != seen)
-        break;
-      cpu_relax();
-    }
-    if (current == seen) {
-      pthread_mutex_lock(&pool->mutex);
-      ++pool->sleepers;
-      while (!pool->stop &&
-             (current = atomic_load_explicit(&pool->generation,
-                                             memory_order_acquire)) == seen)
-        pthread_cond_wait(&pool->wake, &pool->mutex);
-      --pool->sleepers;
-      int stop = pool->stop;
-      pthread_mutex_unlock(&pool->mutex);
-      if (stop)
-        return NULL;
-    }
-    seen = current;
-    run_slices(pool);
-    atomic_fetch_sub_explicit(&pool->checked_in, 1, memory_order_release);
+    int stop = 0;
+    seen = wait_for_job(pool, seen, &stop);
+    if (stop)
+      return NULL;
+    /* Join, then check that the job seen is the open one: the caller
+     * publishes a job's fields before its generation and closes it before
+     * it waits for `joined` to drain (sequentially consistent, so either
+     * the caller waits for this worker or the worker sees the job closed).
+     * A worker that woke for a job long gone finds another generation open
+     * and touches nothing. */
+    atomic_fetch_add(&pool->joined, 1);
+    if (atomic_load(&pool->open) == seen)
+      run_slices(pool);
+    atomic_fetch_sub_explicit(&pool->joined, 1, memory_order_release);
   }
 }
 
@@ -102,7 +128,8 @@ q8_status q8_pool_create(int threads, q8_pool **pool) {
     return Q8_ERROR_OUT_OF_MEMORY;
   p->threads = threads;
   atomic_init(&p->next, 0);
-  atomic_init(&p->checked_in, 0);
+  atomic_init(&p->joined, 0);
+  atomic_init(&p->open, 0);
   atomic_init(&p->generation, 0);
   atomic_init(&p->busy, 0);
   if (pthread_mutex_init(&p->mutex, NULL) != 0) {
@@ -140,7 +167,7 @@ void q8_pool_destroy(q8_pool *pool) {
     pool->stop = 1;
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->mutex);
-    /* A spinning worker sleeps within Q8_POOL_SPIN pauses and then sees
+    /* A spinning worker sleeps within its spins and yields, then sees
      * `stop`. */
     for (int i = 0; i < pool->threads - 1; ++i)
       pthread_join(pool->workers[i], NULL);
@@ -163,7 +190,7 @@ void q8_pool_parallel_for(q8_pool *pool, int64_t count, q8_pool_task task,
     task(context, 0, count);
     return;
   }
-  int workers = pool->threads - 1;
+  /* No worker is inside a job here: the previous call waited for them. */
   pool->task = task;
   pool->context = context;
   pool->count = count;
@@ -172,15 +199,26 @@ void q8_pool_parallel_for(q8_pool *pool, int64_t count, q8_pool_task task,
   int64_t slice = count / (4 * (int64_t)pool->threads);
   pool->slice = slice < 1 ? 1 : slice;
   atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-  atomic_store_explicit(&pool->checked_in, workers, memory_order_relaxed);
-  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+  /* Open, then announce: a worker that sees the new generation finds it
+   * open (only the pool's owner, this caller, writes either). */
+  unsigned long long generation =
+      atomic_load_explicit(&pool->generation, memory_order_relaxed) + 1;
+  atomic_store(&pool->open, generation);
+  atomic_store_explicit(&pool->generation, generation, memory_order_release);
   pthread_mutex_lock(&pool->mutex);
   if (pool->sleepers)
     pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mutex);
 
   run_slices(pool);
-  while (atomic_load_explicit(&pool->checked_in, memory_order_acquire) != 0)
-    cpu_relax();
+  /* Every slice is claimed; close the job and wait for the workers that
+   * joined it (they finish their slices and leave). */
+  atomic_store(&pool->open, 0);
+  for (int spin = 0; atomic_load(&pool->joined) != 0; ++spin) {
+    if (spin < Q8_POOL_SPIN)
+      cpu_relax();
+    else
+      sched_yield();
+  }
   atomic_store_explicit(&pool->busy, 0, memory_order_release);
 }
