@@ -22,6 +22,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace q8 {
 #define GEN_PASS_DEF_OUTLINEPARALLEL
@@ -85,6 +86,26 @@ SmallVector<scf::ForOp> parallelLoops(func::FuncOp func, int64_t minWork) {
   return loops;
 }
 
+/// `_<node>` for the first name in `loc` (the ONNX node the loop computes,
+/// so a profile names it), as identifier characters, at most 48 of them;
+/// empty when `loc` holds no name.
+std::string nodeSuffix(Location loc) {
+  std::string name;
+  loc->walk([&](Location nested) {
+    if (auto named = dyn_cast<NameLoc>(nested)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (name.empty())
+    return name;
+  for (char &c : name)
+    if (!llvm::isAlnum(c))
+      c = '_';
+  return "_" + name.substr(0, 48);
+}
+
 class Outliner {
 public:
   Outliner(func::FuncOp entry, Value pool, SymbolTable &symbols)
@@ -145,7 +166,7 @@ private:
 
     OpBuilder b(context);
     auto task = func::FuncOp::create(
-        b, loc, (entry.getName() + "_task").str(),
+        b, loc, (entry.getName() + "_task" + nodeSuffix(loc)).str(),
         FunctionType::get(context, types, {}));
     task.setPrivate();
     task->setAttr(q8::kParallelTaskAttr, UnitAttr::get(context));

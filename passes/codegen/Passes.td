@@ -180,11 +180,13 @@ def OutlineParallel : Pass<"q8-outline-parallel", "::mlir::ModuleOp"> {
     outermost such loop with a trip count of at least 2 (looking inside a
     marked loop of one iteration) becomes a private function
 
-        func.func private @<entry>_task<N>(%pool: !llvm.ptr, %begin: index,
-                                           %end: index, captured...)
+        func.func private @<entry>_task_<node>(%pool: !llvm.ptr,
+            %begin: index, %end: index, captured...)
             attributes {q8.parallel_task}
 
-    that runs iterations [begin, end) of the loop, and the loop becomes a
+    (`<node>`: the first name in the loop's location, the ONNX node, so
+    that a profile names the layer; numbered when not unique) that runs
+    iterations [begin, end) of the loop, and the loop becomes a
     call of it over [0, trip count) with the pool as its first operand;
     `q8-lower-parallel-calls` turns that call into a
     `q8_pool_parallel_for` once everything is in the LLVM dialect, where

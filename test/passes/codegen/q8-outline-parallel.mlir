@@ -109,3 +109,26 @@ func.func @small_run(%x: memref<4x16xf32>) attributes {q8.inputs = [], q8.output
   } {q8.parallel}
   return
 }
+
+// -----
+
+// A task is named after the ONNX node of its loop (its location's name),
+// as identifier characters, numbered when two share a name.
+// CHECK-LABEL: func.func @named_run(
+// CHECK:         call @named_run_task_layer_0_ffn_MatMul(
+// CHECK:         call @named_run_task_layer_0_ffn_MatMul_0(
+// CHECK:       func.func private @named_run_task_layer_0_ffn_MatMul(
+// CHECK:       func.func private @named_run_task_layer_0_ffn_MatMul_0(
+func.func @named_run(%x: memref<4x4xf32>) attributes {q8.inputs = [], q8.outputs = []} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %f = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %f, %x[%i, %c0] : memref<4x4xf32>
+  } {q8.parallel} loc(fused["layer.0/ffn/MatMul", "x"])
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %f, %x[%i, %c1] : memref<4x4xf32>
+  } {q8.parallel} loc("layer.0/ffn/MatMul")
+  return
+}
