@@ -53,9 +53,9 @@ bool isDeclaration(Operation &op) {
 }
 
 /// Gives every symbol `variant` defines `suffix`, and every function it
-/// defines `target`'s CPU and features. The entry becomes internal and
-/// never inlined (only the dispatcher calls it) and loses its q8.*
-/// attributes, which the dispatcher takes over.
+/// defines `target`'s CPU and features; what was exported becomes internal.
+/// The entry is never inlined (only the dispatcher calls it) and loses its
+/// q8.* attributes, which the dispatcher takes over.
 void prepareVariant(ModuleOp variant, const q8::TargetInfo &target,
                     StringRef suffix) {
   MLIRContext *context = variant.getContext();
@@ -79,11 +79,20 @@ void prepareVariant(ModuleOp variant, const q8::TargetInfo &target,
   replacer.recursivelyReplaceElementsIn(variant, /*replaceAttrs=*/true,
                                         /*replaceLocs=*/false,
                                         /*replaceTypes=*/false);
+  // Renamed, and local to the object: nothing outside it calls a variant's
+  // functions (thread-pool tasks included) but through the dispatcher.
   for (Operation &op : *variant.getBody()) {
     auto name =
         op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
-    if (name && renamed.count(name))
-      SymbolTable::setSymbolName(&op, renamed[name]);
+    if (!name || !renamed.count(name))
+      continue;
+    SymbolTable::setSymbolName(&op, renamed[name]);
+    if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op);
+        func && func.getLinkage() == LLVM::Linkage::External)
+      func.setLinkage(LLVM::Linkage::Internal);
+    if (auto global = dyn_cast<LLVM::GlobalOp>(op);
+        global && global.getLinkage() == LLVM::Linkage::External)
+      global.setLinkage(LLVM::Linkage::Internal);
   }
 
   LLVM::TargetFeaturesAttr features;
@@ -105,7 +114,6 @@ void prepareVariant(ModuleOp variant, const q8::TargetInfo &target,
     for (NamedAttribute attr : llvm::to_vector(entry->getDiscardableAttrs()))
       if (attr.getName().strref().starts_with("q8."))
         entry->removeDiscardableAttr(attr.getName());
-    entry.setLinkage(LLVM::Linkage::Internal);
     entry.setNoInline(true);
   }
 }
