@@ -16,7 +16,7 @@
  * where the cycle rate comes from a chain of dependent 1-cycle integer adds
  * timed the same way (a guess at the clock: exact on cores whose ALU adds
  * take one cycle, which x86 cores have for decades). Routes the CPU lacks
- * print "ROUTE: unavailable (no FEATURE)". Each rate is the best of 5
+ * print "ROUTE: unavailable (no FEATURE)". Each rate is the best of 20
  * repetitions, as a peak should be.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -130,21 +130,23 @@ static void adds(long trips) {
                    : "cc");
 }
 
-/* Best rate of 5 repetitions of about `seconds` / 5 each, in steps per
- * second (a step: one accumulator's instruction sequence, or one add). */
+/* Best rate of 20 repetitions of about `seconds` / 20 each, in steps per
+ * second (a step: one accumulator's instruction sequence, or one add).
+ * Short repetitions: on a shared machine some run without being preempted,
+ * and the best of them is the core's rate. */
 static double rate(void (*loop)(long), double seconds) {
-  long trips = 1000;
-  /* Calibrate the trip count to about seconds / 5. */
+  long trips = 100;
+  /* Calibrate the trip count to about seconds / 20. */
   for (;;) {
     double t0 = now_s();
     loop(trips);
     double t = now_s() - t0;
-    if (t > seconds / 50)
+    if (t > seconds / 200)
       break;
-    trips *= 4;
+    trips *= 2;
   }
   double best = 0;
-  for (int rep = 0; rep < 5; ++rep) {
+  for (int rep = 0; rep < 20; ++rep) {
     double t0 = now_s();
     loop(trips * 10);
     double t = now_s() - t0;

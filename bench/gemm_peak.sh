@@ -137,18 +137,23 @@ main() {
   done
 
   echo "q8 GEMM vs peak: MatMul 128x768x3072, $ITERS iterations x $ROUNDS rounds, 1 thread"
-  echo "host: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), clock $(
-    sed -n 's/^clock: //p' "$tmp"/peak.* | sort -n | tail -1)"
-  echo "peaks (best of the rounds):"
+  # The clock: the fastest round's (a round whose add chain was preempted
+  # reads slow).
+  local ghz
+  ghz=$(sed -n 's/^clock: \([0-9.]*\) GHz.*/\1/p' "$tmp"/peak.* | sort -n | tail -1)
+  echo "host: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, clock $ghz GHz (dependent adds)"
+  echo "peaks (best of the rounds; MAC/cycle at that clock):"
   local -A peak
-  while read -r r gmacs rest; do
+  while read -r r gmacs what; do
     peak[$r]=$gmacs
-    printf '  %-10s %7.1f GMAC/s  %s\n' "$r" "$gmacs" "$rest"
-  done < <(cat "$tmp"/peak.* | sed -n 's/^\([a-z0-9-]*\): \([0-9.]*\) GMAC\/s, \(.*\)$/\1 \2 \3/p' |
+    awk -v r="$r" -v g="$gmacs" -v c="$ghz" -v w="$what" \
+      'BEGIN { printf "  %-10s %7.1f GMAC/s %6.1f MAC/cycle  %s\n", r, g, g / c, w }'
+  done < <(cat "$tmp"/peak.* |
+             sed -n 's/^\([a-z0-9-]*\): \([0-9.]*\) GMAC\/s, [0-9.]* MAC\/cycle  \(.*\)$/\1 \2 \3/p' |
              sort -k1,1 -k2,2nr | awk '!seen[$1]++')
   grep -h unavailable "$tmp"/peak.1 | sed 's/^/  /' || true
-  printf '%-12s %-9s %28s %28s %22s\n' variant route "ms (min/median/max)" \
-    "GMAC/s (min/median/max)" "% of peak"
+  printf '%-12s %-9s %-26s    %-26s    %s\n' variant route "ms min/median/max" \
+    "GMAC/s min/median/max" "% of peak min/median/max"
   local mn md mx
   for v in "${VARIANTS[@]}"; do
     if [ -f "$tmp/$v.why" ]; then
