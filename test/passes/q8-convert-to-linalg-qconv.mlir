@@ -189,3 +189,25 @@ func.func @qconv_long_kernel(%f: tensor<1x1x1023xf32>) -> tensor<1x2x9xf32> {
   %y = q8.qconv %x, %w {strides = array<i64: 64>, pads = array<i64: 0, 0>, dilations = array<i64: 2>, resultType = f32} : (tensor<1x1x1023x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x256x!quant.uniform<i8:f32:0, {0.25, 0.125}>>) -> tensor<1x2x9xf32>
   return %y : tensor<1x2x9xf32>
 }
+
+// -----
+
+// K = taps x C = 3 is no multiple of 4, which the int8 micro-kernels read
+// A by: the column matrix is zero-padded to K = 4 and the reordered weight
+// gets a zero row, so the contraction keeps its sums (and the correction,
+// from the unpadded weight: -3 * [6, 15]) and runs on the kernels.
+// CHECK-LABEL: func.func @qconv_im2col_padded_k
+// CHECK:         %[[ROWS:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x2x2x1x1x3xi8> into tensor<4x3xi8>
+// CHECK:         %[[Z:.*]] = linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : tensor<4x4xi8>)
+// CHECK:         %[[PAD:.*]] = tensor.insert_slice %[[ROWS]] into %[[Z]][0, 0] [4, 3] [1, 1] : tensor<4x3xi8> into tensor<4x4xi8>
+// CHECK:         %[[W:.*]] = arith.constant dense<{{\[}}[1, 4], [2, 5], [3, 6], [0, 0]]> : tensor<4x2xi8>
+// CHECK:         linalg.generic {{.*}} ins(%[[PAD]], %[[W]] : tensor<4x4xi8>, tensor<4x2xi8>)
+// CHECK:         arith.constant dense<[-18, -45]> : tensor<2xi32>
+func.func @qconv_im2col_padded_k(%f: tensor<1x3x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %x = q8.quantize %f {resultType = tensor<1x3x2x2x!quant.uniform<u8:f32, 0.5:3>>} : (tensor<1x3x2x2xf32>) -> tensor<1x3x2x2x!quant.uniform<u8:f32, 0.5:3>>
+  %wi = q8.constant dense<[[[[1]], [[2]], [[3]]], [[[4]], [[5]], [[6]]]]> : tensor<2x3x1x1xi8>
+  %w = quant.scast %wi : tensor<2x3x1x1xi8> to tensor<2x3x1x1x!quant.uniform<i8:f32:0, {0.25, 0.125}>>
+  %y = q8.qconv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, resultType = !quant.uniform<u8:f32, 0.25:4>} : (tensor<1x3x2x2x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x3x1x1x!quant.uniform<i8:f32:0, {0.25, 0.125}>>) -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.25:4>>
+  %d = q8.dequantize %y : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.25:4>>) -> tensor<1x2x2x2xf32>
+  return %d : tensor<1x2x2x2xf32>
+}
