@@ -5,7 +5,8 @@
 
 Every MatMul (and Gemm without transA) whose weight is a constant 2-D
 tensor, and every Conv whose weight is constant (any group and rank: 1-D,
-2-D, depthwise), whose activation has an entry in TABLE (the calibration
+2-D; depthwise ones only with --all-convs, since q8 keeps them fp32 by
+default), whose activation has an entry in TABLE (the calibration
 table `q8c --calibrate DIR --calibration-table TABLE` writes;
 passes/calibration/Table.h) gets what ONNX Runtime's quantizer writes in
 QDQ format:
@@ -109,7 +110,15 @@ def used_names(graph, used=None):
     return used
 
 
-def make_qdq(model, table, method):
+def group_of(node):
+    """A Conv's group attribute (1 when absent)."""
+    for a in node.attribute:
+        if a.name == "group":
+            return helper.get_attribute_value(a)
+    return 1
+
+
+def make_qdq(model, table, method, keep_faster_fp32=True):
     top = model.graph
     inits = {t.name for t in top.initializer}
     constants = constant_values(top)
@@ -190,8 +199,14 @@ def make_qdq(model, table, method):
                 weight = transposed.get(w)
             entry = entries.get(x)
             want_ndim = (3, 4, 5) if node.op_type == "Conv" else (2,)
+            # q8 keeps depthwise convolutions fp32 by default (their int8
+            # form is slower: QuantizableOpInterface::isFasterInFp32), so
+            # the QDQ model does too, unless told to quantize them.
+            depthwise = node.op_type == "Conv" and weight is not None and weight.ndim > 1 and \
+                weight.shape[1] == 1 and group_of(node) > 1
             if weight is None or weight.ndim not in want_ndim or weight.dtype != np.float32 or \
-                    entry is None or method not in entry["ranges"]:
+                    entry is None or method not in entry["ranges"] or \
+                    (depthwise and keep_faster_fp32):
                 nodes.append(node)
                 continue
             quantize_activation(x, entry)
@@ -241,13 +256,15 @@ def main(argv):
     parser.add_argument("output")
     parser.add_argument("--method", default="minmax",
                         help="the table's activation range (default minmax, as q8c's default)")
+    parser.add_argument("--all-convs", action="store_true",
+                        help="quantize depthwise convolutions too (q8c --keep-faster-fp32=false)")
     args = parser.parse_args(argv)
     model = onnx.load(args.model)
     with open(args.table) as f:
         table = json.load(f)
     if table.get("format") != "q8-calibration":
         sys.exit(f"make_qdq: {args.table} is not a q8 calibration table")
-    quantized = make_qdq(model, table, args.method)
+    quantized = make_qdq(model, table, args.method, keep_faster_fp32=not args.all_convs)
     if model.opset_import[0].version <= 17:  # python3-onnx 1.12 knows up to 17
         onnx.checker.check_model(model)
     onnx.save(model, args.output)

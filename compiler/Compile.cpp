@@ -399,6 +399,7 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
     options.smoothQuantAlpha = smooth.alpha;
   options.smoothQuantAuto = smooth.automatic;
   options.weightBits = quant.weightBits;
+  options.keepFasterFp32 = quant.keepFasterFp32;
   // --smoothquant auto with samples: checked end to end against plain
   // W8A8, which replaces it where it is closer to fp32.
   std::optional<calibration::SmoothQuantCheck> check;
@@ -409,10 +410,16 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
               : quantizeModel(module, options);
   if (failed(quantized))
     return mlir::failure();
-  log << format("quantize: %lld layers int8, %lld kept fp32; layer "
-                "weights %.2f MB fp32 before, %.2f MB int8 after\n",
+  log << format("quantize: %lld layers int8, %lld kept fp32",
                 (long long)quantized->quantized,
-                (long long)quantized->keptFp32,
+                (long long)quantized->keptFp32);
+  // The layers whose int8 form would be slower than their fp32 one.
+  for (auto [index, entry] : llvm::enumerate(quantized->fasterInFp32))
+    log << (index ? ", " : " (") << entry.second << " " << entry.first
+        << (entry.second == 1 ? "" : "s");
+  if (!quantized->fasterInFp32.empty())
+    log << " faster in fp32)";
+  log << format("; layer weights %.2f MB fp32 before, %.2f MB int8 after\n",
                 quantized->fp32WeightBytes / 1e6,
                 quantized->int8WeightBytes / 1e6);
   if (smooth.enabled) {

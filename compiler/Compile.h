@@ -81,6 +81,9 @@ struct QuantizationRequest {
   std::string method = "minmax"; ///< activation ranges from the table
   SmoothQuantOption smoothQuant;
   int weightBits = 8; ///< 8, or 7 (what AVX2's vpmaddubsw cannot saturate)
+  /// Leave fp32 the layers whose int8 form would be slower on every target
+  /// (depthwise convolutions); false quantizes them too.
+  bool keepFasterFp32 = true;
   bool fuse = true;   ///< q8-fuse-quant after the layer error
 };
 

@@ -187,6 +187,12 @@ struct Flags {
       cl::desc("8 (default), or 7: weights AVX2's vpmaddubsw cannot "
                "saturate"),
       cl::init(8), cl::cat(quantization)};
+  cl::opt<bool> keepFasterFp32{
+      "keep-faster-fp32",
+      cl::desc("Leave fp32 the layers whose int8 form is slower on every "
+               "target (depthwise convolutions; default true, =false "
+               "quantizes them too)"),
+      cl::init(true), cl::cat(quantization)};
   cl::opt<bool> noInt8Fusion{
       "no-int8-fusion",
       cl::desc("Keep every int8 layer dequantizing to f32 (no "
@@ -304,6 +310,7 @@ void readQuantizationFlags(const Flags &f, QuantizationRequest &quant,
   quant.w8a8 = f.quantize == "w8a8";
   quant.method = f.calibrationMethod;
   quant.weightBits = f.weightBits;
+  quant.keepFasterFp32 = f.keepFasterFp32;
   quant.fuse = !f.noInt8Fusion;
   if (!f.smoothQuantValue)
     return;

@@ -66,6 +66,7 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
     smooth.autoAlpha = options.smoothQuantAuto;
     smooth.method = options.method;
     smooth.weightBits = options.weightBits;
+    smooth.keepFasterFp32 = options.keepFasterFp32;
     smoothing.addNestedPass<func::FuncOp>(
         options.table ? q8::createSmoothQuantPass(smooth, options.table)
                       : q8::createSmoothQuant(smooth));
@@ -83,6 +84,7 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
   pass.tablePath = options.tablePath;
   pass.method = options.method;
   pass.weightBits = options.weightBits;
+  pass.keepFasterFp32 = options.keepFasterFp32;
   quantize.addNestedPass<func::FuncOp>(
       options.table ? q8::createQuantizePass(pass, options.table)
                     : q8::createQuantize(pass));
@@ -95,6 +97,15 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
       summary.int8WeightBytes += constantBytes(int8.getWeight());
     } else if (weightOf(op)) {
       ++summary.keptFp32;
+      std::string why;
+      if (cast<q8::QuantizableOpInterface>(op).isFasterInFp32(&why)) {
+        auto it = llvm::find_if(summary.fasterInFp32,
+                                [&](auto &entry) { return entry.first == why; });
+        if (it == summary.fasterInFp32.end())
+          summary.fasterInFp32.push_back({why, 1});
+        else
+          ++it->second;
+      }
     }
   });
   return summary;

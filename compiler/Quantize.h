@@ -34,12 +34,18 @@ struct QuantizeModelOptions {
   /// (smoothQuantAlpha, which must be set, is the fallback).
   bool smoothQuantAuto = false;
   int weightBits = 8;             ///< 8, or 7 (AVX2-safe)
+  /// Leave fp32 the ops whose int8 form would be slower (depthwise
+  /// convolutions; QuantizableOpInterface::isFasterInFp32).
+  bool keepFasterFp32 = true;
 };
 
 /// What quantization did, for the summary q8c prints.
 struct QuantizeSummary {
   int64_t quantized = 0; ///< q8.qlinear ops
   int64_t keptFp32 = 0;  ///< matmul/gemm/conv left in f32
+  /// Of those, the ones whose int8 form would be slower
+  /// (QuantizableOpInterface::isFasterInFp32), by reason, in first-seen order.
+  std::vector<std::pair<std::string, int64_t>> fasterInFp32;
   int64_t fp32WeightBytes = 0; ///< constant weights of all those ops, before
   int64_t int8WeightBytes = 0; ///< the quantized ops' int8 weights, after
   /// The alpha of every activation SmoothQuant rescaled, in program order.

@@ -228,6 +228,9 @@ def SmoothQuant : Pass<"q8-smoothquant", "::mlir::func::FuncOp"> {
            "reservoir (the fixed alpha is the fallback)">,
     Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
            "auto-alpha: the activation range q8-quantize will use">,
+    Option<"keepFasterFp32", "keep-faster-fp32", "bool", /*default=*/"true",
+           "leave fp32 the ops whose int8 form would be slower "
+           "(QuantizableOpInterface::isFasterInFp32: depthwise convolutions)">,
     Option<"weightBits", "weight-bits", "int", /*default=*/"8",
            "auto-alpha: q8-quantize's weight bits, 8 or 7 (qmax 63)">,
   ];
@@ -276,6 +279,9 @@ def Quantize : Pass<"q8-quantize", "::mlir::func::FuncOp"> {
            "the calibration table (JSON, q8-calibration version 1)">,
     Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
            "activation range: minmax, ema, percentile, entropy or mse">,
+    Option<"keepFasterFp32", "keep-faster-fp32", "bool", /*default=*/"true",
+           "leave fp32 the ops whose int8 form would be slower "
+           "(QuantizableOpInterface::isFasterInFp32: depthwise convolutions)">,
     Option<"weightBits", "weight-bits", "int", /*default=*/"8",
            "8, or 7 for AVX2-safe weights (qmax 63)">,
   ];

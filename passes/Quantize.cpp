@@ -236,6 +236,9 @@ private:
         op->emitRemark() << "q8-quantize: " << whyNot << "; left in fp32";
       return std::nullopt;
     }
+    // Slower in int8 on every target: q8c's summary counts these.
+    if (keepFasterFp32 && quantizable.isFasterInFp32(/*why=*/nullptr))
+      return std::nullopt;
     LinearPlan plan;
     plan.op = op;
     plan.activation = quantizable.getActivationOperand().get();

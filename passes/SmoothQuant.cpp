@@ -77,11 +77,15 @@ struct Consumer {
 };
 
 /// The consumer `op` is when q8-quantize will quantize it with a constant
-/// weight (QuantizableOpInterface decides), with its activation.
-std::optional<Consumer> consumerFor(Operation *op, Value &activation) {
+/// weight (QuantizableOpInterface decides; with `keepFasterFp32`, not an op
+/// whose int8 form would be slower), with its activation.
+std::optional<Consumer> consumerFor(Operation *op, Value &activation,
+                                    bool keepFasterFp32) {
   auto quantizable = dyn_cast<QuantizableOpInterface>(op);
   if (!quantizable || quantizable.getQuantizableForm(/*whyNot=*/nullptr) !=
                           QuantizableForm::ConstantWeight)
+    return std::nullopt;
+  if (keepFasterFp32 && quantizable.isFasterInFp32(/*why=*/nullptr))
     return std::nullopt;
   Consumer c;
   c.op = op;
@@ -136,7 +140,7 @@ struct SmoothQuant : q8::impl::SmoothQuantBase<SmoothQuant> {
     llvm::MapVector<std::pair<Value, int64_t>, SmallVector<Consumer>> groups;
     getOperation().walk([&](Operation *op) {
       Value activation;
-      if (std::optional<Consumer> c = consumerFor(op, activation))
+      if (std::optional<Consumer> c = consumerFor(op, activation, keepFasterFp32))
         groups[{activation, c->axis}].push_back(std::move(*c));
     });
     bool failedAny = false;

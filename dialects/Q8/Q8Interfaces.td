@@ -79,6 +79,16 @@ def Q8_QuantizableOpInterface : OpInterface<"QuantizableOpInterface"> {
            "::mlir::Value":$weight, "::mlir::Value":$bias,
            "::mlir::Type":$resultElement)>,
     InterfaceMethod<[{
+        Whether the op's int8 form would run slower than its fp32 form on
+        every target (so that keeping it fp32 is the same choice for every
+        target, which then all compute the same bytes), with what the op is,
+        for the summary, in `why` (when not null). q8-quantize and
+        q8-smoothquant leave such ops fp32 unless told otherwise
+        (keep-faster-fp32=false); getQuantizableForm does not look at speed.
+      }],
+      "bool", "isFasterInFp32", (ins "std::string *":$why), [{}],
+      [{ return false; }]>,
+    InterfaceMethod<[{
         How q8-quantize may rewrite the op, or QuantizableForm::None with
         `whyNot` (when not null) set to the reason a user should see, left
         empty where there is nothing to say (integer ops, unsupported

@@ -288,7 +288,7 @@ def Q8_GemmOp : Q8_Op<"gemm", [Pure,
 //===----------------------------------------------------------------------===//
 
 def Q8_ConvOp : Q8_Op<"conv", [Pure,
-    DeclareOpInterfaceMethods<Q8_QuantizableOpInterface, ["getGroupCount"]>]> {
+    DeclareOpInterfaceMethods<Q8_QuantizableOpInterface, ["getGroupCount", "isFasterInFp32"]>]> {
   let summary = "grouped, dilated N-d convolution; depthwise is group == C";
   let description = [{
     `pads` holds the begin pads of every spatial dim, then the end pads

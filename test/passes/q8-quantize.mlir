@@ -1,7 +1,7 @@
-// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize=table=%S/Inputs/quantize-table.json | FileCheck %s
-// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json method=ema" | FileCheck %s --check-prefix=EMA
-// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json method=percentile" | FileCheck %s --check-prefix=PCT
-// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json weight-bits=7" | FileCheck %s --check-prefix=W7
+// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json keep-faster-fp32=false" | FileCheck %s
+// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json method=ema keep-faster-fp32=false" | FileCheck %s --check-prefix=EMA
+// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json method=percentile keep-faster-fp32=false" | FileCheck %s --check-prefix=PCT
+// RUN: q8-opt %s -split-input-file -verify-diagnostics -q8-quantize="table=%S/Inputs/quantize-table.json weight-bits=7 keep-faster-fp32=false" | FileCheck %s --check-prefix=W7
 // RUN: not q8-opt %s -q8-quantize=table=%S/Inputs/not-json.json 2>&1 | FileCheck %s --check-prefix=NOTJSON
 // RUN: not q8-opt %s -q8-quantize=table=%S/Inputs/version-2.json 2>&1 | FileCheck %s --check-prefix=VERSION
 // RUN: not q8-opt %s -q8-quantize=table=%S/Inputs/absent.json 2>&1 | FileCheck %s --check-prefix=ABSENT
