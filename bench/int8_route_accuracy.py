@@ -27,28 +27,12 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
-
-
-def input_args(sample):
-    args = []
-    for f in sorted(glob.glob(os.path.join(sample, "*.npy"))):
-        args += ["--input", f"{os.path.basename(f)[:-4]}={f}"]
-    return args
-
-
-def rel_l2(ref_dir, got_dir, count):
-    """Worst output's ||got - ref|| / ||ref|| over all `count` inputs."""
-    worst = 0.0
-    for ref in sorted(glob.glob(f"{ref_dir}/0/*.npy")):
-        name = os.path.basename(ref)
-        num = den = 0.0
-        for i in range(count):
-            want = np.load(f"{ref_dir}/{i}/{name}").astype(np.float64)
-            got = np.load(f"{got_dir}/{i}/{name}").astype(np.float64)
-            num += float(np.sum((got - want) ** 2))
-            den += float(np.sum(want ** 2))
-        worst = max(worst, float(np.sqrt(num / den)) if den > 0 else 0.0)
-    return worst
+# The zoo's own helpers: its input flags and its error, so that the numbers
+# here are the zoo table's.
+sys.path.insert(0, os.path.join(ROOT, "test", "models"))
+sys.path.insert(0, os.path.join(ROOT, "test", "models", "Inputs"))
+from exported import input_args  # noqa: E402
+from zoo import rel_l2  # noqa: E402
 
 
 def check(cmd):

@@ -35,8 +35,13 @@ generate_model() {
 
 # input_args NAME: "--input INPUT=FILE.npy" for each of NAME's sample inputs.
 input_args() {
+  input_args_in "$OUT/$1/inputs"
+}
+
+# input_args_in DIR: "--input INPUT=FILE.npy" for each DIR/INPUT.npy.
+input_args_in() {
   local f
-  for f in "$OUT/$1/inputs"/*.npy; do
+  for f in "$1"/*.npy; do
     printf -- '--input %s=%s ' "$(basename "$f" .npy)" "$f"
   done
 }

@@ -70,14 +70,6 @@ add_model() {
   MODEL_ONNX[$1]=$2 INPUTS[$1]=$3 CALIBRATE[$1]=$4
 }
 
-# ort_inputs DIR: ort-run.js's --input flags for every DIR/NAME.npy.
-ort_inputs() {
-  local f
-  for f in "$1"/*.npy; do
-    printf -- '--input %s=%s ' "$(basename "$f" .npy)" "$f"
-  done
-}
-
 # build NAME: the q8 binaries, the table and the QDQ model, each only when
 # stale (q8_build's rules); a failure is recorded in WHY[NAME:RUNNER].
 build() {
@@ -109,10 +101,10 @@ run() {
     q8-fp32) "$d/fp32/$name-bench" --threads "$3" "$ITERS" "$in" ;;
     q8-int8) "$d/int8/$name-bench" --threads "$3" "$ITERS" "$in" ;;
     # shellcheck disable=SC2046
-    ort-fp32) node "$ROOT/test/ort/ort-run.js" "${MODEL_ONNX[$name]}" $(ort_inputs "$in") \
+    ort-fp32) node "$ROOT/test/ort/ort-run.js" "${MODEL_ONNX[$name]}" $(input_args_in "$in") \
                 --threads "$3" --bench "$ITERS" ;;
     # shellcheck disable=SC2046
-    ort-int8) node "$ROOT/test/ort/ort-run.js" "$d/qdq.onnx" $(ort_inputs "$in") \
+    ort-int8) node "$ROOT/test/ort/ort-run.js" "$d/qdq.onnx" $(input_args_in "$in") \
                 --threads "$3" --bench "$ITERS" ;;
   esac 2> /dev/null || echo "$1: unavailable (failed to run)"
 }
@@ -122,7 +114,7 @@ cell() {
   local r=${RESULT[$1:$2]:-}
   if [ -z "$r" ]; then echo "-"; return; fi
   read -r mn md _ <<< "$r"
-  printf '%.2f/%.2f' "$mn" "$md"
+  printf '%.3f/%.3f' "$mn" "$md"
 }
 
 # ratio NAME A B: A/B at the minima and the medians, or "-".
