@@ -99,8 +99,9 @@ q8::quantizeModel(ModuleOp module, const QuantizeModelOptions &options) {
       ++summary.keptFp32;
       std::string why;
       if (cast<q8::QuantizableOpInterface>(op).isFasterInFp32(&why)) {
-        auto it = llvm::find_if(summary.fasterInFp32,
-                                [&](auto &entry) { return entry.first == why; });
+        auto it = llvm::find_if(summary.fasterInFp32, [&](auto &entry) {
+          return entry.first == why;
+        });
         if (it == summary.fasterInFp32.end())
           summary.fasterInFp32.push_back({why, 1});
         else

@@ -38,11 +38,11 @@ struct q8_pool {
   void *context;
   int64_t count;
   int64_t slice;
-  atomic_llong next;      /* first iteration nobody has claimed */
-  atomic_int joined;         /* workers inside a job */
-  atomic_ullong open;        /* the generation of the open job, 0: none */
-  atomic_ullong generation;  /* bumped once per job, from 1 */
-  atomic_int busy;        /* a caller owns the pool */
+  atomic_llong next;        /* first iteration nobody has claimed */
+  atomic_int joined;        /* workers inside a job */
+  atomic_ullong open;       /* the generation of the open job, 0: none */
+  atomic_ullong generation; /* bumped once per job, from 1 */
+  atomic_int busy;          /* a caller owns the pool */
 
   pthread_mutex_t mutex; /* guards sleepers and stop, with `wake` */
   pthread_cond_t wake;

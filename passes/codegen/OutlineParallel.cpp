@@ -177,7 +177,8 @@ private:
     Block *body = task.addEntryBlock();
     b.setInsertionPointToStart(body);
     IRMapping map;
-    for (auto [value, arg] : llvm::zip(captures, body->getArguments().drop_front(3)))
+    for (auto [value, arg] :
+         llvm::zip(captures, body->getArguments().drop_front(3)))
       map.map(value, arg);
     for (Operation *op : recomputed)
       b.clone(*op, map);
