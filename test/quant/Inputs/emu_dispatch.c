@@ -11,7 +11,7 @@
    N whatever the CPU (to show which code each of the dispatcher's cases
    reaches). The model is called through its packed entry point, so any
    trailing arguments (the pool) are NULL. */
-#include "emu.h"
+#include "emu_model.h"
 #include "q8_dispatch.h"
 
 #ifdef FAKE_DISPATCH
@@ -34,17 +34,6 @@ char *getenv(const char *name) {
 }
 #endif
 
-/* One slice on the calling thread: what a NULL pool means (the object
-   calls this where the model has parallel loops; no threads here). */
-#ifdef Q8_POOL_H
-__attribute__((weak)) void q8_pool_parallel_for(q8_pool *pool, int64_t count,
-                                                q8_pool_task task,
-                                                void *context) {
-  (void)pool;
-  if (count > 0)
-    task(context, 0, count);
-}
-#endif
 
 int emu_main(void) {
   enum { N = sizeof(expected_bits) / sizeof(expected_bits[0]) };
@@ -61,15 +50,5 @@ int emu_main(void) {
   args[1] = output;
   args[2] = workspace;
   desc->run_packed(args);
-  const unsigned *got = (const unsigned *)output;
-  int wrong = 0;
-  for (int i = 0; i < N; ++i)
-    if (got[i] != expected_bits[i]) {
-      if (wrong < 4)
-        emu_printf("element %d: 0x%08x, expected 0x%08x\n", i, got[i],
-                   expected_bits[i]);
-      ++wrong;
-    }
-  emu_printf("%d of %d outputs differ\n", wrong, (int)N);
-  return wrong != 0;
+  return emu_compare_output(output);
 }
