@@ -32,13 +32,13 @@ public:
         i64(IntegerType::get(context, 64)) {}
 
   LogicalResult run() {
-    SmallVector<LLVM::CallOp> calls;
+    SmallVector<std::pair<LLVM::CallOp, LLVM::LLVMFuncOp>> calls;
     module.walk([&](LLVM::CallOp call) {
       if (LLVM::LLVMFuncOp task = calleeTask(call))
-        calls.push_back(call);
+        calls.push_back({call, task});
     });
-    for (LLVM::CallOp call : calls)
-      if (failed(lowerCall(call)))
+    for (auto [call, task] : calls)
+      if (failed(lowerCall(call, task)))
         return failure();
     return success();
   }
@@ -104,8 +104,7 @@ private:
     return decl;
   }
 
-  LogicalResult lowerCall(LLVM::CallOp call) {
-    LLVM::LLVMFuncOp task = calleeTask(call);
+  LogicalResult lowerCall(LLVM::CallOp call, LLVM::LLVMFuncOp task) {
     Location loc = call.getLoc();
     ValueRange operands = call.getArgOperands();
     if (operands.size() < kCapturesStart)
