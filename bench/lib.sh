@@ -46,18 +46,23 @@ input_args_in() {
   done
 }
 
-# q8_build DIR NAME [Q8C_ARG...]: compiles $OUT/NAME.onnx with q8c (and the
-# extra arguments, e.g. --quantize w8a8) into DIR/NAME.{o,h} and links
-# bench/q8_bench.c against it and libq8rt into DIR/NAME-bench, each step again
-# only when its inputs are newer than its output.
+# q8_build DIR NAME [Q8C_ARG...]: q8_build_model of $OUT/NAME.onnx.
 q8_build() {
-  local dir=$1 name=$2
-  shift 2
+  q8_build_model "$OUT/$2.onnx" "$@"
+}
+
+# q8_build_model MODEL.onnx DIR NAME [Q8C_ARG...]: compiles MODEL.onnx with
+# q8c (and the extra arguments, e.g. --quantize w8a8) into DIR/NAME.{o,h}
+# and links bench/q8_bench.c against it and libq8rt into DIR/NAME-bench,
+# each step again only when its inputs are newer than its output.
+q8_build_model() {
+  local model=$1 dir=$2 name=$3
+  shift 3
   local bin=$ROOT/build/bin/q8c rt=$ROOT/build/lib/libq8rt.a
   local obj=$dir/$name.o exe=$dir/$name-bench
   mkdir -p "$dir"
-  if [ ! -f "$obj" ] || [ "$OUT/$name.onnx" -nt "$obj" ] || [ "$bin" -nt "$obj" ]; then
-    "$bin" "$OUT/$name.onnx" "$@" -o "$dir/$name" >&2 || return 1
+  if [ ! -f "$obj" ] || [ "$model" -nt "$obj" ] || [ "$bin" -nt "$obj" ]; then
+    "$bin" "$model" "$@" -o "$dir/$name" >&2 || return 1
   fi
   if [ ! -x "$exe" ] || [ "$obj" -nt "$exe" ] || [ "$rt" -nt "$exe" ] ||
      [ "$ROOT/bench/q8_bench.c" -nt "$exe" ] ||

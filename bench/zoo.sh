@@ -71,17 +71,13 @@ add_model() {
 }
 
 # build NAME: the q8 binaries, the table and the QDQ model, each only when
-# stale (q8_build's rules); a failure is recorded in WHY[NAME:RUNNER].
+# stale (q8_build_model's rules); a failure is recorded in WHY[NAME:RUNNER].
 build() {
   local name=$1 onnx=${MODEL_ONNX[$1]} d=$DIR/$1
   mkdir -p "$d/fp32" "$d/int8"
-  # q8_build compiles $OUT/NAME.onnx: give it the model under that name.
-  local saved=$OUT
-  OUT=$d
-  ln -sf "$onnx" "$d/$name.onnx"
-  q8_build "$d/fp32" "$name" 2> "$d/fp32.log" ||
+  q8_build_model "$onnx" "$d/fp32" "$name" 2> "$d/fp32.log" ||
     WHY[$name:q8-fp32]="q8c fp32 failed: $(tail -1 "$d/fp32.log")"
-  if q8_build "$d/int8" "$name" --calibrate "${CALIBRATE[$name]}" \
+  if q8_build_model "$onnx" "$d/int8" "$name" --calibrate "${CALIBRATE[$name]}" \
        --calibration-table "$d/table.json" --quantize w8a8 2> "$d/int8.log"; then
     if [ ! -f "$d/qdq.onnx" ] || [ "$d/table.json" -nt "$d/qdq.onnx" ]; then
       "$PYTHON" "$ROOT/bench/make_qdq.py" "$onnx" "$d/table.json" "$d/qdq.onnx" \
@@ -91,7 +87,6 @@ build() {
     WHY[$name:q8-int8]="q8c w8a8 failed: $(tail -1 "$d/int8.log")"
     WHY[$name:ort-int8]="no calibration table (q8c w8a8 failed)"
   fi
-  OUT=$saved
 }
 
 # run RUNNER NAME THREADS: one runner line.
