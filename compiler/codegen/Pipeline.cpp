@@ -58,9 +58,11 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createPrepareEntry(entry));
 
   // Tensor level: convolutions as im2col + contraction, then elementwise
-  // chains fused so each becomes one loop nest.
+  // chains fused so each becomes one loop nest, and innermost reductions
+  // split into 16 lanes so they vectorize.
   pm.addNestedPass<func::FuncOp>(createConvToMatmul());
   pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(createSplitReductions());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

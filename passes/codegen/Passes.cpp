@@ -25,6 +25,7 @@ void q8::registerQ8CodegenPasses(TargetResolver resolve) {
   registerPass([] { return createPrepareEntry(); });
   registerPass([] { return createConvToMatmul(); });
   registerPass([] { return createFuseElementwise(); });
+  registerPass([] { return createSplitReductions(); });
   registerPass([] { return createExternalizeWeights(); });
   registerPass([] { return createOutlineParallel(); });
   registerPass([] { return createLowerParallelCalls(); });

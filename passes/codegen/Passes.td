@@ -75,6 +75,26 @@ def FuseElementwise : Pass<"q8-fuse-elementwise", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SplitReductions : Pass<"q8-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "split innermost float reductions into 16 interleaved partial results";
+  let description = [{
+    On tensors, after `q8-fuse-elementwise`. A linalg op with one reduction
+    loop, the innermost, over floats with a static extent that is a
+    multiple of 16 and at least 32 (LayerNorm's mean and variance,
+    Softmax's max and sum) becomes upstream's `linalg::splitReduction` with
+    `innerParallel`: a generic that accumulates element k into partial
+    k mod 16 of a `[parallel dims..., 16]` tensor filled with the
+    combiner's neutral element, then a generic that combines the 16
+    partials, in order, into the original init. An ordered reduction
+    vectorizes into a chain of scalar adds (LLVM may not reassociate
+    floats); the split one runs on whole vectors. 16 is fixed, not the
+    target's vector width, so every target computes the same sums in the
+    same order (bit-identical results). Other reductions are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
   let summary = "rewrite f32 and int8 matmuls on buffers into register-blocked vector micro-kernels";
   let description = [{

@@ -56,9 +56,11 @@ func.func @matmul(%a: tensor<16x24xf32>, %w: tensor<24x32xf32>, %b: tensor<32xf3
 // -----
 
 // Softmax over rows, as q8-convert-to-linalg writes it: two reductions and
-// two broadcasting generics; exp is a polynomial, not a libm call.
+// two broadcasting generics; exp is a polynomial, not a libm call. The
+// workspace holds a row buffer (4 floats, 64 bytes aligned) next to the 16
+// partial results per row of a split reduction (4 x 16 floats): 320 bytes.
 // CHECK-LABEL: llvm.func @softmax
-// CHECK-SAME:    q8.workspace_size = 64 : i64
+// CHECK-SAME:    q8.workspace_size = 320 : i64
 // CHECK:         llvm.intr.vector.reduce.fmaximum
 // CHECK:         llvm.intr.vector.reduce.fadd
 // CHECK:         llvm.fdiv
