@@ -154,14 +154,17 @@ Value extend(OpBuilder &b, Location loc, Value v, Type to, bool isSigned) {
 Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value scale,
                      Value zeroPoint, int32_t qmin, int32_t qmax,
                      Type storage) {
-  Type f64 = b.getF64Type();
-  if (x.getType() != f64)
-    x = arith::ExtFOp::create(b, loc, f64, x);
+  Type f32 = b.getF32Type();
+  auto width = cast<FloatType>(x.getType()).getWidth();
+  if (width < 32)
+    x = arith::ExtFOp::create(b, loc, f32, x);
+  else if (width > 32)
+    x = arith::TruncFOp::create(b, loc, f32, x);
   Value q = math::RoundEvenOp::create(b, loc,
                                       arith::DivFOp::create(b, loc, x, scale));
   q = arith::AddFOp::create(b, loc, q, zeroPoint);
-  q = arith::MaximumFOp::create(b, loc, q, createScalar(b, loc, f64, qmin));
-  q = arith::MinimumFOp::create(b, loc, q, createScalar(b, loc, f64, qmax));
+  q = arith::MaximumFOp::create(b, loc, q, createScalar(b, loc, f32, qmin));
+  q = arith::MinimumFOp::create(b, loc, q, createScalar(b, loc, f32, qmax));
   Value isNan =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
   q = arith::SelectOp::create(b, loc, isNan, zeroPoint, q);
@@ -364,15 +367,15 @@ FailureOr<Value> buildInt8Epilogue(ConversionPatternRewriter &rewriter,
     return createParallelGeneric(
         rewriter, loc, storage, epilogueInputs, epilogueMaps,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Type f64 = b.getF64Type();
+          Type f32 = b.getF32Type();
           Value f = activate(b, loc, dequantized(b, loc, args));
           if (!prescale.values.empty())
             f = arith::MulFOp::create(
                 b, loc, f,
                 params.get(b, loc, prescale, 2, args.drop_front(paramBase)));
           return quantizeScalar(b, loc, f,
-                                createScalar(b, loc, f64, y.scale),
-                                createScalar(b, loc, f64, y.zeroPoint),
+                                createScalar(b, loc, f32, y.scale),
+                                createScalar(b, loc, f32, y.zeroPoint),
                                 y.qmin, y.qmax, storage.getElementType());
         });
   }

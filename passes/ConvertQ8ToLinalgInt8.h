@@ -99,9 +99,9 @@ constexpr llvm::StringLiteral kBridge = "q8.storage_bridge";
 mlir::Value extend(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                    mlir::Type to, bool isSigned);
 
-/// q8::quant::quantize of the float scalar `x` (computed in f64):
+/// q8::quant::quantize of the float scalar `x` (computed in f32):
 /// clamp(roundeven(x / scale) + zeroPoint, qmin, qmax), NaN -> zeroPoint,
-/// truncated to `storage` (i8). `scale` and `zeroPoint` are f64 scalars.
+/// truncated to `storage` (i8). `scale` and `zeroPoint` are f32 scalars.
 mlir::Value quantizeScalar(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value x, mlir::Value scale,
                            mlir::Value zeroPoint, int32_t qmin, int32_t qmax,

@@ -4,7 +4,7 @@
 // become their storage tensors (signless i8; u8 storage picks the unsigned
 // ops, as the unsigned lowering does) and:
 //  - quantize: one generic, round-half-even(x * prescale[c] / scale) + zp,
-//    clamped to the storage range, NaN to the zero point (computed in f64
+//    clamped to the storage range, NaN to the zero point (computed in f32
 //    as q8::quant::quantize does);
 //  - dequantize: one generic, scale * float(q - zp) (q8::quant::dequantize);
 //  - requantize: one generic, q8::quant::requantize of q - zp_in by
@@ -51,7 +51,7 @@ using namespace q8::int8;
 //===----------------------------------------------------------------------===//
 
 /// q8.quantize %x {resultType = tensor<4x!quant.uniform<u8:f32, 0.5:3>>}
-/// becomes one generic: q = clamp(roundeven(f64(x) / 0.5) + 3, 0, 255),
+/// becomes one generic: q = clamp(roundeven(f32(x) / 0.5) + 3, 0, 255),
 /// NaN -> 3, stored as i8.
 struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -67,9 +67,9 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
     QuantInfo info = getQuantInfo(element);
     int64_t rank = resultType.getRank();
     MLIRContext *context = rewriter.getContext();
-    Type f64 = rewriter.getF64Type();
+    Type f32 = rewriter.getF32Type();
 
-    ChannelParam scale{{}, f64}, zp{{}, f64};
+    ChannelParam scale{{}, f32}, zp{{}, f32};
     for (const qm::QuantParams &p : info.params) {
       scale.values.push_back(p.scale);
       zp.values.push_back(p.zeroPoint);

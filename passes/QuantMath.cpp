@@ -47,11 +47,13 @@ QuantParams q8::quant::symmetricI8(float absmax, int32_t qmax) {
 int32_t q8::quant::quantize(float x, const QuantParams &p) {
   if (std::isnan(x))
     return std::clamp(p.zeroPoint, p.qmin, p.qmax);
-  // In double so that x / scale neither overflows nor double-rounds; the
-  // default rounding mode is to nearest, ties to even.
-  double q = std::nearbyint(static_cast<double>(x) / p.scale) + p.zeroPoint;
-  return static_cast<int32_t>(
-      std::clamp(q, static_cast<double>(p.qmin), static_cast<double>(p.qmax)));
+  // In float, as ONNX's reference QuantizeLinear and ONNX Runtime's MLAS
+  // compute it (one division, then rounding): a quotient that overflows is
+  // infinite and clamps. The default rounding mode is to nearest, ties to
+  // even. The generated code does the same operations (quantizeScalar).
+  float q = std::nearbyint(x / p.scale) + static_cast<float>(p.zeroPoint);
+  return static_cast<int32_t>(std::clamp(q, static_cast<float>(p.qmin),
+                                         static_cast<float>(p.qmax)));
 }
 
 float q8::quant::dequantize(int32_t q, const QuantParams &p) {

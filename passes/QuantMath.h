@@ -52,7 +52,8 @@ QuantParams asymmetricU8(float lo, float hi);
 /// weights). absmax == 0 gets scale 1.
 QuantParams symmetricI8(float absmax, int32_t qmax = 127);
 
-/// round-half-to-even(x / scale) + zeroPoint, clamped to [qmin, qmax].
+/// round-half-to-even(x / scale) + zeroPoint, clamped to [qmin, qmax], in
+/// float as ONNX's QuantizeLinear is (the quotient rounded to float first).
 /// NaN quantizes to the zero point.
 int32_t quantize(float x, const QuantParams &p);
 

@@ -111,7 +111,7 @@ func.func @qlinear_gelu_f32(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
 // -----
 
 // gelu, requantizing: through the f32 value, then q8.quantize's rounding
-// (f64 divide by 0.1, roundeven, + 5, clamp to [0, 255]).
+// (f32 divide by 0.1, roundeven, + 5, clamp to [0, 255]).
 // CHECK-LABEL: func.func @qlinear_gelu_requantize
 // CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK:         linalg.generic
@@ -119,14 +119,13 @@ func.func @qlinear_gelu_f32(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
 // CHECK:           arith.constant 5.000000e-01 : f32
 // CHECK:           arith.mulf
 // CHECK-NEXT:      %[[G:.*]] = arith.mulf
-// (the scale is the f32 0.1 widened, as q8.quantize's own lowering has it)
-// CHECK-NEXT:      %[[S:.*]] = arith.constant 0.10000000149011612 : f64
-// CHECK-NEXT:      %[[Z:.*]] = arith.constant 5.000000e+00 : f64
-// CHECK-NEXT:      %[[G64:.*]] = arith.extf %[[G]] : f32 to f64
-// CHECK-NEXT:      arith.divf %[[G64]], %[[S]] : f64
+// (the scale is the f32 0.1, as q8.quantize's own lowering has it)
+// CHECK-NEXT:      %[[S:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-NEXT:      %[[Z:.*]] = arith.constant 5.000000e+00 : f32
+// CHECK-NEXT:      arith.divf %[[G]], %[[S]] : f32
 // CHECK-NEXT:      %[[R:.*]] = math.roundeven
-// CHECK-NEXT:      arith.addf %[[R]], %[[Z]] : f64
-// CHECK:           arith.constant 2.550000e+02 : f64
+// CHECK-NEXT:      arith.addf %[[R]], %[[Z]] : f32
+// CHECK:           arith.constant 2.550000e+02 : f32
 // CHECK:           arith.fptosi
 // CHECK:           arith.trunci %{{.*}} : i32 to i8
 func.func @qlinear_gelu_requantize(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {

@@ -1,20 +1,21 @@
 // RUN: q8-opt %s -q8-convert-to-linalg -split-input-file | FileCheck %s
 // RUN: q8-opt %s -q8-convert-to-linalg -one-shot-bufferize="bufferize-function-boundaries" -convert-linalg-to-loops -split-input-file | FileCheck %s --check-prefix=LOOPS
 
-// quantize: roundeven(f64(x) / 0.5) + 3, clamped to [0, 255], NaN -> 3,
-// stored as i8; dequantize: 0.5 * f32(extui(q) - 3).
+// quantize: roundeven(x / 0.5) + 3 in f32 (as ONNX's QuantizeLinear),
+// clamped to [0, 255], NaN -> 3, stored as i8; dequantize:
+// 0.5 * f32(extui(q) - 3).
 // CHECK-LABEL: func.func @quantize_per_tensor
 // CHECK:         linalg.generic
-// CHECK:           %[[S:.*]] = arith.constant 5.000000e-01 : f64
-// CHECK:           %[[ZP:.*]] = arith.constant 3.000000e+00 : f64
-// CHECK:           arith.extf %{{.*}} : f32 to f64
-// CHECK:           %[[D:.*]] = arith.divf %{{.*}}, %[[S]] : f64
-// CHECK:           %[[R:.*]] = math.roundeven %[[D]] : f64
-// CHECK:           arith.addf %[[R]], %[[ZP]] : f64
-// CHECK:           arith.constant 0.000000e+00 : f64
-// CHECK:           arith.constant 2.550000e+02 : f64
+// CHECK:           %[[S:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK:           %[[ZP:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK-NOT:       arith.extf
+// CHECK:           %[[D:.*]] = arith.divf %{{.*}}, %[[S]] : f32
+// CHECK:           %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK:           arith.addf %[[R]], %[[ZP]] : f32
+// CHECK:           arith.constant 0.000000e+00 : f32
+// CHECK:           arith.constant 2.550000e+02 : f32
 // CHECK:           arith.cmpf uno
-// CHECK:           arith.fptosi %{{.*}} : f64 to i32
+// CHECK:           arith.fptosi %{{.*}} : f32 to i32
 // CHECK:           arith.trunci %{{.*}} : i32 to i8
 // CHECK:         } -> tensor<4xi8>
 // CHECK:         linalg.generic
@@ -39,16 +40,16 @@ func.func @quantize_per_tensor(%x: tensor<4xf32>) -> tensor<4xf32> {
 // points are constant vectors read along the quantized dim, the prescale
 // multiplies first (in f32); the i8 range is [-128, 127], sign-extended back.
 // CHECK-LABEL: func.func @quantize_per_axis
-// CHECK-DAG:     %[[SC:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01]> : tensor<3xf64>
-// CHECK-DAG:     %[[ZP:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, -2.000000e+00]> : tensor<3xf64>
+// CHECK-DAG:     %[[SC:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01]> : tensor<3xf32>
+// CHECK-DAG:     %[[ZP:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, -2.000000e+00]> : tensor<3xf32>
 // CHECK-DAG:     %[[PS:.*]] = arith.constant dense<[2.000000e+00, 4.000000e+00]> : tensor<2xf32>
 // CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[MAP1:.*]], #[[MAP1]], #[[MAP0:.*]], #{{.*}}]
 // CHECK-SAME:      ins(%{{.*}}, %[[SC]], %[[ZP]], %[[PS]] :
-// CHECK:         ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f64, %[[Z:.*]]: f64, %[[P:.*]]: f32
+// CHECK:         ^bb0(%[[X:.*]]: f32, %[[S:.*]]: f32, %[[Z:.*]]: f32, %[[P:.*]]: f32
 // CHECK:           arith.mulf %[[X]], %[[P]] : f32
-// CHECK:           arith.divf %{{.*}}, %[[S]] : f64
-// CHECK:           arith.constant -1.280000e+02 : f64
-// CHECK:           arith.constant 1.270000e+02 : f64
+// CHECK:           arith.divf %{{.*}}, %[[S]] : f32
+// CHECK:           arith.constant -1.280000e+02 : f32
+// CHECK:           arith.constant 1.270000e+02 : f32
 // CHECK:         linalg.generic
 // CHECK:           arith.extsi %{{.*}} : i8 to i32
 func.func @quantize_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
