@@ -18,8 +18,10 @@
 #include "passes/codegen/MatmulKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -33,6 +35,33 @@ Value rootOf(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
     v = view.getViewSource();
   return v;
+}
+
+/// Whether `a` and `b` view the same elements the same way: one value, or
+/// the same reshape of one buffer.
+bool sameView(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto ca = a.getDefiningOp<memref::CollapseShapeOp>();
+  auto cb = b.getDefiningOp<memref::CollapseShapeOp>();
+  if (ca && cb)
+    return ca.getSrc() == cb.getSrc() &&
+           ca.getReassociationIndices() == cb.getReassociationIndices();
+  auto ea = a.getDefiningOp<memref::ExpandShapeOp>();
+  auto eb = b.getDefiningOp<memref::ExpandShapeOp>();
+  return ea && eb && ea.getSrc() == eb.getSrc() &&
+         ea.getReassociationIndices() == eb.getReassociationIndices() &&
+         ea.getType() == eb.getType();
+}
+
+/// A use that reads the buffer and writes nothing through it: a copy's
+/// source, a linalg op's input.
+bool isReadOnlyUse(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto copy = dyn_cast<memref::CopyOp>(user))
+    return copy.getSource() == use.get() && copy.getTarget() != use.get();
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+  return linalgOp && linalgOp.isDpsInput(&use);
 }
 
 bool isScalar(Type type) {
@@ -50,16 +79,22 @@ bool dominates(Value v, Operation *point) {
                   def->isBeforeInBlock(point));
 }
 
-/// Makes `v` available at `point`: it is, or it is a static allocation or
-/// a global's address defined later in point's block, which moves up.
+/// Makes `v` available at `point`: it is, or it is a static allocation, a
+/// global's address or a reshape of one of those defined later in point's
+/// block, which moves up (a reshape after what it views).
 bool hoistTo(Value v, Operation *point) {
   if (dominates(v, point))
     return true;
   Operation *def = v.getDefiningOp();
-  if (!def || def->getBlock() != point->getBlock() || def->getNumOperands())
+  if (!def || def->getBlock() != point->getBlock())
     return false;
-  if (!isa<memref::AllocOp, memref::GetGlobalOp>(def))
+  if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def)) {
+    if (!hoistTo(def->getOperand(0), point))
+      return false;
+  } else if (def->getNumOperands() ||
+             !isa<memref::AllocOp, memref::GetGlobalOp>(def)) {
     return false;
+  }
   def->moveBefore(point);
   return true;
 }
@@ -121,6 +156,71 @@ bool nothingInBetween(Operation *from, Operation *to, Value written,
 
 } // namespace
 
+void collapseExpandedConsumer(const MatmulInfo &info) {
+  Value c = info.c;
+  memref::ExpandShapeOp expand;
+  for (Operation *user : c.getUsers()) {
+    if (auto view = dyn_cast<memref::ExpandShapeOp>(user)) {
+      if (expand)
+        return;
+      expand = view;
+    }
+  }
+  if (!expand || !expand->hasOneUse())
+    return;
+  auto consumer = dyn_cast<linalg::GenericOp>(*expand->user_begin());
+  if (!consumer || !consumer.hasPureBufferSemantics() ||
+      consumer.hasDynamicShape() ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops())
+    return;
+  // The expanded C read once, at the identity map, so each group of the
+  // reshape is a run of consecutive loop dims.
+  OpOperand *read = nullptr;
+  for (OpOperand &operand : consumer->getOpOperands()) {
+    if (operand.get() != expand.getResult())
+      continue;
+    if (read || consumer.isDpsInit(&operand))
+      return;
+    read = &operand;
+  }
+  if (!read || !consumer.getMatchingIndexingMap(read).isIdentity())
+    return;
+  // Every operand indexed by loop dims only: upstream's collapsing gets a
+  // broadcast written with constant 0 results ((d0, 0, 0, d3), an attention
+  // mask) wrong.
+  if (!llvm::all_of(consumer.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+      }))
+    return;
+  SmallVector<ReassociationIndices> groups;
+  for (const ReassociationIndices &group : expand.getReassociationIndices())
+    if (group.size() > 1)
+      groups.push_back(group);
+  if (groups.empty() ||
+      !linalg::areDimSequencesPreserved(consumer.getIndexingMapsArray(),
+                                        groups))
+    return;
+  IRRewriter rewriter(consumer);
+  rewriter.setInsertionPoint(consumer);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(consumer, groups, rewriter);
+  if (failed(collapsed))
+    return;
+  rewriter.eraseOp(consumer);
+  // It reads collapse_shape(expand_shape(C)) with the same groups: C.
+  for (OpOperand &operand : collapsed->collapsedOp->getOpOperands()) {
+    auto view = operand.get().getDefiningOp<memref::CollapseShapeOp>();
+    if (!view || view.getSrc() != expand.getResult() ||
+        view.getReassociationIndices() != expand.getReassociationIndices())
+      continue;
+    operand.set(c);
+    if (view->use_empty())
+      rewriter.eraseOp(view);
+  }
+  if (expand->use_empty())
+    rewriter.eraseOp(expand);
+}
+
 std::optional<Epilogue> findEpilogue(const MatmulInfo &info,
                                      Operation *init) {
   Value c = info.c;
@@ -131,8 +231,15 @@ std::optional<Epilogue> findEpilogue(const MatmulInfo &info,
   linalg::LinalgOp matmulOp = info.op;
   Operation *matmul = matmulOp.getOperation();
   linalg::GenericOp consumer;
-  for (Operation *user : c.getUsers()) {
+  for (OpOperand &use : c.getUses()) {
+    Operation *user = use.getOwner();
     if (user == matmul || user == init)
+      continue;
+    // Earlier readers of C's zeros (copies into other matmuls' C, when C is
+    // their shared zero-filled buffer) see nothing the kernels write.
+    if (isa<FunctionOpInterface>(matmul->getParentOp()) &&
+        user->getBlock() == matmul->getBlock() &&
+        user->isBeforeInBlock(matmul) && isReadOnlyUse(use))
       continue;
     auto generic = dyn_cast<linalg::GenericOp>(user);
     if (!generic || (consumer && consumer != generic))
@@ -192,9 +299,14 @@ std::optional<Epilogue> findEpilogue(const MatmulInfo &info,
       continue;
     auto type = dyn_cast<MemRefType>(input->get().getType());
     AffineMap consumerMap = consumer.getMatchingIndexingMap(input);
-    if (!type || !consumerMap.isProjectedPermutation(
-                     /*allowZeroInResults=*/false) ||
-        rootOf(input->get()) == rootOf(epilogue.output))
+    // An input that is the output itself (a residual add done in place)
+    // is read at the element the same lane then writes; any other overlap
+    // could read what an earlier vector wrote.
+    bool inPlace = sameView(input->get(), epilogue.output) &&
+                   consumerMap == cConsumerMap;
+    if (!type ||
+        !consumerMap.isProjectedPermutation(/*allowZeroInResults=*/false) ||
+        (!inPlace && rootOf(input->get()) == rootOf(epilogue.output)))
       return std::nullopt;
     Epilogue::Input in{input->get(), translate(consumerMap),
                        static_cast<unsigned>(input->getOperandNumber()),

@@ -62,6 +62,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -225,19 +226,24 @@ bool isZeroFill(Operation *op, Value target) {
           matchPattern(fill.getDpsInputOperand(0)->get(), m_Zero()));
 }
 
-/// True if `buffer` holds zeros wherever `reader` reads it: it is written
-/// once, by a zero fill before `reader`, and everything else only reads it.
-/// (Bufferization gives CSE'd zero accumulators one filled buffer that each
-/// matmul copies from.)
-bool holdsZeros(Value buffer, Operation *reader) {
+/// The zero fill that makes `buffer` hold zeros wherever `reader` reads
+/// it, or null: `buffer` is written once, by that fill before `reader`, and
+/// everything else before it only reads it. (Bufferization gives CSE'd zero
+/// accumulators one filled buffer that each matmul copies from, and may
+/// hand it to the last of them as its C.) Straight-line code only: in a
+/// function's body, what comes after `reader` cannot change what it reads.
+Operation *zeroFillFor(Value buffer, Operation *reader) {
   if (!buffer.getDefiningOp<memref::AllocOp>())
-    return false;
+    return nullptr;
+  bool straightLine = isa<FunctionOpInterface>(reader->getParentOp());
   Operation *fill = nullptr;
   for (OpOperand &use : buffer.getUses()) {
     Operation *user = use.getOwner();
+    if (user == reader)
+      continue;
     if (isZeroFill(user, buffer)) {
       if (fill)
-        return false;
+        return nullptr;
       fill = user;
       continue;
     }
@@ -247,23 +253,36 @@ bool holdsZeros(Value buffer, Operation *reader) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
     if (linalgOp && linalgOp.isDpsInput(&use))
       continue;
-    return false;
+    if (straightLine && user->getBlock() == reader->getBlock() &&
+        reader->isBeforeInBlock(user))
+      continue;
+    return nullptr;
   }
-  return fill && fill->getBlock() == reader->getBlock() &&
-         fill->isBeforeInBlock(reader);
+  if (!fill || fill->getBlock() != reader->getBlock() ||
+      !fill->isBeforeInBlock(reader))
+    return nullptr;
+  return fill;
 }
 
-/// The op right before `info.op` when it sets C to zero, a zero fill or a
-/// copy from a zero-filled buffer; null otherwise.
-Operation *zeroInitOfC(const MatmulInfo &info) {
+struct ZeroInit {
+  Operation *op = nullptr;
+  /// Whether the kernels' zero accumulators replace it (it is erased).
+  bool owned = false;
+};
+
+/// What sets C to zero before `info.op`: the op right before it, a zero
+/// fill of C or a copy from a zero-filled buffer, which the kernels replace
+/// (owned); or an earlier zero fill of C that other matmuls' copies also
+/// read, which stays. Null when C does not start at zero.
+ZeroInit zeroInitOfC(const MatmulInfo &info) {
   Operation *prev = info.op->getPrevNode();
   if (isZeroFill(prev, info.c))
-    return prev;
+    return {prev, /*owned=*/true};
   if (auto copy = dyn_cast_or_null<memref::CopyOp>(prev);
       copy && copy.getTarget() == info.c &&
-      holdsZeros(copy.getSource(), copy))
-    return copy;
-  return nullptr;
+      zeroFillFor(copy.getSource(), copy))
+    return {copy, /*owned=*/true};
+  return {zeroFillFor(info.c, info.op), /*owned=*/false};
 }
 
 /// A subview of `operand` restricted to loop dim `dim` in [offset, end).
@@ -297,7 +316,7 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
       info.extents[info.kDim] == 0)
     return failure();
   // Before packing, which inserts a get_global in front of the op.
-  Operation *init = zeroInitOfC(info);
+  ZeroInit init = zeroInitOfC(info);
   builder.setInsertionPoint(info.op);
   Value packedB, offsets;
   // B's other dims (none for a constant 2-D B) index the packed B and the
@@ -324,11 +343,13 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   }
   // With a scalar column tail the fill stays: the generic path accumulates
   // the tail into it.
-  bool zeroInit = init && vectorColumns == n;
+  bool zeroInit = init.op && vectorColumns == n;
   // C's elementwise consumer on registers, when the kernels write all of C.
   std::optional<Epilogue> epilogue;
-  if (vectorColumns == n)
-    epilogue = findEpilogue(info, init);
+  if (vectorColumns == n) {
+    collapseExpandedConsumer(info);
+    epilogue = findEpilogue(info, init.op);
+  }
 
   // vpmaddwd multiplies i16 pairs: A is zero-extended once, into a buffer
   // of its own, rather than per row in every panel's k loop.
@@ -355,8 +376,8 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
     // B and C may be the same value only in ill-formed IR; A is untouched.
     (void)tail;
   }
-  if (zeroInit)
-    init->erase();
+  if (zeroInit && init.owned)
+    init.op->erase();
   info.op->erase();
   if (epilogue) {
     epilogue->op->erase();

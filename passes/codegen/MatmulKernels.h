@@ -187,6 +187,15 @@ struct Epilogue {
   llvm::SmallVector<Input> inputs;
 };
 
+/// When C's only reader besides the matmul and its init is an all-parallel
+/// generic reading it through a memref.expand_shape (q8-fuse-elementwise
+/// folds the head split of attention, [S, H*D] -> [S, H, D], into the
+/// epilogue that way), collapses that generic's loops back to C's shape
+/// (linalg::collapseOpIterationDims; its other operands get the matching
+/// collapse_shape views) so that it reads C itself and findEpilogue can
+/// take it. Otherwise changes nothing.
+void collapseExpandedConsumer(const MatmulInfo &info);
+
 /// The consumer of C that can be folded into `info`'s kernels, if any: the
 /// only other user of C besides `init` (C's zero init, may be null), later
 /// in the same block with nothing in between touching its buffers, whose

@@ -327,3 +327,132 @@ func.func @epilogue_blocked(%a: memref<4x8xi8>, %y: memref<4x16xf32>, %offsets: 
   }
   return
 }
+
+// -----
+
+// C read through the head split of attention (q8-fuse-elementwise folds
+// [S, H*D] -> [S, H, D] into the epilogue): the consumer's loops are
+// collapsed back to C's shape, its per-column input and output through
+// collapse_shape views, and it runs on the accumulators.
+// VNNI512-LABEL: func.func @epilogue_expanded
+// VNNI512-NOT:     linalg.
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         vector.load %{{.*}} : memref<32xf32>, vector<16xf32>
+// VNNI512:         arith.mulf %{{.*}} : vector<16xf32>
+// VNNI512:         vector.store {{.*}} : memref<4x32xf32>, vector<16xf32>
+// VNNI512-NOT:     linalg.
+// VNNI512-NOT:     vector.store {{.*}} : memref<4x32xi32>
+memref.global "private" constant @wexp : memref<8x32xi8> = dense<3>
+func.func @epilogue_expanded(%a: memref<4x8xi8>, %y: memref<1x4x2x16xf32>, %scales: memref<2x16xf32>) {
+  %w = memref.get_global @wexp : memref<8x32xi8>
+  %zero = arith.constant 0 : i32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<4x32xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x32xi32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x32xi8>) outs(%c : memref<4x32xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %e = memref.expand_shape %c [[0, 1], [2, 3]] output_shape [1, 4, 2, 16] : memref<4x32xi32> into memref<1x4x2x16xi32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, h, d) -> (b, s, h, d)>, affine_map<(b, s, h, d) -> (h, d)>, affine_map<(b, s, h, d) -> (b, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%e, %scales : memref<1x4x2x16xi32>, memref<2x16xf32>) outs(%y : memref<1x4x2x16xf32>) {
+  ^bb0(%in: i32, %s: f32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    %1 = arith.mulf %0, %s : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Two matmuls whose zero accumulators bufferization shares: the first
+// copies the filled buffer into its C, the second takes the buffer itself
+// as its C. Both start from zero accumulators with their consumers on
+// registers; the fill stays (the first copy reads it before the second
+// matmul), a residual add done in place (input and output one buffer)
+// included.
+// VNNI512-LABEL: func.func @shared_zero_fill
+// VNNI512:         linalg.fill
+// VNNI512-NOT:     memref.copy
+// VNNI512-NOT:     vector.load {{.*}} : memref<4x16xi32>
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         vector.store {{.*}}, %arg1[{{.*}}] : memref<4x16xf32>, vector<16xf32>
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         %[[R:.*]] = vector.load %arg2[{{.*}}] : memref<4x16xf32>, vector<16xf32>
+// VNNI512:         arith.addf %{{.*}}, %[[R]] : vector<16xf32>
+// VNNI512:         vector.store {{.*}}, %arg2[{{.*}}] : memref<4x16xf32>, vector<16xf32>
+// VNNI512-NOT:     linalg.generic
+memref.global "private" constant @wsh : memref<8x16xi8> = dense<3>
+func.func @shared_zero_fill(%a: memref<4x8xi8>, %y: memref<4x16xf32>, %r: memref<4x16xf32>) {
+  %w = memref.get_global @wsh : memref<8x16xi8>
+  %zero = arith.constant 0 : i32
+  %zeros = memref.alloc() {alignment = 64 : i64} : memref<4x16xi32>
+  linalg.fill ins(%zero : i32) outs(%zeros : memref<4x16xi32>)
+  %c1 = memref.alloc() {alignment = 64 : i64} : memref<4x16xi32>
+  memref.copy %zeros, %c1 : memref<4x16xi32> to memref<4x16xi32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x16xi8>) outs(%c1 : memref<4x16xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%c1 : memref<4x16xi32>) outs(%y : memref<4x16xf32>) {
+  ^bb0(%in: i32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    linalg.yield %0 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x16xi8>) outs(%zeros : memref<4x16xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%zeros, %r : memref<4x16xi32>, memref<4x16xf32>) outs(%r : memref<4x16xf32>) {
+  ^bb0(%in: i32, %res: f32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    %1 = arith.addf %0, %res : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Not collapsed: an operand broadcast with constant 0 results (an
+// attention mask); the consumer stays as it is, reading the expanded C.
+// VNNI512-LABEL: func.func @epilogue_expanded_broadcast
+// VNNI512:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI512:         %[[E:.*]] = memref.expand_shape
+// VNNI512-NOT:     memref.collapse_shape
+// VNNI512:         linalg.generic
+// VNNI512-SAME:      ins(%[[E]], %arg2 : memref<1x4x2x16xi32>, memref<1x1x1x16xf32>)
+memref.global "private" constant @wexpb : memref<8x32xi8> = dense<3>
+func.func @epilogue_expanded_broadcast(%a: memref<4x8xi8>, %y: memref<1x4x2x16xf32>, %mask: memref<1x1x1x16xf32>) {
+  %w = memref.get_global @wexpb : memref<8x32xi8>
+  %zero = arith.constant 0 : i32
+  %c = memref.alloc() {alignment = 64 : i64} : memref<4x32xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<4x32xi32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : memref<4x8xi8>, memref<8x32xi8>) outs(%c : memref<4x32xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %v : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %e = memref.expand_shape %c [[0, 1], [2, 3]] output_shape [1, 4, 2, 16] : memref<4x32xi32> into memref<1x4x2x16xi32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, h, d) -> (b, s, h, d)>, affine_map<(b, s, h, d) -> (b, 0, 0, d)>, affine_map<(b, s, h, d) -> (b, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%e, %mask : memref<1x4x2x16xi32>, memref<1x1x1x16xf32>) outs(%y : memref<1x4x2x16xf32>) {
+  ^bb0(%in: i32, %m: f32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    %1 = arith.addf %0, %m : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
