@@ -90,6 +90,18 @@ struct FuseElementwise : q8::impl::FuseElementwiseBase<FuseElementwise> {
       return isAllParallel(linalgSide);
     };
 
+    // Transposes as generics, so that they fuse like any elementwise op: a
+    // head split's transpose then costs no pass of its own, its permuted
+    // read folds into the op that consumes it (a quantize, say).
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk(
+        [&](linalg::TransposeOp op) { transposes.push_back(op); });
+    IRRewriter rewriter(context);
+    for (linalg::TransposeOp op : transposes) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
+
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(patterns, notIntoContraction);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
