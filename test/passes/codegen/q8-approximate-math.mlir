@@ -52,3 +52,26 @@ func.func @no_libm(%x: vector<4xf32>, %y: vector<4xf32>, %d: f64, %v: vector<2xf
   %l = math.log %d : f64
   return %p, %r, %rd, %e, %l : vector<4xf32>, vector<4xf32>, f64, vector<2xf64>, f64
 }
+
+// -----
+// erf: x clamped to [-4, 4], x * P(x^2) / Q(x^2) by two Horner chains of 5
+// fmas, one division, the result clamped to [-1, 1]; no interval blends.
+// AVX2-LABEL: func.func @erf
+// AVX2:         %[[HI:.*]] = arith.minimumf %arg0, %{{.*}} : vector<8xf32>
+// AVX2:         %[[X:.*]] = arith.maximumf %[[HI]], %{{.*}} : vector<8xf32>
+// AVX2:         %[[T:.*]] = arith.mulf %[[X]], %[[X]] : vector<8xf32>
+// AVX2-COUNT-5: math.fma %{{.*}}, %[[T]], %{{.*}} : vector<8xf32>
+// AVX2:         %[[XP:.*]] = arith.mulf %[[X]], %{{.*}} : vector<8xf32>
+// AVX2-COUNT-5: math.fma %{{.*}}, %[[T]], %{{.*}} : vector<8xf32>
+// AVX2:         %[[Y:.*]] = arith.divf %[[XP]], %{{.*}} : vector<8xf32>
+// AVX2:         %[[Y1:.*]] = arith.minimumf %[[Y]], %{{.*}} : vector<8xf32>
+// AVX2:         arith.maximumf %[[Y1]], %{{.*}} : vector<8xf32>
+// AVX2-NOT:     arith.select
+// AVX2-NOT:     math.erf
+// GENERIC-LABEL: func.func @erf
+// GENERIC-NOT:     math.fma
+// GENERIC-NOT:     math.erf
+func.func @erf(%x: vector<8xf32>) -> vector<8xf32> {
+  %0 = math.erf %x : vector<8xf32>
+  return %0 : vector<8xf32>
+}
