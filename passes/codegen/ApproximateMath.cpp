@@ -30,14 +30,23 @@ using namespace mlir;
 
 namespace {
 
+/// The constant `value` of `type`'s float element type, splat when `type`
+/// is a vector.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  TypedAttr attr = b.getFloatAttr(getElementTypeOrSelf(type), value);
+  if (auto vector = dyn_cast<VectorType>(type))
+    attr = DenseElementsAttr::get(vector, attr);
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
 /// erf(x) for f32 as x * P(x^2) / Q(x^2), P and Q of degree 5 fitted to
 /// erf(x)/x on [0, 3.92] (erf rounds to +-1 beyond) by iteratively
 /// reweighted least squares (Lawson), on x clamped to [-4, 4], where it
 /// reaches 1, and the result clamped to [-1, 1]: erf(+-inf) = +-1, NaN
 /// stays NaN, -0 stays -0. Max absolute error 3.7e-7 in f32 (upstream's: a
-/// few ulp, about 1e-7). 17 vector ops and one division against upstream's three-interval
-/// rational with its coefficient blends, about 40: GELU's erf is most of
-/// the epilogue of a BERT FFN's first matmul.
+/// few ulp, about 1e-7). 17 vector ops and one division against upstream's
+/// three-interval rational with its coefficient blends, about 40: GELU's
+/// erf is most of the epilogue of a BERT FFN's first matmul.
 struct ErfRationalF32 : OpRewritePattern<math::ErfOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -47,11 +56,8 @@ struct ErfRationalF32 : OpRewritePattern<math::ErfOp> {
     if (!getElementTypeOrSelf(type).isF32())
       return failure();
     Location loc = op.getLoc();
-    auto splat = [&](double value) -> Value {
-      TypedAttr attr = rewriter.getF32FloatAttr(static_cast<float>(value));
-      if (auto vector = dyn_cast<VectorType>(type))
-        attr = DenseElementsAttr::get(vector, attr);
-      return arith::ConstantOp::create(rewriter, loc, attr);
+    auto splat = [&](double value) {
+      return floatConstant(rewriter, loc, type, value);
     };
     static constexpr double kP[] = {
         1.1283790222075705e+00, 1.9277292521112194e-01, 5.3061490521424323e-02,
@@ -70,8 +76,7 @@ struct ErfRationalF32 : OpRewritePattern<math::ErfOp> {
         arith::MinimumFOp::create(rewriter, loc, op.getOperand(), splat(4.0)),
         splat(-4.0));
     Value t = arith::MulFOp::create(rewriter, loc, x, x);
-    Value numerator =
-        arith::MulFOp::create(rewriter, loc, x, horner(kP, t));
+    Value numerator = arith::MulFOp::create(rewriter, loc, x, horner(kP, t));
     Value denominator = horner(kQ, t);
     Value y = arith::DivFOp::create(rewriter, loc, numerator, denominator);
     y = arith::MinimumFOp::create(rewriter, loc, y, splat(1.0));
@@ -95,11 +100,8 @@ struct ExpandFloorF32 : OpRewritePattern<math::FloorOp> {
     Type intType = rewriter.getI32Type();
     if (auto vector = dyn_cast<VectorType>(type))
       intType = vector.clone(intType);
-    auto splat = [&](float value) -> Value {
-      TypedAttr attr = rewriter.getF32FloatAttr(value);
-      if (auto vector = dyn_cast<VectorType>(type))
-        attr = DenseElementsAttr::get(vector, rewriter.getF32FloatAttr(value));
-      return arith::ConstantOp::create(rewriter, loc, attr);
+    auto splat = [&](double value) {
+      return floatConstant(rewriter, loc, type, value);
     };
     Value x = op.getOperand();
     Value truncated = arith::SIToFPOp::create(
@@ -134,14 +136,8 @@ struct ExpandRoundEvenF32 : OpRewritePattern<math::RoundEvenOp> {
     if (!element.isF32() && !element.isF64())
       return failure();
     Location loc = op.getLoc();
-    FloatAttr magic = rewriter.getFloatAttr(
-        element, element.isF32() ? 8388608.0 : 4503599627370496.0);
-    Value two23 = arith::ConstantOp::create(
-        rewriter, loc,
-        isa<VectorType>(type)
-            ? TypedAttr(DenseElementsAttr::get(cast<VectorType>(type),
-                                               Attribute(magic)))
-            : TypedAttr(magic));
+    Value two23 = floatConstant(
+        rewriter, loc, type, element.isF32() ? 8388608.0 : 4503599627370496.0);
     Value x = op.getOperand();
     Value magnitude = math::AbsFOp::create(rewriter, loc, x);
     Value rounded = arith::SubFOp::create(

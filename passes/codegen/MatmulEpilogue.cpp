@@ -54,16 +54,6 @@ bool sameView(Value a, Value b) {
          ea.getType() == eb.getType();
 }
 
-/// A use that reads the buffer and writes nothing through it: a copy's
-/// source, a linalg op's input.
-bool isReadOnlyUse(OpOperand &use) {
-  Operation *user = use.getOwner();
-  if (auto copy = dyn_cast<memref::CopyOp>(user))
-    return copy.getSource() == use.get() && copy.getTarget() != use.get();
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-  return linalgOp && linalgOp.isDpsInput(&use);
-}
-
 bool isScalar(Type type) {
   return isa<IntegerType, FloatType, IndexType>(type);
 }
@@ -155,6 +145,14 @@ bool nothingInBetween(Operation *from, Operation *to, Value written,
 }
 
 } // namespace
+
+bool isReadOnlyUse(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto copy = dyn_cast<memref::CopyOp>(user))
+    return copy.getSource() == use.get() && copy.getTarget() != use.get();
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+  return linalgOp && linalgOp.isDpsInput(&use);
+}
 
 void collapseExpandedConsumer(const MatmulInfo &info) {
   Value c = info.c;

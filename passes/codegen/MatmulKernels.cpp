@@ -247,11 +247,7 @@ Operation *zeroFillFor(Value buffer, Operation *reader) {
       fill = user;
       continue;
     }
-    if (auto copy = dyn_cast<memref::CopyOp>(user);
-        copy && copy.getSource() == buffer)
-      continue;
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-    if (linalgOp && linalgOp.isDpsInput(&use))
+    if (isReadOnlyUse(use))
       continue;
     if (straightLine && user->getBlock() == reader->getBlock() &&
         reader->isBeforeInBlock(user))

@@ -187,6 +187,10 @@ struct Epilogue {
   llvm::SmallVector<Input> inputs;
 };
 
+/// A use that reads the buffer and writes nothing through it: a copy's
+/// source, a linalg op's input.
+bool isReadOnlyUse(mlir::OpOperand &use);
+
 /// When C's only reader besides the matmul and its init is an all-parallel
 /// generic reading it through a memref.expand_shape (q8-fuse-elementwise
 /// folds the head split of attention, [S, H*D] -> [S, H, D], into the
