@@ -6,7 +6,8 @@
  *   ./q8_bench [--threads N] ITERS INDIR [OUTDIR]
  *
  * Reads each model input from INDIR/<input name>.npy (checked against the
- * descriptor by model_io.h, as test/e2e's run_model.c does), warms up with
+ * descriptor by model_io.h, as test/e2e's run_model.c does; a model with
+ * dynamic dims runs at the dims the files' shapes give), warms up with
  * min(10, ITERS) calls as test/ort/ort-run.js --bench does, then times ITERS
  * calls (on N threads, a q8_pool, with --threads; else on this one thread)
  * and prints bench/README.md's runner line

@@ -2,6 +2,8 @@
 
 #include "compiler/Compile.h"
 
+#include "compiler/DynamicBatch.h"
+
 #include "compiler/CrashHandler.h"
 #include "compiler/calibration/Reference.h"
 #include "compiler/calibration/Report.h"
@@ -581,16 +583,18 @@ CompileResult Compilation::run() {
   mlir::MLIRContext context;
   loadDialects(context);
   trackCrashContext(context);
+  // Dynamic dims are imported at one item; findBatchDim below checks that
+  // they are batch dims, so that the item's code serves every batch size.
+  ImportOptions importOptions = request.import;
+  importOptions.dynamicExtent = 1;
   ImportResult imported =
-      importModel(context, request.modelPath, request.import);
+      importModel(context, request.modelPath, importOptions);
   if (!imported.module) {
     printImportErrors(log, request.modelPath, imported.errors);
     return std::move(result);
   }
   mlir::ModuleOp module = *imported.module;
   result.timings.import = secondsSince(start);
-  if (request.afterImport)
-    request.afterImport(module);
 
   // Lowering diagnostics read like import errors: the model's path, then
   // the message (which names the ONNX node where there is one).
@@ -608,6 +612,19 @@ CompileResult Compilation::run() {
             log << "note: " << note.str() << "\n";
         return mlir::success();
       });
+  mlir::FailureOr<std::optional<BatchModel>> batched =
+      findBatchDim(module, request.modelPath, importOptions);
+  if (failed(batched))
+    return std::move(result);
+  if (*batched) {
+    imported.module = std::move((*batched)->item);
+    module = *imported.module;
+    setBatchDim(module, (*batched)->batch);
+  }
+  result.timings.import = secondsSince(start);
+  if (request.afterImport)
+    request.afterImport(module);
+
   // The summary describes the model, not its lowering: print it from the
   // imported IR, after whatever was emitted.
   std::string summaryText;

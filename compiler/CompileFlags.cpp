@@ -95,7 +95,9 @@ struct Flags {
   // Import.
   cl::list<std::string> inputShapes{
       "input-shape",
-      cl::desc("Fix the shape of a graph input: NAME=D0,D1,..."),
+      cl::desc("Fix the shape of a graph input: NAME=D0,D1,...; a dim '?' "
+               "stays dynamic, 'LO..HI' dynamic within bounds (q8 keeps "
+               "batch dims dynamic)"),
       cl::value_desc("name=dims"), cl::cat(general)};
   cl::list<std::string> bindings{
       "bind",
@@ -236,6 +238,23 @@ bool isSmoothQuantWord(StringRef word) {
   return word == "auto" || !word.getAsDouble(number);
 }
 
+/// One dim of --input-shape: `224`, `?` or `1..64`.
+std::optional<InputDim> parseInputDim(StringRef text) {
+  InputDim dim;
+  if (text == "?")
+    return dim;
+  auto [lo, hi] = text.split("..");
+  if (text.contains("..")) {
+    if (lo.getAsInteger(10, dim.min) || hi.getAsInteger(10, dim.max) ||
+        dim.min < 1 || dim.max < dim.min)
+      return std::nullopt;
+    return dim;
+  }
+  if (text.getAsInteger(10, dim.size) || dim.size <= 0)
+    return std::nullopt;
+  return dim;
+}
+
 void readImportFlags(const Flags &f, ImportOptions &options,
                      std::vector<std::string> &problems) {
   options.resourceThreshold = f.resourceThreshold;
@@ -247,14 +266,15 @@ void readImportFlags(const Flags &f, ImportOptions &options,
     SmallVector<StringRef> parts;
     dims.split(parts, ',');
     for (StringRef part : parts) {
-      int64_t d;
-      if (part.trim().getAsInteger(10, d) || d <= 0) {
-        problems.push_back(
-            ("--input-shape " + arg + ": dims must be positive integers")
-                .str());
+      std::optional<InputDim> dim = parseInputDim(part.trim());
+      if (!dim) {
+        problems.push_back(("--input-shape " + arg +
+                            ": dims must be positive integers, '?' or "
+                            "bounds 'LO..HI' (1 <= LO <= HI)")
+                               .str());
         break;
       }
-      shape.dims.push_back(d);
+      shape.dims.push_back(*dim);
     }
     options.inputShapes.push_back(std::move(shape));
   }

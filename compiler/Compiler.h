@@ -23,10 +23,20 @@
 
 namespace q8 {
 
-/// `--input-shape NAME=1,3,224,224`: fixes the dynamic dims of an input.
+/// One dim of `--input-shape`: a size (`224`), open (`?`) or open within
+/// bounds (`1..64`).
+struct InputDim {
+  static constexpr int64_t kUnbounded = INT64_MAX;
+  int64_t size = 0; ///< > 0: fixed; 0: dynamic
+  int64_t min = 1, max = kUnbounded; ///< a dynamic dim's bounds
+  bool isDynamic() const { return size == 0; }
+};
+
+/// `--input-shape NAME=?,3,224,224`: fixes the dynamic dims of an input,
+/// or keeps some open (with bounds).
 struct InputShape {
   std::string name;
-  std::vector<int64_t> dims;
+  std::vector<InputDim> dims;
 };
 
 /// `--bind NAME=FILE.pb`: a graph input whose value is known at compile
@@ -42,6 +52,12 @@ struct ImportOptions {
   /// Initializers with more elements than this become dense_resource blobs;
   /// smaller ones stay dense<> so that shape arithmetic folds.
   int64_t resourceThreshold = 64;
+  /// The size given to dynamic dims (declared dynamic and not fixed by
+  /// --input-shape, or `?` there), or 0: they are an error. Each input
+  /// argument records its dynamic dims (`q8.dynamic_dims`, positions;
+  /// `q8.dim_names`, their dim_param or "?"; `q8.dim_min` / `q8.dim_max`),
+  /// which compiler/DynamicBatch.h turns into the model's batch dim.
+  int64_t dynamicExtent = 0;
 };
 
 /// Why a model (or one of its nodes) could not be imported.

@@ -1,6 +1,7 @@
 //===- Summary.cpp - a human summary of an imported module ----------------===//
 
 #include "compiler/Compiler.h"
+#include "compiler/codegen/BatchDim.h"
 
 #include "dialects/Q8/Q8Ops.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,13 +9,28 @@
 
 using namespace mlir;
 
-static void printValue(llvm::raw_ostream &os, Attribute name, Type type) {
+/// `name: type`; a batch dim (at `batchDim`) shows as the batch's name.
+static void printValue(llvm::raw_ostream &os, Attribute name, Type type,
+                       int64_t batchDim = -1, StringRef batchName = "") {
   os << "  ";
   if (auto str = dyn_cast_if_present<StringAttr>(name))
     os << str.getValue();
   else
     os << "?";
-  os << ": " << type << "\n";
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  if (batchDim < 0 || !shaped) {
+    os << ": " << type << "\n";
+    return;
+  }
+  os << ": tensor<";
+  for (auto [i, dim] : llvm::enumerate(shaped.getShape())) {
+    if ((int64_t)i == batchDim)
+      os << batchName;
+    else
+      os << dim;
+    os << "x";
+  }
+  os << shaped.getElementType() << ">\n";
 }
 
 /// Bytes of one element as stored (i1 as a byte).
@@ -27,13 +43,29 @@ static int64_t getElementBytes(Type type) {
 void q8::printSummary(llvm::raw_ostream &os, ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     os << "function @" << func.getName() << "\n";
+    std::optional<BatchDim> batch = readBatchDim(module);
+    auto batchDimOf = [&](ArrayRef<int64_t> dims, unsigned i) -> int64_t {
+      return batch && i < dims.size() ? dims[i] : -1;
+    };
+    if (batch) {
+      os << "batch dim: " << batch->name << " in [" << batch->min << ", ";
+      if (batch->max == INT64_MAX)
+        os << "unbounded)";
+      else
+        os << batch->max << "]";
+      os << ", compiled for one item\n";
+    }
     os << "inputs:\n";
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-      printValue(os, func.getArgAttr(i, "q8.name"), func.getArgumentTypes()[i]);
+      printValue(os, func.getArgAttr(i, "q8.name"), func.getArgumentTypes()[i],
+                 batchDimOf(batch ? batch->inputs : ArrayRef<int64_t>(), i),
+                 batch ? batch->name : "");
     os << "outputs:\n";
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
       printValue(os, func.getResultAttr(i, "q8.name"),
-                 func.getResultTypes()[i]);
+                 func.getResultTypes()[i],
+                 batchDimOf(batch ? batch->outputs : ArrayRef<int64_t>(), i),
+                 batch ? batch->name : "");
 
     SmallVector<std::pair<StringRef, int64_t>> sorted;
     int64_t parameters = 0, bytes = 0, constants = 0;

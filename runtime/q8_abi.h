@@ -32,6 +32,20 @@
  * generic driver (q8-run, a test harness, a binding) calls any model
  * through its descriptor without knowing its arity.
  *
+ * A model with dynamic dims (Q8_MODEL_DYNAMIC: q8c kept a batch dim of its
+ * inputs open, `--input-shape x=?,3,224,224` or a dim the model declares
+ * dynamic) takes their values first and returns a status:
+ *   q8_status <model>_run(const int64_t *dims, const float *in0, ...,
+ *                         float *out0, ..., void *workspace, q8_pool *pool);
+ * where dims[i] is the value of the descriptor's dims[i] (q8_dim_desc) for
+ * this call. Every tensor dim that names one (a negative entry of
+ * q8_tensor_desc.dims, see Q8_DIM_SYMBOL) has that extent in this call,
+ * inputs and outputs alike, so the caller knows each output's shape before
+ * the call (q8_tensor_resolve_dims). A value outside its [min, max] returns
+ * Q8_ERROR_SHAPE_MISMATCH before anything is read or written; the
+ * workspace's size does not depend on the dims. Its packed entry point
+ * takes `dims` as args[0], before the inputs.
+ *
  * The object also exports the model's descriptor as the data symbol
  * `const q8_model_desc <model>_q8_desc`, which is how a driver finds it in
  * a shared object (dlsym); the header's `<model>_descriptor()` returns an
@@ -55,8 +69,11 @@ extern "C" {
  *  3: q8_model_desc gained `run_packed`.
  *  4: the entry point takes a trailing `q8_pool *pool`.
  *  5: q8_model_desc gained `target` and `cpu_features` (the ISA its code
- *     needs, which drivers check before a call; q8_dispatch.h). */
-#define Q8_ABI_VERSION 5
+ *     needs, which drivers check before a call; q8_dispatch.h).
+ *  6: dynamic dims: q8_model_desc gained `num_dims` and `dims`, a tensor
+ *     dim below zero names one, Q8_MODEL_DYNAMIC entry points take `dims`
+ *     first and return a q8_status, and run_packed returns a q8_status. */
+#define Q8_ABI_VERSION 6
 
 /** Alignment, in bytes, that a model's workspace must have. */
 #define Q8_WORKSPACE_ALIGNMENT 64
@@ -68,6 +85,9 @@ extern "C" {
 /** q8_model_desc.flags: the entry point takes a trailing `const void
  *  *weights` argument (the model's .weights file, weights_size bytes). */
 #define Q8_MODEL_EXTERNAL_WEIGHTS 1u
+/** q8_model_desc.flags: the model has dynamic dims (num_dims of them); the
+ *  entry point takes their values first and returns a q8_status. */
+#define Q8_MODEL_DYNAMIC 2u
 
 /** Largest tensor rank a descriptor can describe. */
 #define Q8_MAX_RANK 8
@@ -131,16 +151,32 @@ typedef struct q8_pool q8_pool;
 typedef void (*q8_run_fn)(void);
 
 /** The packed entry point: `args` holds the typed entry point's arguments
- *  in order (inputs, outputs, workspace, then the weights with
- *  Q8_MODEL_EXTERNAL_WEIGHTS, then the pool); num_inputs + num_outputs + 2
- *  (+ 1) of them.
- *  Only the array's pointers are read, not changed. */
-typedef void (*q8_run_packed_fn)(void *const *args);
+ *  in order (the dims with Q8_MODEL_DYNAMIC, inputs, outputs, workspace,
+ *  then the weights with Q8_MODEL_EXTERNAL_WEIGHTS, then the pool);
+ *  Q8_MODEL_NUM_ARGS of them. Only the array's pointers are read, not
+ *  changed. Returns Q8_OK, or what the typed entry point returns (a
+ *  q8_status; models without dynamic dims always succeed). */
+typedef int32_t (*q8_run_packed_fn)(void *const *args);
 
 /** How many entries a packed call's `args` holds for `desc`. */
 #define Q8_MODEL_NUM_ARGS(desc)                                               \
   ((desc)->num_inputs + (desc)->num_outputs + 2u +                           \
-   (((desc)->flags & Q8_MODEL_EXTERNAL_WEIGHTS) ? 1u : 0u))
+   (((desc)->flags & Q8_MODEL_EXTERNAL_WEIGHTS) ? 1u : 0u) +                 \
+   (((desc)->flags & Q8_MODEL_DYNAMIC) ? 1u : 0u))
+
+/** A dynamic dim of a model: a value the caller gives at each call
+ *  (Q8_MODEL_DYNAMIC). Tensor dims that have this extent name it by index
+ *  (Q8_DIM_SYMBOL). */
+typedef struct q8_dim_desc {
+  const char *name; /**< the model's dim_param ("batch"), or "dim<i>" */
+  int64_t min;      /**< smallest value a call may give (>= 1) */
+  int64_t max;      /**< largest; INT64_MAX when the model sets no bound */
+} q8_dim_desc;
+
+/** A q8_tensor_desc dim below zero is dynamic: the value of the model's
+ *  dims[Q8_DIM_SYMBOL(d)] at each call. */
+#define Q8_DIM_SYMBOL(d) ((int32_t)(-1 - (d)))
+#define Q8_DIM_OF_SYMBOL(i) ((int64_t)(-1 - (int64_t)(i)))
 
 /** Everything a generic driver needs to call a model. */
 typedef struct q8_model_desc {
@@ -160,6 +196,9 @@ typedef struct q8_model_desc {
                                 "all", "host", ...); NULL if not recorded */
   uint64_t cpu_features;   /**< Q8_CPU_* bits its code needs (0: any
                                 x86-64, e.g. generic and all) */
+  uint32_t num_dims;       /**< dynamic dims (0 without Q8_MODEL_DYNAMIC) */
+  uint32_t reserved;       /**< 0 */
+  const q8_dim_desc *dims; /**< num_dims of them, or NULL */
 } q8_model_desc;
 
 /** q8_model_desc.cpu_features bits: groups of x86-64 features, each what
@@ -181,13 +220,17 @@ typedef struct q8_model_desc {
 #endif
 Q8_STATIC_ASSERT(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK,
                  "q8_tensor_desc layout changed: bump Q8_ABI_VERSION");
-Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 88,
+Q8_STATIC_ASSERT(sizeof(q8_dim_desc) == 24,
+                 "q8_dim_desc layout changed: bump Q8_ABI_VERSION");
+Q8_STATIC_ASSERT(sizeof(q8_model_desc) == 104,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 Q8_STATIC_ASSERT(offsetof(q8_model_desc, weights_size) == 48 &&
                      offsetof(q8_model_desc, run) == 56 &&
                      offsetof(q8_model_desc, run_packed) == 64 &&
                      offsetof(q8_model_desc, target) == 72 &&
-                     offsetof(q8_model_desc, cpu_features) == 80,
+                     offsetof(q8_model_desc, cpu_features) == 80 &&
+                     offsetof(q8_model_desc, num_dims) == 88 &&
+                     offsetof(q8_model_desc, dims) == 96,
                  "q8_model_desc layout changed: bump Q8_ABI_VERSION");
 #undef Q8_STATIC_ASSERT
 

@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/HeaderEmitter.h"
 
+#include "compiler/codegen/BatchDim.h"
+
 #include "runtime/q8_abi.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -23,7 +25,18 @@ struct Tensor {
   const char *dtype; ///< Q8_DTYPE_*
   int32_t dtypeValue; ///< its value
   const char *cType;
-  SmallVector<int64_t> dims;
+  int64_t elementBytes; ///< bytes per element (bool: 1)
+  SmallVector<int64_t> dims; ///< one item's, for a batch-dim model
+  int64_t batchDim = -1;     ///< the position of its batch dim, or -1
+
+  /// The dims as the ABI describes them: the batch dim is the model's
+  /// dynamic dim 0 (Q8_DIM_OF_SYMBOL).
+  SmallVector<int64_t> abiDims() const {
+    SmallVector<int64_t> out = dims;
+    if (batchDim >= 0)
+      out[batchDim] = Q8_DIM_OF_SYMBOL(0);
+    return out;
+  }
 };
 
 bool isCKeyword(StringRef word) {
@@ -126,6 +139,8 @@ FailureOr<SmallVector<Tensor>> readTensors(Operation *func, StringRef attr,
     tensor.ident = identifierFor(tensor.name, taken);
     tensor.macro = StringRef(tensor.ident).upper();
     tensor.dims.assign(type.getShape().begin(), type.getShape().end());
+    tensor.elementBytes =
+        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
     tensors.push_back(std::move(tensor));
   }
   return tensors;
@@ -145,27 +160,35 @@ std::string quoted(StringRef name) {
   return out + "\"";
 }
 
-std::string shapeText(const Tensor &tensor) {
+std::string shapeText(const Tensor &tensor, StringRef batchName = "") {
   std::string text = StringRef(tensor.dtype).drop_front(9).lower() + "[";
   for (auto [i, dim] : llvm::enumerate(tensor.dims))
-    text += (i ? "x" : "") + std::to_string(dim);
+    text += (i ? "x" : "") + ((int64_t)i == tensor.batchDim
+                                  ? batchName.str()
+                                  : std::to_string(dim));
   return text + "]";
 }
 
 void emitConstants(llvm::raw_ostream &os, StringRef prefix,
-                   ArrayRef<Tensor> tensors) {
+                   ArrayRef<Tensor> tensors, StringRef batchName) {
   for (const Tensor &tensor : tensors) {
     int64_t count = 1;
-    os << "/* " << tensor.name << ": " << shapeText(tensor) << " */\n";
+    os << "/* " << tensor.name << ": " << shapeText(tensor, batchName)
+       << " */\n";
     os << "#define " << prefix << "_" << tensor.macro << "_RANK "
        << tensor.dims.size() << "\n";
     for (auto [i, dim] : llvm::enumerate(tensor.dims)) {
-      os << "#define " << prefix << "_" << tensor.macro << "_DIM" << i << " "
-         << dim << "\n";
+      os << "#define " << prefix << "_" << tensor.macro << "_DIM" << i << " ";
+      if ((int64_t)i == tensor.batchDim)
+        os << "(-1) /* dynamic: " << batchName << " */\n";
+      else
+        os << dim << "\n";
       count *= dim;
     }
-    os << "#define " << prefix << "_" << tensor.macro << "_ELEMENTS " << count
-       << "\n";
+    // A batch-dim tensor holds this many elements per item.
+    os << "#define " << prefix << "_" << tensor.macro
+       << (tensor.batchDim >= 0 ? "_ELEMENTS_PER_ITEM " : "_ELEMENTS ")
+       << count << "\n";
   }
 }
 
@@ -177,7 +200,7 @@ void emitDescriptors(llvm::raw_ostream &os, StringRef array,
   for (const Tensor &tensor : tensors) {
     os << "      {" << quoted(tensor.name) << ", " << tensor.dtype << ", "
        << tensor.dims.size() << ", {";
-    for (auto [i, dim] : llvm::enumerate(tensor.dims))
+    for (auto [i, dim] : llvm::enumerate(tensor.abiDims()))
       os << (i ? ", " : "") << dim;
     os << "}},\n";
   }
@@ -193,7 +216,47 @@ struct Entry {
   std::string target;
   uint64_t cpuFeatures = 0;
   SmallVector<std::string> variants;
+  /// A batch-dim model: its batch dim, and the workspace of one item's
+  /// code (`workspace` adds the staging buffers q8_run_batched uses).
+  std::optional<q8::BatchDim> batch;
+  int64_t itemWorkspace = 0;
 };
+
+int64_t alignTo64(int64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/// Marks each tensor's batch dim and sizes the workspace as q8_run_batched
+/// (runtime/q8_runtime.h) lays it out: the item's workspace, then one
+/// buffer per tensor whose batch dim is not outermost, 64-byte aligned.
+LogicalResult applyBatch(Operation *func, Entry &entry) {
+  const q8::BatchDim &batch = *entry.batch;
+  if (batch.inputs.size() != entry.inputs.size() ||
+      batch.outputs.size() != entry.outputs.size())
+    return func->emitError("q8.batch does not match the entry's tensors");
+  entry.itemWorkspace = entry.workspace;
+  int64_t total = alignTo64(entry.workspace);
+  auto mark = [&](SmallVector<Tensor> &tensors, ArrayRef<int64_t> dims) {
+    for (auto [tensor, d] : llvm::zip(tensors, dims)) {
+      if (d < 0)
+        continue;
+      if (d >= (int64_t)tensor.dims.size() || tensor.dims[d] != 1)
+        return false;
+      tensor.batchDim = d;
+      int64_t outer = 1, elements = 1;
+      for (auto [i, dim] : llvm::enumerate(tensor.dims)) {
+        elements *= dim;
+        if ((int64_t)i < d)
+          outer *= dim;
+      }
+      if (outer > 1)
+        total += alignTo64(elements * tensor.elementBytes);
+    }
+    return true;
+  };
+  if (!mark(entry.inputs, batch.inputs) || !mark(entry.outputs, batch.outputs))
+    return func->emitError("q8.batch names a dim that is not one item");
+  entry.workspace = total;
+  return success();
+}
 
 FailureOr<Entry> readEntry(ModuleOp module) {
   SmallVector<Operation *> entries;
@@ -236,6 +299,9 @@ FailureOr<Entry> readEntry(ModuleOp module) {
     return failure();
   entry.inputs = std::move(*inputs);
   entry.outputs = std::move(*outputs);
+  entry.batch = q8::readBatchDim(module);
+  if (entry.batch && failed(applyBatch(func, entry)))
+    return failure();
   StringRef model = entry.symbol;
   model.consume_back("_run");
   entry.model = model.str();
@@ -265,10 +331,12 @@ FailureOr<q8::ModelInterface> q8::readModelInterface(ModuleOp module) {
   model.target = entry->target;
   model.cpuFeatures = entry->cpuFeatures;
   model.variants = entry->variants;
+  model.batch = entry->batch;
+  model.itemWorkspaceSize = entry->itemWorkspace;
   for (auto [from, to] : {std::pair(&entry->inputs, &model.inputs),
                           std::pair(&entry->outputs, &model.outputs)})
     for (const Tensor &tensor : *from)
-      to->push_back({tensor.name, tensor.dtypeValue, tensor.dims});
+      to->push_back({tensor.name, tensor.dtypeValue, tensor.abiDims()});
   return model;
 }
 
@@ -307,10 +375,23 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
           "variant gives the\n"
           "   generic one's bytes. */\n\n";
   }
+  const std::optional<q8::BatchDim> &batch = entry->batch;
+  std::string batchName = batch ? batch->name : "";
   os << "#define " << prefix << "_NUM_INPUTS " << inputs->size() << "\n";
   os << "#define " << prefix << "_NUM_OUTPUTS " << outputs->size() << "\n";
+  if (batch) {
+    os << "/* The batch dim '" << batchName
+       << "' is dynamic: each call gives its size (dims[0]), within\n"
+          "   these bounds; tensors' _DIM constants say (-1) for it. */\n";
+    os << "#define " << prefix << "_BATCH_MIN " << batch->min << "\n";
+    if (batch->max == INT64_MAX)
+      os << "#define " << prefix << "_BATCH_MAX INT64_MAX /* unbounded */\n";
+    else
+      os << "#define " << prefix << "_BATCH_MAX " << batch->max << "\n";
+  }
   os << "/* Bytes of scratch memory per concurrent call, aligned to "
-        "Q8_WORKSPACE_ALIGNMENT. */\n";
+        "Q8_WORKSPACE_ALIGNMENT"
+     << (batch ? ",\n   the same for every batch size" : "") << ". */\n";
   os << "#define " << prefix << "_WORKSPACE_SIZE " << workspace << "\n";
   if (weights) {
     os << "/* Bytes of the weights file (" << model
@@ -320,15 +401,23 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
     os << "#define " << prefix << "_WEIGHTS_SIZE " << *weights << "\n";
   }
   os << "\n";
-  emitConstants(os, prefix, *inputs);
-  emitConstants(os, prefix, *outputs);
+  emitConstants(os, prefix, *inputs, batchName);
+  emitConstants(os, prefix, *outputs, batchName);
 
   os << "\n/** Runs " << model << ". Tensors are dense and row-major; "
      << "inputs are only read.\n";
+  if (batch)
+    os << " *  dims: dims[0] is the batch size, " << batchName
+       << ", in [" << prefix << "_BATCH_MIN, " << prefix
+       << "_BATCH_MAX];\n *  every tensor's " << batchName
+       << " dim has that extent. Items are computed one by one,\n"
+          " *  each as the model would compute it alone.\n";
   for (const Tensor &tensor : *inputs)
-    os << " *  in  " << tensor.ident << ": " << shapeText(tensor) << "\n";
+    os << " *  in  " << tensor.ident << ": " << shapeText(tensor, batchName)
+       << "\n";
   for (const Tensor &tensor : *outputs)
-    os << " *  out " << tensor.ident << ": " << shapeText(tensor) << "\n";
+    os << " *  out " << tensor.ident << ": " << shapeText(tensor, batchName)
+       << "\n";
   os << " *  workspace: " << prefix << "_WORKSPACE_SIZE bytes"
      << (workspace ? "" : " (may be NULL)") << "; one per concurrent call.";
   if (weights)
@@ -337,9 +426,19 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
        << "), only read.";
   os << "\n *  pool: the threads to run on (q8_pool_create), or NULL for the "
         "calling\n *  thread alone; one call at a time per pool. The "
-        "results are the same\n *  bytes for every thread count. */\n";
-  os << "void " << symbol << "(";
+        "results are the same\n *  bytes for every thread count.";
+  if (batch)
+    os << "\n *  Returns Q8_OK, or Q8_ERROR_SHAPE_MISMATCH (dims[0] out of "
+          "bounds),\n *  Q8_ERROR_INVALID_ARGUMENT (a NULL tensor) or "
+          "Q8_ERROR_MISALIGNED (the\n *  workspace), before reading or "
+          "writing anything.";
+  os << " */\n";
+  os << (batch ? "q8_status " : "void ") << symbol << "(";
   bool first = true;
+  if (batch) {
+    os << "const int64_t *dims";
+    first = false;
+  }
   for (const Tensor &tensor : *inputs) {
     os << (first ? "" : ", ") << "const " << tensor.cType << " *"
        << tensor.ident;
@@ -355,13 +454,17 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   // One array of pointers rather than a per-model struct: a struct would be
   // a different type for every model, so a generic driver could not build
   // it from the descriptor alone; an array it can.
-  size_t numArgs = inputs->size() + outputs->size() + 2 + (weights ? 1 : 0);
+  size_t lead = batch ? 1 : 0;
+  size_t numArgs =
+      lead + inputs->size() + outputs->size() + 2 + (weights ? 1 : 0);
+  size_t in0 = lead, out0 = lead + inputs->size(),
+         ws = lead + inputs->size() + outputs->size();
   os << "/** " << symbol << " with its " << numArgs
      << " arguments, in the same order, packed into one\n"
-        "    array of pointers: args[0.."
-     << inputs->size() << ") inputs, args[" << inputs->size() << ".."
-     << inputs->size() + outputs->size() << ") outputs, args["
-     << inputs->size() + outputs->size() << "] the workspace"
+        "    array of pointers: "
+     << (batch ? "args[0] the dims, " : "") << "args[" << in0 << ".." << out0
+     << ") inputs, args[" << out0 << ".." << ws << ") outputs, args[" << ws
+     << "] the workspace"
      << (weights ? ", args[" + std::to_string(numArgs - 2) + "] the weights"
                  : std::string())
      << ", args[" << numArgs - 1 << "] the pool.\n"
@@ -369,8 +472,10 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
         "struct, so that\n"
         "    a driver that knows only the descriptor can fill it): generic "
         "drivers call\n"
-        "    it through the descriptor's run_packed. */\n";
-  os << "void " << symbol << "_packed(void *const *args);\n\n";
+        "    it through the descriptor's run_packed. Returns what "
+     << symbol << " does"
+     << (batch ? "" : " (Q8_OK)") << ". */\n";
+  os << "int32_t " << symbol << "_packed(void *const *args);\n\n";
 
   os << "/** The same descriptor, exported by the object (how drivers find "
         "it in a\n    shared object). */\n";
@@ -381,16 +486,26 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
      << "_descriptor(void) {\n";
   emitDescriptors(os, "inputs", *inputs);
   emitDescriptors(os, "outputs", *outputs);
+  if (batch)
+    os << "  static const q8_dim_desc dims[] = {{" << quoted(batchName)
+       << ", " << batch->min << ", "
+       << (batch->max == INT64_MAX ? std::string("INT64_MAX")
+                                   : std::to_string(batch->max))
+       << "}};\n";
+  std::string flags = weights ? "Q8_MODEL_EXTERNAL_WEIGHTS" : "";
+  if (batch)
+    flags += flags.empty() ? "Q8_MODEL_DYNAMIC" : " | Q8_MODEL_DYNAMIC";
   os << "  static const q8_model_desc desc = {\n"
      << "      Q8_ABI_VERSION, " << inputs->size() << ", " << outputs->size()
-     << ", " << (weights ? "Q8_MODEL_EXTERNAL_WEIGHTS" : "0") << ", "
-     << quoted(model) << ",\n"
+     << ", " << (flags.empty() ? "0" : flags) << ", " << quoted(model)
+     << ",\n"
      << "      " << (inputs->empty() ? "NULL" : "inputs") << ", "
      << (outputs->empty() ? "NULL" : "outputs") << ", " << workspace << ", "
      << weights.value_or(0) << ",\n"
      << "      (q8_run_fn)" << symbol << ", " << symbol << "_packed, "
      << (entry->target.empty() ? "NULL" : quoted(entry->target)) << ", "
-     << llvm::format_hex(entry->cpuFeatures, 2) << "u};\n"
+     << llvm::format_hex(entry->cpuFeatures, 2) << "u,\n      "
+     << (batch ? "1, 0, dims" : "0, 0, NULL") << "};\n"
      << "  return &desc;\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();

@@ -15,6 +15,8 @@
 #ifndef Q8_COMPILER_CODEGEN_HEADEREMITTER_H
 #define Q8_COMPILER_CODEGEN_HEADEREMITTER_H
 
+#include "compiler/codegen/BatchDim.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -27,6 +29,7 @@ namespace q8 {
 struct TensorInterface {
   std::string name;  ///< as in the model
   int32_t dtype;     ///< a q8_dtype value
+  /// As the descriptor has them: a dynamic dim is Q8_DIM_OF_SYMBOL(i).
   llvm::SmallVector<int64_t> dims;
 };
 
@@ -48,6 +51,12 @@ struct ModelInterface {
   uint64_t cpuFeatures = 0;
   /// The variants a `--target all` module holds (`q8.variants`).
   llvm::SmallVector<std::string> variants;
+  /// A model compiled for one item of its batch dim (BatchDim.h): the
+  /// entry point takes the dims and runs the item code once per item
+  /// (q8_run_batched), in a workspace of workspaceSize bytes of which the
+  /// item code uses the first itemWorkspaceSize.
+  std::optional<BatchDim> batch;
+  int64_t itemWorkspaceSize = 0;
 
   /// The name of the `const q8_model_desc` the object exports.
   std::string descriptorSymbol() const { return prefix + "_q8_desc"; }

@@ -96,16 +96,17 @@ q8::createTargetMachine(ModuleOp module, const q8::CodegenOptions &options) {
 
 namespace {
 
-/// Adds the exported `void <model>_run_packed(void *const *args)`: loads
-/// each of the entry point's arguments from `args` and calls it. The call
-/// is never inlined, so the wrapper costs one call and the model's code
-/// exists once.
+/// Adds `int32_t <name>(void *const *args)`: loads each of `run`'s
+/// arguments from `args`, calls it and returns Q8_OK. The call is never
+/// inlined, so the wrapper costs one call and the model's code exists once.
 FailureOr<llvm::Function *> addPackedEntry(ModuleOp module,
                                            llvm::Module &llvmModule,
-                                           llvm::Function *run) {
+                                           llvm::Function *run,
+                                           const std::string &name,
+                                           llvm::GlobalValue::LinkageTypes linkage) {
   llvm::LLVMContext &context = llvmModule.getContext();
   auto *ptr = llvm::PointerType::get(context, 0);
-  std::string name = (run->getName() + "_packed").str();
+  auto *i32 = llvm::Type::getInt32Ty(context);
   if (llvmModule.getNamedValue(name))
     return module.emitError() << "the packed entry point " << name
                               << " is already defined";
@@ -114,10 +115,8 @@ FailureOr<llvm::Function *> addPackedEntry(ModuleOp module,
       return module.emitError()
              << "cannot pack @" << run->getName().str()
              << ": its arguments are not all pointers";
-  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr},
-                                       /*isVarArg=*/false);
-  auto *packed = llvm::Function::Create(
-      type, llvm::GlobalValue::ExternalLinkage, name, llvmModule);
+  auto *type = llvm::FunctionType::get(i32, {ptr}, /*isVarArg=*/false);
+  auto *packed = llvm::Function::Create(type, linkage, name, llvmModule);
   packed->getArg(0)->setName("args");
   packed->addParamAttr(0, llvm::Attribute::NoUndef);
   packed->addParamAttr(0, llvm::Attribute::ReadOnly);
@@ -133,8 +132,68 @@ FailureOr<llvm::Function *> addPackedEntry(ModuleOp module,
   }
   llvm::CallInst *call = builder.CreateCall(run, args);
   call->setIsNoInline();
-  builder.CreateRetVoid();
+  builder.CreateRet(llvm::ConstantInt::get(i32, Q8_OK));
   return packed;
+}
+
+/// The entry points of a batch-dim model (BatchDim.h): `run`, compiled for
+/// one item, becomes the private `<model>_run_item` (and its packed form),
+/// and the exported `<model>_run(dims, ...)` and `<model>_run_packed` hand
+/// the call to q8_run_batched (runtime/q8_runtime.h), which checks the
+/// dims and runs the item once per item. Returns the two exported ones.
+FailureOr<std::pair<llvm::Function *, llvm::Function *>>
+addBatchedEntries(ModuleOp module, llvm::Module &llvmModule,
+                  llvm::Function *run, llvm::GlobalVariable *desc,
+                  int64_t itemWorkspaceSize) {
+  llvm::LLVMContext &context = llvmModule.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  auto *i64 = llvm::Type::getInt64Ty(context);
+  std::string symbol = run->getName().str();
+  run->setName(symbol + "_item");
+  run->setLinkage(llvm::GlobalValue::InternalLinkage);
+  FailureOr<llvm::Function *> item =
+      addPackedEntry(module, llvmModule, run, symbol + "_item_packed",
+                     llvm::GlobalValue::InternalLinkage);
+  if (failed(item))
+    return failure();
+
+  // int32_t <model>_run_packed(void *const *args): the batching driver.
+  llvm::FunctionCallee batched = llvmModule.getOrInsertFunction(
+      "q8_run_batched", llvm::FunctionType::get(i32, {ptr, ptr, i64, ptr},
+                                                /*isVarArg=*/false));
+  auto *packedType = llvm::FunctionType::get(i32, {ptr}, false);
+  auto *packed = llvm::Function::Create(
+      packedType, llvm::GlobalValue::ExternalLinkage, symbol + "_packed",
+      llvmModule);
+  packed->getArg(0)->setName("args");
+  packed->setUWTableKind(run->getUWTableKind());
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", packed));
+    b.CreateRet(b.CreateCall(
+        batched, {desc, *item, llvm::ConstantInt::get(i64, itemWorkspaceSize),
+                  packed->getArg(0)}));
+  }
+
+  // q8_status <model>_run(const int64_t *dims, ...): packs and calls it.
+  unsigned numArgs = run->arg_size() + 1;
+  auto *runType = llvm::FunctionType::get(
+      i32, SmallVector<llvm::Type *>(numArgs, ptr), false);
+  auto *typed = llvm::Function::Create(
+      runType, llvm::GlobalValue::ExternalLinkage, symbol, llvmModule);
+  typed->setUWTableKind(run->getUWTableKind());
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", typed));
+    auto *arrayType = llvm::ArrayType::get(ptr, numArgs);
+    llvm::AllocaInst *args = b.CreateAlloca(arrayType, nullptr, "args");
+    args->setAlignment(llvm::Align(8));
+    for (unsigned i = 0; i < numArgs; ++i)
+      b.CreateAlignedStore(typed->getArg(i),
+                           b.CreateConstInBoundsGEP2_64(arrayType, args, 0, i),
+                           llvm::Align(8));
+    b.CreateRet(b.CreateCall(packed, {args}));
+  }
+  return std::pair(typed, packed);
 }
 
 /// Adds the exported `const q8_model_desc <model>_q8_desc` (and the private
@@ -148,23 +207,27 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   // so that a change there fails to compile rather than miscompiles.
   static_assert(sizeof(q8_tensor_desc) == 16 + 8 * Q8_MAX_RANK &&
                 offsetof(q8_tensor_desc, dims) == 16);
-  static_assert(sizeof(q8_model_desc) == 88 &&
+  static_assert(sizeof(q8_dim_desc) == 24 && offsetof(q8_dim_desc, min) == 8);
+  static_assert(sizeof(q8_model_desc) == 104 &&
                 offsetof(q8_model_desc, name) == 16 &&
                 offsetof(q8_model_desc, workspace_size) == 40 &&
                 offsetof(q8_model_desc, weights_size) == 48 &&
                 offsetof(q8_model_desc, run) == 56 &&
                 offsetof(q8_model_desc, run_packed) == 64 &&
                 offsetof(q8_model_desc, target) == 72 &&
-                offsetof(q8_model_desc, cpu_features) == 80);
+                offsetof(q8_model_desc, cpu_features) == 80 &&
+                offsetof(q8_model_desc, num_dims) == 88 &&
+                offsetof(q8_model_desc, dims) == 96);
   llvm::LLVMContext &context = llvmModule.getContext();
   auto *i32 = llvm::Type::getInt32Ty(context);
   auto *i64 = llvm::Type::getInt64Ty(context);
   auto *ptr = llvm::PointerType::get(context, 0);
   auto *dimsType = llvm::ArrayType::get(i64, Q8_MAX_RANK);
   auto *tensorType = llvm::StructType::get(context, {ptr, i32, i32, dimsType});
+  auto *dimDescType = llvm::StructType::get(context, {ptr, i64, i64});
   auto *descType = llvm::StructType::get(
-      context,
-      {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr, i64});
+      context, {i32, i32, i32, i32, ptr, ptr, ptr, i64, i64, ptr, ptr, ptr,
+                i64, i32, i32, ptr});
   std::string symbol = model.descriptorSymbol();
 
   auto string = [&](StringRef text, const llvm::Twine &name) {
@@ -209,12 +272,44 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   if (llvmModule.getNamedValue(symbol))
     return module.emitError() << "the descriptor symbol " << symbol
                               << " is already defined";
-  FailureOr<llvm::Function *> packed =
-      addPackedEntry(module, llvmModule, run);
-  if (failed(packed))
-    return failure();
+  auto *desc = new llvm::GlobalVariable(llvmModule, descType,
+                                        /*isConstant=*/true,
+                                        llvm::GlobalValue::ExternalLinkage,
+                                        nullptr, symbol);
+  desc->setAlignment(llvm::Align(8));
+  llvm::Function *entry = run, *packed = nullptr;
+  llvm::Constant *dimTable = llvm::ConstantPointerNull::get(ptr);
   uint32_t flags = model.weightsSize ? Q8_MODEL_EXTERNAL_WEIGHTS : 0;
-  llvm::Constant *init = llvm::ConstantStruct::get(
+  if (model.batch) {
+    FailureOr<std::pair<llvm::Function *, llvm::Function *>> entries =
+        addBatchedEntries(module, llvmModule, run, desc,
+                          model.itemWorkspaceSize);
+    if (failed(entries))
+      return failure();
+    std::tie(entry, packed) = *entries;
+    flags |= Q8_MODEL_DYNAMIC;
+    auto *type = llvm::ArrayType::get(dimDescType, 1);
+    auto *global = new llvm::GlobalVariable(
+        llvmModule, type, /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(
+            type, {llvm::ConstantStruct::get(
+                      dimDescType,
+                      {string(model.batch->name, symbol + ".dim.0"),
+                       llvm::ConstantInt::get(i64, model.batch->min),
+                       llvm::ConstantInt::get(i64, model.batch->max)})}),
+        symbol + ".dims");
+    global->setAlignment(llvm::Align(8));
+    dimTable = global;
+  } else {
+    FailureOr<llvm::Function *> p =
+        addPackedEntry(module, llvmModule, run, model.symbol + "_packed",
+                       llvm::GlobalValue::ExternalLinkage);
+    if (failed(p))
+      return failure();
+    packed = *p;
+  }
+  desc->setInitializer(llvm::ConstantStruct::get(
       descType,
       {llvm::ConstantInt::get(i32, Q8_ABI_VERSION),
        llvm::ConstantInt::get(i32, model.inputs.size()),
@@ -223,17 +318,14 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
        string(model.model, symbol + ".name"), table(model.inputs, "inputs"),
        table(model.outputs, "outputs"),
        llvm::ConstantInt::get(i64, model.workspaceSize),
-       llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), run,
-       *packed,
+       llvm::ConstantInt::get(i64, model.weightsSize.value_or(0)), entry,
+       packed,
        model.target.empty()
            ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(ptr))
            : string(model.target, symbol + ".target"),
-       llvm::ConstantInt::get(i64, model.cpuFeatures)});
-  auto *desc = new llvm::GlobalVariable(llvmModule, descType,
-                                        /*isConstant=*/true,
-                                        llvm::GlobalValue::ExternalLinkage,
-                                        init, symbol);
-  desc->setAlignment(llvm::Align(8));
+       llvm::ConstantInt::get(i64, model.cpuFeatures),
+       llvm::ConstantInt::get(i32, model.batch ? 1 : 0),
+       llvm::ConstantInt::get(i32, 0), dimTable}));
   return success();
 }
 

@@ -144,8 +144,10 @@ static std::string formatDeclared(const onnx::TensorShapeProto &shape) {
   return s + "]";
 }
 
-RankedTensorType Importer::getInputType(const onnx::ValueInfoProto &info,
-                                        ArrayRef<int64_t> override) {
+RankedTensorType
+Importer::getInputType(const onnx::ValueInfoProto &info,
+                       ArrayRef<InputDim> override,
+                       SmallVectorImpl<DynamicDim> &dynamic) {
   const std::string &name = info.name();
   auto fail = [&](ImportErrorKind kind, const std::string &message) {
     addError(kind, nullptr, "graph input '" + name + "': " + message);
@@ -160,6 +162,13 @@ RankedTensorType Importer::getInputType(const onnx::ValueInfoProto &info,
     return fail(ImportErrorKind::UnsupportedFeature,
                 "element type " + getOnnxTypeName(tensor.elem_type()) +
                     " is not supported");
+  auto declaredParam = [&](int i) -> std::string {
+    if (!tensor.has_shape())
+      return "?";
+    const auto &dim = tensor.shape().dim(i);
+    return dim.has_dim_param() && !dim.dim_param().empty() ? dim.dim_param()
+                                                           : "?";
+  };
   SmallVector<int64_t> shape;
   if (!override.empty() || !tensor.has_shape()) {
     if (tensor.has_shape() && tensor.shape().dim_size() != (int)override.size())
@@ -173,37 +182,58 @@ RankedTensorType Importer::getInputType(const onnx::ValueInfoProto &info,
                   "its rank is unknown; give its shape with --input-shape " +
                       name + "=D0,D1,...");
     for (auto [i, d] : llvm::enumerate(override)) {
-      if (d <= 0)
-        return fail(ImportErrorKind::Invalid,
-                    "--input-shape dims must be positive");
-      if (tensor.has_shape() && tensor.shape().dim(i).has_dim_value() &&
-          tensor.shape().dim(i).dim_value() != d)
+      bool declaredFixed = tensor.has_shape() &&
+                           tensor.shape().dim(i).has_dim_value() &&
+                           tensor.shape().dim(i).dim_value() >= 0;
+      int64_t declared =
+          declaredFixed ? tensor.shape().dim(i).dim_value() : 0;
+      if (d.isDynamic()) {
+        if (declaredFixed)
+          return fail(ImportErrorKind::Invalid,
+                      "--input-shape keeps dim " + std::to_string(i) +
+                          " open but the model fixes it to " +
+                          std::to_string(declared));
+        dynamic.push_back({(int64_t)i, declaredParam(i), d.min, d.max});
+        shape.push_back(0);
+        continue;
+      }
+      if (declaredFixed && declared != d.size)
         return fail(ImportErrorKind::Invalid,
                     "--input-shape sets dim " + std::to_string(i) + " to " +
-                        std::to_string(d) + " but the model fixes it to " +
-                        std::to_string(tensor.shape().dim(i).dim_value()));
+                        std::to_string(d.size) + " but the model fixes it to " +
+                        std::to_string(declared));
+      shape.push_back(d.size);
     }
-    shape.assign(override.begin(), override.end());
   } else {
-    // Every dynamic dim of the input in one message; createSignature adds
-    // the --input-shape line for all inputs.
-    std::string dynamic;
-    int count = 0;
     for (int i = 0; i < tensor.shape().dim_size(); ++i) {
       const auto &dim = tensor.shape().dim(i);
       if (dim.has_dim_value() && dim.dim_value() >= 0) {
         shape.push_back(dim.dim_value());
         continue;
       }
-      dynamic += (count++ ? ", " : "") + std::to_string(i) +
-                 (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
-                                      : std::string());
+      dynamic.push_back(
+          {i, declaredParam(i), 1, InputDim::kUnbounded});
+      shape.push_back(0);
     }
-    if (count)
+  }
+  if (!dynamic.empty()) {
+    // Without an extent for them, dynamic dims are an error (every one of
+    // the input's in one message; createSignature adds the --input-shape
+    // line for all inputs).
+    if (options.dynamicExtent <= 0) {
+      std::string list;
+      for (auto [n, d] : llvm::enumerate(dynamic))
+        list += (n ? ", " : "") + std::to_string(d.position) +
+                (d.name != "?" ? " ('" + d.name + "')" : std::string());
       return fail(ImportErrorKind::UnsupportedFeature,
-                  std::string(count == 1 ? "dim " : "dims ") + dynamic +
-                      " of " + formatDeclared(tensor.shape()) +
-                      (count == 1 ? " is" : " are") + " dynamic");
+                  std::string(dynamic.size() == 1 ? "dim " : "dims ") + list +
+                      " of " +
+                      (tensor.has_shape() ? formatDeclared(tensor.shape())
+                                          : formatShape(shape)) +
+                      (dynamic.size() == 1 ? " is" : " are") + " dynamic");
+    }
+    for (const DynamicDim &d : dynamic)
+      shape[d.position] = options.dynamicExtent;
   }
   if (!checkedNumElements(shape))
     return fail(ImportErrorKind::Invalid,
@@ -221,7 +251,7 @@ LogicalResult Importer::createSignature() {
     inputNames.insert(info.name());
 
   bool ok = true;
-  llvm::StringMap<ArrayRef<int64_t>> overrides;
+  llvm::StringMap<ArrayRef<InputDim>> overrides;
   for (const InputShape &s : options.inputShapes) {
     if (!inputNames.contains(s.name) || initializers.contains(s.name)) {
       addError(ImportErrorKind::Invalid, nullptr,
@@ -243,6 +273,7 @@ LogicalResult Importer::createSignature() {
 
   SmallVector<Type> types;
   SmallVector<std::string> names;
+  SmallVector<SmallVector<DynamicDim>> dynamicDims;
   // The --input-shape flags that would fix every dynamic input at once:
   // fixed dims as declared, dynamic ones by their dim_param (the same name
   // is the same size) or '?'.
@@ -251,8 +282,9 @@ LogicalResult Importer::createSignature() {
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (initializers.contains(info.name()) || bound.contains(info.name()))
       continue;
-    ArrayRef<int64_t> override = overrides.lookup(info.name());
-    RankedTensorType type = getInputType(info, override);
+    ArrayRef<InputDim> override = overrides.lookup(info.name());
+    SmallVector<DynamicDim> dynamic;
+    RankedTensorType type = getInputType(info, override, dynamic);
     if (!type) {
       ok = false;
       const onnx::TypeProto &t = info.type();
@@ -280,6 +312,7 @@ LogicalResult Importer::createSignature() {
     }
     types.push_back(type);
     names.push_back(info.name());
+    dynamicDims.push_back(std::move(dynamic));
   }
   if (!fixes.empty())
     addError(ImportErrorKind::UnsupportedFeature, nullptr,
@@ -303,6 +336,21 @@ LogicalResult Importer::createSignature() {
   Block *entry = main.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(names)) {
     main.setArgAttr(i, "q8.name", builder.getStringAttr(name));
+    if (!dynamicDims[i].empty()) {
+      SmallVector<int64_t> positions, mins, maxes;
+      SmallVector<Attribute> params;
+      for (const DynamicDim &d : dynamicDims[i]) {
+        positions.push_back(d.position);
+        params.push_back(builder.getStringAttr(d.name));
+        mins.push_back(d.min);
+        maxes.push_back(d.max);
+      }
+      main.setArgAttr(i, "q8.dynamic_dims",
+                      builder.getDenseI64ArrayAttr(positions));
+      main.setArgAttr(i, "q8.dim_names", builder.getArrayAttr(params));
+      main.setArgAttr(i, "q8.dim_min", builder.getDenseI64ArrayAttr(mins));
+      main.setArgAttr(i, "q8.dim_max", builder.getDenseI64ArrayAttr(maxes));
+    }
     values[name] = entry->getArgument(i);
     graphInputs.insert(name);
   }

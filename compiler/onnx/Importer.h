@@ -98,10 +98,20 @@ private:
   mlir::LogicalResult checkDeclared(const onnx::NodeProto *node,
                                     llvm::StringRef name, mlir::Value value);
   mlir::LogicalResult createReturn();
-  /// The type a graph input or value_info declares, made static; null on
+  /// A dim of a graph input left dynamic (declared so, or `?` in
+  /// --input-shape).
+  struct DynamicDim {
+    int64_t position;
+    std::string name; ///< the dim_param, or "?"
+    int64_t min, max;
+  };
+  /// The type a graph input declares, made static (its dynamic dims, which
+  /// it appends to `dynamic`, of size ImportOptions::dynamicExtent); null on
   /// error (reported).
-  mlir::RankedTensorType getInputType(const onnx::ValueInfoProto &info,
-                                      llvm::ArrayRef<int64_t> override);
+  mlir::RankedTensorType
+  getInputType(const onnx::ValueInfoProto &info,
+               llvm::ArrayRef<InputDim> override,
+               llvm::SmallVectorImpl<DynamicDim> &dynamic);
 
   mlir::MLIRContext &context;
   std::string path;

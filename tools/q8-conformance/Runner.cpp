@@ -284,7 +284,10 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     if (differs)
       continue;
     std::vector<Tensor> inputs(nin);
+    // [dims,] inputs, outputs, workspace, pool (NULL: this thread).
     std::vector<void *> callArgs(Q8_MODEL_NUM_ARGS(desc), nullptr);
+    int first = q8_io_first_input(desc);
+    std::vector<q8_tensor_desc> given(nin);
     for (int i = 0; i < nin; ++i) {
       const q8_tensor_desc &want = desc->inputs[i];
       if (inputIndex[i] < 0) {
@@ -309,23 +312,45 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
                                          ArrayRef(want.dims, want.rank)));
         finish(0);
       }
-      callArgs[i] = t.bytes.data();
+      given[i] = want;
+      std::copy(t.dims.begin(), t.dims.end(), given[i].dims);
+      callArgs[first + i] = t.bytes.data();
     }
+    // A dynamic model's dims come from the inputs' shapes.
+    std::vector<int64_t> dims(desc->num_dims);
+    int32_t bad = -1;
+    if (q8_status status = q8_model_infer_dims(desc, given.data(), nin,
+                                               dims.data(), &bad)) {
+      char why[512];
+      q8_io_explain(desc, given.data(), bad, status, why, sizeof(why));
+      rep.send("skip", why);
+      finish(0);
+    }
+    if (first)
+      callArgs[0] = dims.data();
+    std::vector<q8_tensor_desc> outDescs(desc->outputs,
+                                         desc->outputs + nout);
     std::vector<std::vector<char>> outputs(nout);
     for (int i = 0; i < nout; ++i) {
-      const q8_tensor_desc &out = desc->outputs[i];
+      q8_tensor_desc &out = outDescs[i];
+      q8_tensor_resolve_dims(desc, &desc->outputs[i], dims.data(), out.dims);
       outputs[i].assign(
           q8_tensor_num_elements(&out) * q8_dtype_size((q8_dtype)out.dtype) +
               1,
           0);
-      callArgs[nin + i] = outputs[i].data();
+      callArgs[first + nin + i] = outputs[i].data();
     }
     size_t ws = (desc->workspace_size + Q8_WORKSPACE_ALIGNMENT - 1) /
                 Q8_WORKSPACE_ALIGNMENT * Q8_WORKSPACE_ALIGNMENT;
     std::unique_ptr<void, decltype(&free)> workspace(
         ws ? aligned_alloc(Q8_WORKSPACE_ALIGNMENT, ws) : nullptr, &free);
-    callArgs[nin + nout] = workspace.get();
-    desc->run_packed(callArgs.data());
+    callArgs[first + nin + nout] = workspace.get();
+    if (int32_t status = desc->run_packed(callArgs.data())) {
+      rep.send("wrong", "test_data_set_" + std::to_string(set) + ": " +
+                            desc->name + " returned " +
+                            q8_status_string((q8_status)status));
+      finish(0);
+    }
 
     for (int k = 0; k < nout; ++k) {
       std::string path = setDir + "/output_" + std::to_string(k) + ".pb";
@@ -339,7 +364,7 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
       for (int i = 0; i < nout; ++i)
         if (!want.name.empty() && want.name == desc->outputs[i].name)
           index = i;
-      const q8_tensor_desc &out = desc->outputs[index];
+      const q8_tensor_desc &out = outDescs[index];
       adoptBf16Bits(want, out.dtype);
       if (q8_tensor_check(&out, (q8_dtype)want.dtype,
                           (int32_t)want.dims.size(),

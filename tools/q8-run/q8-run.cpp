@@ -14,9 +14,12 @@
 // descriptor-driven way test/e2e's run_model.c does (tools/common/
 // model_io.h). A model with external weights gets them
 // from --weights FILE, or from the .weights file beside the .so.
-// Outputs go to DIR/<name>.npy; --expect compares them with TensorProtos
-// (rtol 1e-3, atol 1e-5; exit 1 beyond); --bench N times N calls;
-// --threads N runs the model on a pool of N threads (the same bytes).
+// A model with dynamic dims (Q8_MODEL_DYNAMIC) runs at the dims its inputs'
+// shapes give, within the model's bounds. Each output's shape is printed
+// after the call ("y: f32 [4, 10]"); outputs go to DIR/<name>.npy;
+// --expect compares them with TensorProtos (rtol 1e-3, atol 1e-5; exit 1
+// beyond); --bench N times N calls; --threads N runs the model on a pool
+// of N threads (the same bytes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,11 +116,19 @@ int fail(const Twine &message) {
   return 1;
 }
 
-std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims) {
+/// "f32[1x3x8]"; a dynamic dim of `desc` by its name ("f32[batchx3x8]").
+std::string shapeString(int32_t dtype, ArrayRef<int64_t> dims,
+                        const q8_model_desc *desc = nullptr) {
   std::string s = dtype >= 0 ? q8_dtype_name((q8_dtype)dtype) : "?";
   s += "[";
-  for (size_t i = 0; i < dims.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(dims[i]);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    s += i ? "x" : "";
+    int64_t symbol = -1 - dims[i];
+    if (dims[i] < 0 && desc && symbol < (int64_t)desc->num_dims)
+      s += desc->dims[symbol].name;
+    else
+      s += std::to_string(dims[i]);
+  }
   return s + "]";
 }
 
@@ -343,29 +354,53 @@ int main(int argc, char **argv) {
       return fail("--input " + name + ": " + desc->name +
                   " has no input of that name (its inputs: " + names + ")");
     }
+  // The packed call's arguments: [dims,] inputs, outputs, workspace,
+  // [weights,] pool.
   std::vector<void *> args(nargs, nullptr);
+  int first = q8_io_first_input(desc);
+  std::vector<q8_tensor_desc> given(nin);
   for (int i = 0; i < nin; ++i) {
     const q8_tensor_desc &want = desc->inputs[i];
     auto it = inputs.find(want.name);
     if (it == inputs.end())
       return fail(Twine("missing --input ") + want.name + "=FILE (" +
-                  shapeString(want.dtype, ArrayRef(want.dims, want.rank)) +
+                  shapeString(want.dtype, ArrayRef(want.dims, want.rank),
+                              desc) +
                   ")");
     Tensor &t = it->second;
     if (q8_tensor_check(&want, (q8_dtype)t.dtype, (int32_t)t.dims.size(),
                         t.dims.data()) != Q8_OK)
       return fail(Twine("--input ") + want.name + ": the file holds " +
                   shapeString(t.dtype, t.dims) + ", the model takes " +
-                  shapeString(want.dtype, ArrayRef(want.dims, want.rank)));
-    args[i] = t.bytes.data();
+                  shapeString(want.dtype, ArrayRef(want.dims, want.rank),
+                              desc));
+    given[i] = want;
+    std::copy(t.dims.begin(), t.dims.end(), given[i].dims);
+    args[first + i] = t.bytes.data();
   }
+  // A dynamic model's dims, from the inputs' shapes: within its bounds and
+  // the same wherever a dim appears.
+  std::vector<int64_t> dims(desc->num_dims);
+  int32_t bad = -1;
+  if (q8_status status = q8_model_infer_dims(desc, given.data(), nin,
+                                             dims.data(), &bad)) {
+    char why[512];
+    q8_io_explain(desc, given.data(), bad, status, why, sizeof(why));
+    return fail(why);
+  }
+  if (first)
+    args[0] = dims.data();
+  // Each output's descriptor at those dims.
+  std::vector<q8_tensor_desc> outDescs(desc->outputs,
+                                       desc->outputs + nout);
   std::vector<std::vector<char>> outputs(nout);
   for (int i = 0; i < nout; ++i) {
-    const q8_tensor_desc &out = desc->outputs[i];
+    q8_tensor_desc &out = outDescs[i];
+    q8_tensor_resolve_dims(desc, &desc->outputs[i], dims.data(), out.dims);
     outputs[i].assign(q8_tensor_num_elements(&out) *
                           q8_dtype_size((q8_dtype)out.dtype),
                       0);
-    args[nin + i] = outputs[i].data();
+    args[first + nin + i] = outputs[i].data();
   }
   std::unique_ptr<void, decltype(&free)> workspace(
       desc->workspace_size
@@ -374,9 +409,9 @@ int main(int argc, char **argv) {
                               Q8_WORKSPACE_ALIGNMENT * Q8_WORKSPACE_ALIGNMENT)
           : nullptr,
       &free);
-  args[nin + nout] = workspace.get();
+  args[first + nin + nout] = workspace.get();
   if (hasWeights)
-    args[nin + nout + 1] = weights.get();
+    args[nargs - 2] = weights.get();
   q8_pool *poolHandle = nullptr;
   if (q8_status status = q8_pool_create(threads, &poolHandle))
     return fail(Twine("cannot start ") + Twine(threads) + " threads: " +
@@ -384,15 +419,33 @@ int main(int argc, char **argv) {
   std::unique_ptr<q8_pool, decltype(&q8_pool_destroy)> pool(
       poolHandle, &q8_pool_destroy);
   args[nargs - 1] = pool.get();
-  desc->run_packed(args.data());
+  // A dynamic model returns a status (the dims were checked above, so
+  // anything but Q8_OK is the model's own failure); a static one Q8_OK.
+  auto run = [&]() -> bool {
+    int32_t status = desc->run_packed(args.data());
+    if (status != Q8_OK)
+      fail(Twine(desc->name) + " returned " +
+           q8_status_string((q8_status)status));
+    return status == Q8_OK;
+  };
+  if (!run())
+    return 1;
+  for (const q8_tensor_desc &out : outDescs) {
+    char shape[256];
+    q8_io_shape_string(desc, out.dtype, out.rank, out.dims, shape,
+                       sizeof(shape));
+    outs() << out.name << ": " << shape << "\n";
+  }
 
   if (benchIters > 0) {
     for (int i = 0; i < std::min(10, (int)benchIters); ++i)
-      desc->run_packed(args.data());
+      if (!run())
+        return 1;
     std::vector<double> times;
     for (int i = 0; i < benchIters; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      desc->run_packed(args.data());
+      if (!run())
+        return 1;
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count());
@@ -408,7 +461,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nout; ++i) {
       SmallString<256> path(outputDir);
       sys::path::append(path, std::string(desc->outputs[i].name) + ".npy");
-      if (npy_write(path.c_str(), &desc->outputs[i], outputs[i].data()) != 0)
+      if (npy_write(path.c_str(), &outDescs[i], outputs[i].data()) != 0)
         return 1;
     }
   }
@@ -426,7 +479,7 @@ int main(int argc, char **argv) {
     if (index < 0)
       return fail("--expect " + expectArgs[e] + ": " + desc->name +
                   " has no output named '" + want.name + "'");
-    const q8_tensor_desc &out = desc->outputs[index];
+    const q8_tensor_desc &out = outDescs[index];
     if (q8_tensor_check(&out, (q8_dtype)want.dtype, (int32_t)want.dims.size(),
                         want.dims.data()) != Q8_OK)
       return fail("--expect " + expectArgs[e] + ": holds " +

@@ -27,11 +27,11 @@
 // LL: define void @tiny_run(ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, ptr {{.*}})
 // The packed entry point loads the arguments and calls it, not inlined (the
 // optimizer passes poison for the workspace, which tiny_run never reads).
-// LL-LABEL: define void @tiny_run_packed(ptr noundef readonly captures(none) %args)
+// LL-LABEL: define noundef i32 @tiny_run_packed(ptr noundef readonly captures(none) %args)
 // LL:         %arg0 = load ptr, ptr %args, align 8
 // LL:         %arg1 = load ptr, ptr %arg1.slot, align 8
 // LL:         tail call void @tiny_run(ptr %arg0, ptr %arg1, {{.*}}) #[[NOINLINE:[0-9]+]]
-// LL-NEXT:    ret void
+// LL-NEXT:    ret i32 0
 // LL:       attributes #[[NOINLINE]] = { noinline {{.*}}}
 
 // HDR:      #ifndef Q8_MODEL_TINY_H
@@ -46,14 +46,15 @@
 // HDR-NEXT: #define TINY_X_IN_ELEMENTS 128
 // HDR:      void tiny_run(const float *x_in, const float *float_, float *y, void *workspace, q8_pool *pool);
 // HDR:      args[0..2) inputs, args[2..3) outputs, args[3] the workspace, args[4] the pool.
-// HDR:      void tiny_run_packed(void *const *args);
+// HDR:      int32_t tiny_run_packed(void *const *args);
 // HDR:      static inline const q8_model_desc *tiny_descriptor(void) {
 // HDR:        {"x.in", Q8_DTYPE_F32, 2, {4, 32}},
 // HDR:        {"float", Q8_DTYPE_F32, 2, {32, 32}},
 // HDR:        {"y", Q8_DTYPE_F32, 2, {4, 32}},
 // HDR:        Q8_ABI_VERSION, 2, 1, 0, "tiny",
 // HDR-NEXT:   inputs, outputs, 0,
-// HDR-NEXT:   (q8_run_fn)tiny_run, tiny_run_packed, "avx2", 0x1fu};
+// HDR-NEXT:   (q8_run_fn)tiny_run, tiny_run_packed, "avx2", 0x1fu,
+// HDR-NEXT:   0, 0, NULL};
 
 func.func @main(%x: tensor<4x32xf32> {q8.name = "x.in"}, %w: tensor<32x32xf32> {q8.name = "float"}) -> (tensor<4x32xf32> {q8.name = "y"}) {
   %zero = arith.constant 0.0 : f32

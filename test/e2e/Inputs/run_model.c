@@ -4,7 +4,9 @@
  *   ./run OUTDIR IN0.npy IN1.npy ...
  *
  * Inputs come in the model's input order and are checked against its
- * descriptor (dtype and shape); each output is written to OUTDIR/<name>.npy.
+ * descriptor (dtype and shape; a model with dynamic dims takes them from
+ * the inputs' shapes, and shapes its outputs by them); each output is
+ * written to OUTDIR/<name>.npy.
  * The descriptor makes one harness serve every model, so the tests compare
  * what the compiler emits, not per-model glue. The I/O lives in
  * tools/common/model_io.h (-Itools/common), shared with q8-run and

@@ -5,7 +5,10 @@
 #include <stdio.h>
 
 static void dummyRun(void) {}
-static void dummyRunPacked(void *const *args) { (void)args; }
+static int32_t dummyRunPacked(void *const *args) {
+  (void)args;
+  return Q8_OK;
+}
 
 static const char *yesNo(bool value) { return value ? "yes" : "no"; }
 
@@ -28,7 +31,8 @@ int main(void) {
   };
   q8_tensor_desc outputs[1] = {{"y", Q8_DTYPE_F32, 1, {3}}};
   q8_model_desc desc = {Q8_ABI_VERSION, 2, 1, 0, "m", inputs, outputs,
-                        128, 0, dummyRun, dummyRunPacked, "generic", 0};
+                        128, 0, dummyRun, dummyRunPacked, "generic", 0,
+                        0, 0, NULL};
   printf("check valid: %s\n", q8_status_string(q8_model_check(&desc)));
   q8_model_desc unpacked = desc;
   unpacked.run_packed = NULL;
