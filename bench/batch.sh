@@ -16,7 +16,8 @@
 # Runtime fp32 and ORT int8 (bench/make_qdq.py's QDQ copy from q8c's
 # calibration table); the inputs are the sample input repeated. Then, for
 # each batch of --static, a static object compiled for that batch
-# (--input-shape) against the dynamic one at the same batch. Runners are
+# (--input-shape; int8 calibrated on the same sample, repeated) against the
+# dynamic one at the same batch. Runners are
 # interleaved within a round; times are min / median / max over rounds
 # (bench/lib.sh's summarize), in ms per call, with items/s at the median.
 set -euo pipefail
@@ -92,7 +93,7 @@ for m in "${MODELS[@]}"; do
   dynamic "$m"
   onnx=$DIR/$m.onnx
   q8_build_model "$onnx" "$DIR/$m/fp32" "$m"
-  q8_build_model "$onnx" "$DIR/$m/int8" "$m" --calibrate "$OUT/$m/inputs" \
+  q8_build_model "$onnx" "$DIR/$m/int8" "$m" --calibrate "$OUT/$m" \
     --calibration-table "$DIR/$m/table.json" --quantize w8a8 2> "$DIR/$m/int8.log"
   "$PYTHON" "$ROOT/bench/make_qdq.py" "$onnx" "$DIR/$m/table.json" "$DIR/$m/qdq.onnx" \
     > "$DIR/$m/qdq.log" 2>&1
@@ -103,8 +104,11 @@ for m in "${MODELS[@]}"; do
         "import numpy as np, sys; print(','.join(map(str, np.load(sys.argv[1]).shape)))" "$f")")
     done
     q8_build_model "$onnx" "$DIR/$m/static$b-fp32" "$m" "${shapes[@]}"
+    # Calibrated on the sample repeated b times: the same minmax ranges as
+    # the dynamic object's (a table records the shapes it was made for).
     q8_build_model "$onnx" "$DIR/$m/static$b-int8" "$m" "${shapes[@]}" \
-      --calibration-table "$DIR/$m/table.json" --quantize w8a8 2> /dev/null
+      --calibrate "$DIR/$m/b$b" --calibration-table "$DIR/$m/static$b.json" \
+      --quantize w8a8 2> "$DIR/$m/static$b-int8.log"
   done
 done
 

@@ -60,7 +60,7 @@ void q8::printImportErrors(llvm::raw_ostream &os, const std::string &path,
   }
 }
 
-LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
+LogicalResult q8::lowerToLinalg(mlir::ModuleOp module, bool cse) {
   mlir::MLIRContext *context = module.getContext();
   mlir::PassManager pm(context, mlir::ModuleOp::getOperationName());
   pm.addPass(mlir::createCanonicalizerPass());
@@ -69,7 +69,8 @@ LogicalResult q8::lowerToLinalg(mlir::ModuleOp module) {
   funcPm.addPass(createFuseLayerNorm());
   funcPm.addPass(createConvertQ8ToLinalg());
   pm.addPass(mlir::createCanonicalizerPass());
-  pm.addPass(mlir::createCSEPass());
+  if (cse)
+    pm.addPass(mlir::createCSEPass());
   if (failed(pm.run(module)))
     return mlir::failure();
 

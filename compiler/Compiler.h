@@ -115,7 +115,10 @@ struct CompileOptions {
 /// with one diagnostic per op that code generation cannot handle yet (lstm,
 /// gru, resize, quantized ops), each naming the op and its ONNX node, rather
 /// than letting the LLVM lowering trip over them later.
-mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+/// `cse` false leaves out the final CSE (compiler/DynamicBatch.cpp compares
+/// modules at two batch sizes op by op, which CSE would make differ where
+/// two values' shapes happen to coincide at one size).
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module, bool cse = true);
 
 /// lowerToLinalg, then lowerToLLVMDialect (Pipeline.h): the module ends in
 /// the LLVM dialect, ready for emitObject/emitLLVMIR/emitHeader.

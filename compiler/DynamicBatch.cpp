@@ -9,6 +9,7 @@
 
 #include "compiler/DynamicBatch.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -237,11 +238,19 @@ public:
   /// batch: that dim's per-item extent map (from scaledDims).
   DenseMap<Value, SmallVector<int64_t>> scale;
   SmallVector<SmallVector<Operation *>> ops;
+  /// The op of the second module at `op`'s place in the first's walk.
+  Operation *partner(Operation *op) const {
+    auto it = position.find(op);
+    return it == position.end() ? nullptr : ops[1][it->second];
+  }
+  /// The batch size module `i` was imported at.
+  int64_t extent(size_t i) const { return extents[i]; }
 
 private:
   LogicalResult sameOp(ArrayRef<Operation *> op);
   SmallVector<func::FuncOp> funcs;
   ArrayRef<int64_t> extents;
+  DenseMap<Operation *, size_t> position;
   /// Each value's position in the walk (the same in every module).
   SmallVector<DenseMap<Value, std::pair<int64_t, int64_t>>> ids;
 };
@@ -274,6 +283,7 @@ LogicalResult Lockstep::sameGraph() {
       op.push_back(list[n]);
     if (failed(sameOp(op)))
       return failure();
+    position[op[0]] = n;
     for (auto [i, o] : llvm::enumerate(op)) {
       for (auto [r, result] : llvm::enumerate(o->getResults()))
         ids[i][result] = {(int64_t)n, (int64_t)r};
@@ -428,10 +438,22 @@ LogicalResult Lockstep::sameOp(ArrayRef<Operation *> op) {
   return success();
 }
 
-/// Where each value of the lowered module at the smallest extent keeps its
-/// batch dim: the position of the one dim that grows with the batch, whose
-/// outermost factor is the item index (so that an item's elements are
-/// those of a batch-1 run, in the same order).
+/// Where a value of the lowered module at the smaller extent keeps the
+/// batch: along `dim`, whose extent is n x k (k per item), element
+/// (o * n + b) * inner + i belongs to item b. Inputs have inner 1 and
+/// k 1; a matrix of all time steps of an LSTM, [seq * n, 4h], has inner 1
+/// and outer seq; a value of `any` layout (an empty tensor, a splat) holds
+/// nothing that depends on the item yet.
+struct Layout {
+  int64_t dim = -1; ///< -1: no batch dim
+  int64_t inner = 1;
+  bool any = false;
+  bool hasBatch() const { return dim >= 0; }
+  bool agrees(const Layout &other) const {
+    return dim == other.dim && (any || other.any || inner == other.inner);
+  }
+};
+
 class Separability {
 public:
   Separability(Lockstep &lockstep) : step(lockstep) {}
@@ -439,13 +461,24 @@ public:
                     SmallVectorImpl<int64_t> &outputDims);
 
 private:
-  /// The position of `v`'s batch dim, or -1 if it has none.
-  int64_t batchOf(Value v) const { return batch.lookup(v) - 1; }
-  void setBatch(Value v, int64_t d) { batch[v] = d + 1; }
-  /// The dims of `v` that grow with the batch (fails if more than one).
+  Layout layoutOf(Value v) const { return layouts.lookup(v); }
+  int64_t batchOf(Value v) const { return layouts.lookup(v).dim; }
+  /// The per-item extent of `v`'s dim `d` (k), or -1 if it does not grow.
+  int64_t perItem(Value v, int64_t d) const {
+    auto it = step.scale.find(v);
+    return it == step.scale.end() || d < 0 ? -1 : it->second[d];
+  }
+  /// The dim of `v` that grows with the batch, -1 if none (fails if more
+  /// than one).
   FailureOr<int64_t> grownDim(Operation *op, Value v);
+  LogicalResult visitBlock(Block &block);
   LogicalResult visit(Operation *op);
   LogicalResult visitLinalg(linalg::LinalgOp op);
+  LogicalResult visitLoop(scf::ForOp loop);
+  /// For a slice's offset along a batch dim of layout `inner`: whether it
+  /// starts at a whole block of items (a multiple of n x inner).
+  bool startsAtBlock(Operation *op, OpFoldResult offset, unsigned index,
+                     int64_t inner);
   LogicalResult mixes(Operation *op, const Twine &why) {
     return op->emitError()
            << describe(op) << " " << why
@@ -454,7 +487,9 @@ private:
   }
 
   Lockstep &step;
-  DenseMap<Value, int64_t> batch;
+  DenseMap<Value, Layout> layouts;
+  /// Index values known to be n x a x (an integer): value -> a.
+  DenseMap<Value, int64_t> multipleOf;
 };
 
 FailureOr<int64_t> Separability::grownDim(Operation *op, Value v) {
@@ -473,21 +508,53 @@ FailureOr<int64_t> Separability::grownDim(Operation *op, Value v) {
   return found;
 }
 
+bool Separability::startsAtBlock(Operation *op, OpFoldResult offset,
+                                 unsigned index, int64_t inner) {
+  if (auto value = dyn_cast<Value>(offset)) {
+    auto it = multipleOf.find(value);
+    return it != multipleOf.end() && it->second % inner == 0;
+  }
+  // Static: 0, or proportional to the batch (n x k, with inner | k; the
+  // partner op's offset is the same k at the other extent).
+  Operation *other = step.partner(op);
+  auto mine = op->getAttrOfType<DenseI64ArrayAttr>("static_offsets");
+  auto theirs =
+      other ? other->getAttrOfType<DenseI64ArrayAttr>("static_offsets")
+            : DenseI64ArrayAttr();
+  if (!mine || !theirs || (int64_t)index >= mine.size() ||
+      mine.size() != theirs.size())
+    return false;
+  int64_t a = mine[index], b = theirs[index];
+  if (a == 0 && b == 0)
+    return true;
+  int64_t n0 = step.extent(0), n1 = step.extent(1);
+  return a % n0 == 0 && a / n0 * n1 == b && (a / n0) % inner == 0;
+}
+
 LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
-  // The loops that run over items: those over an operand's batch dim.
-  llvm::SmallDenseSet<unsigned> batchLoops;
+  // The loops that run over items: those over an operand's batch dim, each
+  // with the layout its operands agree on.
+  llvm::SmallDenseMap<unsigned, Layout> batchLoops;
   for (OpOperand &operand : op->getOpOperands()) {
-    int64_t d = batchOf(operand.get());
-    if (d < 0)
+    Layout layout = layoutOf(operand.get());
+    if (!layout.hasBatch())
       continue;
-    AffineExpr expr = op.getMatchingIndexingMap(&operand).getResult(d);
+    AffineExpr expr = op.getMatchingIndexingMap(&operand).getResult(layout.dim);
     auto dim = dyn_cast<AffineDimExpr>(expr);
     if (!dim)
       return mixes(op, "reads its batch dim through an index expression");
-    batchLoops.insert(dim.getPosition());
+    auto [it, inserted] = batchLoops.try_emplace(dim.getPosition(), layout);
+    if (!inserted) {
+      Layout &seen = it->second;
+      if (seen.any)
+        seen = layout;
+      else if (!layout.any && layout.inner != seen.inner)
+        return mixes(op, "combines values that hold their items in "
+                         "different orders");
+    }
   }
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned loop : batchLoops)
+  for (auto &[loop, layout] : batchLoops)
     if (iterators[loop] != utils::IteratorType::parallel)
       return mixes(op, "reduces over the batch dim");
   // Every operand reads the batch loops exactly where its batch dim is.
@@ -495,7 +562,7 @@ LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     int64_t d = batchOf(operand.get());
     for (auto [r, expr] : llvm::enumerate(map.getResults()))
-      for (unsigned loop : batchLoops)
+      for (auto &[loop, layout] : batchLoops)
         if (expr.isFunctionOfDim(loop) &&
             ((int64_t)r != d || !isa<AffineDimExpr>(expr)))
           return mixes(op, "indexes a batch loop in a dim that is not a "
@@ -504,16 +571,23 @@ LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
   // The body must not depend on which item it computes: it may read a
   // value with a batch dim it does not take as an operand (a lowered
   // Gather) only at its own item, indexing the batch dim with the batch
-  // loop's index and nothing else with it.
-  auto isItemIndex = [&](Value v) {
-    auto index = v.getDefiningOp<linalg::IndexOp>();
-    return index && batchLoops.contains(index.getDim());
+  // loop's index (over the same extent and layout) and nothing else with it.
+  auto readsOwnItem = [&](tensor::ExtractOp extract, int64_t d) {
+    auto index = extract.getIndices()[d].getDefiningOp<linalg::IndexOp>();
+    if (!index || !batchLoops.count(index.getDim()))
+      return false;
+    Layout loop = batchLoops.lookup(index.getDim());
+    Layout read = layoutOf(extract.getTensor());
+    int64_t extent = op.getStaticLoopRanges()[index.getDim()];
+    return read.agrees(loop) &&
+           extent == cast<ShapedType>(extract.getTensor().getType())
+                         .getDimSize(d);
   };
   WalkResult walk = op->walk([&](Operation *inner) {
     if (inner == op.getOperation())
       return WalkResult::advance();
     if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-      if (!batchLoops.contains(index.getDim()))
+      if (!batchLoops.count(index.getDim()))
         return WalkResult::advance();
       for (OpOperand &use : index->getUses()) {
         auto extract = dyn_cast<tensor::ExtractOp>(use.getOwner());
@@ -525,12 +599,13 @@ LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
       return WalkResult::advance();
     }
     for (Value v : inner->getOperands()) {
-      if (batchOf(v) < 0 ||
-          op->isAncestor(v.getParentBlock()->getParentOp()))
+      if (!layoutOf(v).hasBatch() && !multipleOf.count(v))
+        continue;
+      if (op->isAncestor(v.getParentBlock()->getParentOp()))
         continue;
       auto extract = dyn_cast<tensor::ExtractOp>(inner);
       if (!extract || v != extract.getTensor() ||
-          !isItemIndex(extract.getIndices()[batchOf(v)]))
+          !readsOwnItem(extract, batchOf(v)))
         return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -539,34 +614,94 @@ LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
     return mixes(op, "computes with the item's index or reads other items");
   for (OpResult result : op->getResults()) {
     AffineMap map = op.getIndexingMapMatchingResult(result);
-    int64_t found = -1;
+    Layout layout;
     for (auto [r, expr] : llvm::enumerate(map.getResults()))
       if (auto dim = dyn_cast<AffineDimExpr>(expr))
-        if (batchLoops.contains(dim.getPosition()))
-          found = r;
-    setBatch(result, found);
+        if (batchLoops.count(dim.getPosition())) {
+          layout = batchLoops.lookup(dim.getPosition());
+          layout.dim = r;
+        }
+    layouts[result] = layout;
+  }
+  return success();
+}
+
+LogicalResult Separability::visitLoop(scf::ForOp loop) {
+  // A loop over time or layers carrying tensors: each carried value keeps
+  // its initial value's layout, or, starting empty, takes the one the body
+  // gives it (visited again with it), and must yield what it took.
+  for (auto [init, arg] : llvm::zip(loop.getInitArgs(),
+                                    loop.getRegionIterArgs()))
+    layouts[arg] = layoutOf(init);
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  for (int pass = 0; pass < 2; ++pass) {
+    if (failed(visitBlock(*loop.getBody())))
+      return failure();
+    bool changed = false;
+    for (auto [value, arg] :
+         llvm::zip(yield.getOperands(), loop.getRegionIterArgs())) {
+      Layout carried = layoutOf(arg), yielded = layoutOf(value);
+      if (!carried.agrees(yielded))
+        return mixes(loop, "moves the batch dim between iterations");
+      if (carried.any && !yielded.any) {
+        layouts[arg] = yielded;
+        changed = true;
+      }
+    }
+    if (!changed)
+      break;
+  }
+  for (auto [arg, result] :
+       llvm::zip(loop.getRegionIterArgs(), loop.getResults())) {
+    layouts[result] = layoutOf(arg);
   }
   return success();
 }
 
 LogicalResult Separability::visit(Operation *op) {
-  for (Value v : op->getOperands())
+  // Index constants proportional to the batch are slice offsets and sizes
+  // (an LSTM's step t starts at row t x n); anything else computed from
+  // the batch size is not an item's computation.
+  if (auto constant = dyn_cast<arith::ConstantIndexOp>(op)) {
+    if (step.dependent.contains(op)) {
+      auto other = dyn_cast_or_null<arith::ConstantIndexOp>(step.partner(op));
+      int64_t a = constant.value(), b = other ? other.value() : 0;
+      if (a % step.extent(0) != 0 ||
+          a / step.extent(0) * step.extent(1) != b)
+        return mixes(op, "is an index computed from the batch size");
+      multipleOf[constant] = a / step.extent(0);
+    }
+    return success();
+  }
+  if (auto mul = dyn_cast<arith::MulIOp>(op)) {
+    auto scaled = [&](Value v) { return multipleOf.lookup(v); };
+    int64_t a = scaled(mul.getLhs()), b = scaled(mul.getRhs());
+    if (a && b)
+      return mixes(op, "multiplies indices computed from the batch size");
+    if (a || b)
+      multipleOf[mul] = a ? a : b;
+    return success();
+  }
+  for (Value v : op->getOperands()) {
     if (Operation *def = v.getDefiningOp())
-      if (step.dependent.contains(def))
+      if (step.dependent.contains(def) && !multipleOf.count(v))
         return mixes(op, "computes with the batch size");
-  // The results' dims that grow with the batch, and whether an operand
-  // carries one.
+    if (multipleOf.count(v) &&
+        !isa<tensor::ExtractSliceOp, tensor::InsertSliceOp>(op))
+      return mixes(op, "computes with an index computed from the batch size");
+  }
   bool readsBatch = llvm::any_of(
       op->getOperands(), [&](Value v) { return batchOf(v) >= 0; });
   bool grows = llvm::any_of(op->getResults(), [&](Value v) {
     return step.scale.count(v) != 0;
   });
-  auto inheritGrown = [&]() -> LogicalResult {
+  // Results whose layout is any: the grown dim, nothing in it yet.
+  auto setAny = [&]() -> LogicalResult {
     for (Value r : op->getResults()) {
       FailureOr<int64_t> d = grownDim(op, r);
       if (failed(d))
         return failure();
-      setBatch(r, *d);
+      layouts[r] = Layout{*d, 1, true};
     }
     return success();
   };
@@ -574,103 +709,144 @@ LogicalResult Separability::visit(Operation *op) {
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     if (failed(visitLinalg(linalgOp)))
       return failure();
-  } else if (op->hasTrait<OpTrait::ConstantLike>() ||
-             isa<tensor::EmptyOp, bufferization::AllocTensorOp>(op)) {
-    // Constants were compared by value (a splat may grow with the batch);
-    // empty tensors hold nothing yet.
-    if (failed(inheritGrown()))
+  } else if (isa<tensor::EmptyOp, bufferization::AllocTensorOp>(op) &&
+             op->getNumOperands() == 0) {
+    if (failed(setAny()))
       return failure();
+  } else if (op->hasTrait<OpTrait::ConstantLike>()) {
+    // Compared by value: a splat, or one item's data repeated (batch dim
+    // outermost, sameItems).
+    if (failed(setAny()))
+      return failure();
+    for (Value r : op->getResults())
+      if (layouts[r].hasBatch() &&
+          !cast<DenseElementsAttr>(
+               cast<arith::ConstantOp>(op).getValue()).isSplat())
+        layouts[r].any = false;
   } else if (!readsBatch && !grows) {
     return success();
+  } else if (auto alloc = dyn_cast<bufferization::AllocTensorOp>(op)) {
+    // A copy of a value: its layout.
+    if (!alloc.getCopy())
+      return mixes(op, "allocates from values that depend on the batch");
+    layouts[alloc.getResult()] = layoutOf(alloc.getCopy());
   } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-    int64_t d = batchOf(collapse.getSrc());
-    auto srcShape = collapse.getSrcType().getShape();
+    Layout layout = layoutOf(collapse.getSrc());
+    auto shape = collapse.getSrcType().getShape();
     for (auto [g, group] :
          llvm::enumerate(collapse.getReassociationIndices())) {
-      if (!llvm::is_contained(group, d))
+      if (!llvm::is_contained(group, layout.dim))
         continue;
-      for (int64_t before : group)
-        if (before < d && srcShape[before] != 1)
-          return mixes(op, "merges the batch dim into an inner position");
-      setBatch(collapse.getResult(), g);
+      // The dims after the batch dim in the group become inner.
+      for (int64_t after : group)
+        if (after > layout.dim)
+          layout.inner *= shape[after];
+      layout.dim = g;
+      break;
     }
+    layouts[collapse.getResult()] = layout;
   } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-    int64_t d = batchOf(expand.getSrc());
+    Layout layout = layoutOf(expand.getSrc());
     FailureOr<int64_t> grown = grownDim(op, expand.getResult());
     if (failed(grown))
       return failure();
     auto shape = expand.getResultType().getShape();
     for (auto [g, group] :
          llvm::enumerate(expand.getReassociationIndices())) {
-      if ((int64_t)g != d)
+      if ((int64_t)g != layout.dim)
         continue;
-      // The item index must stay the outermost factor: the first
-      // non-unit dim of the group is the one that grows.
-      for (int64_t r : group) {
-        if (r == *grown)
-          break;
-        if (shape[r] != 1)
-          return mixes(op, "splits the batch dim with the item index inner");
-      }
       if (!llvm::is_contained(group, *grown))
         return mixes(op, "splits the batch dim");
+      // The dims after the grown one take the inner elements; the item
+      // index must not be split between dims.
+      int64_t after = 1;
+      for (int64_t r : group)
+        if (r > *grown)
+          after *= shape[r];
+      if (!layout.any && layout.inner % after != 0)
+        return mixes(op, "splits the batch dim inside items");
+      layout.inner = layout.any ? 1 : layout.inner / after;
+      int64_t k = perItem(expand.getResult(), *grown);
+      if (!layout.any && k % layout.inner != 0)
+        return mixes(op, "splits the batch dim inside items");
+      layout.dim = *grown;
+      break;
     }
-    setBatch(expand.getResult(), *grown);
+    layouts[expand.getResult()] = layout;
   } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
-    int64_t d = batchOf(slice.getSource());
-    if (d >= 0 && (slice.isDynamicOffset(d) || slice.getStaticOffset(d) != 0 ||
-                   slice.isDynamicSize(d) ||
-                   slice.getStaticSize(d) != slice.getSourceType().getDimSize(d) ||
-                   slice.isDynamicStride(d) || slice.getStaticStride(d) != 1))
-      return mixes(op, "takes part of the batch dim");
-    if (failed(inheritGrown()))
+    Layout layout = layoutOf(slice.getSource());
+    FailureOr<int64_t> grown = grownDim(op, slice.getResult());
+    if (failed(grown))
       return failure();
+    if (layout.hasBatch()) {
+      int64_t d = layout.dim;
+      bool whole = !slice.isDynamicSize(d) &&
+                   slice.getStaticSize(d) ==
+                       slice.getSourceType().getDimSize(d);
+      if (slice.isDynamicStride(d) || slice.getStaticStride(d) != 1 ||
+          slice.isDynamicSize(d) || *grown < 0 ||
+          !(whole ? (!slice.isDynamicOffset(d) &&
+                     slice.getStaticOffset(d) == 0)
+                  : (!layout.any && startsAtBlock(op, slice.getMixedOffsets()[d],
+                                                  d, layout.inner) &&
+                     perItem(slice.getResult(), *grown) % layout.inner == 0)))
+        return mixes(op, "takes part of the batch dim");
+      layout.dim = *grown;
+    }
+    layouts[slice.getResult()] = layout;
   } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
-    int64_t d = batchOf(insert.getDest());
-    int64_t s = batchOf(insert.getSource());
-    if (d < 0 && s >= 0)
-      return mixes(op, "writes items into a value without a batch dim");
-    if (d >= 0 && (insert.isDynamicOffset(d) || insert.getStaticOffset(d) != 0 ||
-                   insert.isDynamicSize(d) ||
-                   insert.getStaticSize(d) != insert.getDestType().getDimSize(d) ||
-                   insert.isDynamicStride(d) || insert.getStaticStride(d) != 1))
-      return mixes(op, "writes part of the batch dim");
-    if (failed(inheritGrown()))
+    Layout dest = layoutOf(insert.getDest());
+    Layout source = layoutOf(insert.getSource());
+    FailureOr<int64_t> sourceDim = grownDim(op, insert.getSource());
+    if (failed(sourceDim))
       return failure();
+    if (!dest.hasBatch() && source.hasBatch())
+      return mixes(op, "writes items into a value without a batch dim");
+    if (dest.hasBatch()) {
+      int64_t d = dest.dim;
+      bool whole = !insert.isDynamicSize(d) &&
+                   insert.getStaticSize(d) ==
+                       insert.getDestType().getDimSize(d);
+      int64_t inner = dest.any ? source.inner : dest.inner;
+      if (insert.isDynamicStride(d) || insert.getStaticStride(d) != 1 ||
+          insert.isDynamicSize(d) || *sourceDim < 0 ||
+          (!source.any && source.inner != inner) ||
+          !(whole ? (!insert.isDynamicOffset(d) &&
+                     insert.getStaticOffset(d) == 0)
+                  : startsAtBlock(op, insert.getMixedOffsets()[d], d, inner)))
+        return mixes(op, "writes part of the batch dim");
+      if (dest.any && (whole || !source.any))
+        dest = Layout{d, inner, source.any};
+    }
+    layouts[insert.getResult()] = dest;
   } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-    int64_t d = batchOf(pad.getSource());
+    Layout layout = layoutOf(pad.getSource());
+    int64_t d = layout.dim;
     if (d >= 0 && (pad.getStaticLow()[d] != 0 || pad.getStaticHigh()[d] != 0))
       return mixes(op, "pads the batch dim");
-    if (failed(inheritGrown()))
-      return failure();
+    layouts[pad.getResult()] = layout;
   } else if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
-    for (Value input : concat.getInputs())
-      if (batchOf(input) == (int64_t)concat.getDim())
+    Layout layout;
+    for (Value input : concat.getInputs()) {
+      Layout l = layoutOf(input);
+      if (l.dim == (int64_t)concat.getDim())
         return mixes(op, "concatenates along the batch dim");
-    if (failed(inheritGrown()))
-      return failure();
-  } else if (isa<tensor::CastOp>(op)) {
-    if (failed(inheritGrown()))
-      return failure();
-  } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-    // A loop over time or layers carrying tensors: each carried value keeps
-    // the batch dim of its initial value, checked again at the yield.
-    for (auto [init, arg, result] :
-         llvm::zip(loop.getInitArgs(), loop.getRegionIterArgs(),
-                   loop.getResults())) {
-      setBatch(arg, batchOf(init));
-      setBatch(result, batchOf(init));
+      if (!l.hasBatch())
+        continue;
+      if (layout.hasBatch() && !layout.agrees(l))
+        return mixes(op, "concatenates values that hold their items in "
+                         "different orders");
+      if (!layout.hasBatch() || layout.any)
+        layout = l;
     }
-  } else if (auto yield = dyn_cast<scf::YieldOp>(op)) {
-    auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
-    if (!loop)
-      return mixes(op, "yields items from a region q8 does not analyze");
-    for (auto [value, arg] :
-         llvm::zip(yield.getOperands(), loop.getRegionIterArgs()))
-      if (batchOf(value) != batchOf(arg))
-        return mixes(loop, "moves the batch dim between iterations");
-  } else if (isa<func::ReturnOp>(op)) {
-    return success();
+    layouts[concat.getResult()] = layout;
+  } else if (isa<tensor::CastOp>(op)) {
+    layouts[op->getResult(0)] = layoutOf(op->getOperand(0));
+  } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+    if (failed(visitLoop(loop)))
+      return failure();
+  } else if (isa<scf::YieldOp, func::ReturnOp>(op)) {
+    return success(); // checked by the loop and by run
   } else {
     return mixes(op, "is not known to keep batch items apart");
   }
@@ -685,25 +861,29 @@ LogicalResult Separability::visit(Operation *op) {
   return success();
 }
 
+LogicalResult Separability::visitBlock(Block &block) {
+  for (Operation &op : block)
+    if (failed(visit(&op)))
+      return failure();
+  return success();
+}
+
 LogicalResult Separability::run(func::FuncOp func, ArrayRef<int64_t> inputDims,
                                 SmallVectorImpl<int64_t> &outputDims) {
   for (auto [arg, d] : llvm::zip(func.getArguments(), inputDims))
-    setBatch(arg, d);
-  WalkResult walk = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (op == func.getOperation())
-      return WalkResult::advance();
-    if (failed(visit(op)))
-      return WalkResult::interrupt();
-    // A linalg op's body was checked with the op.
-    return isa<linalg::LinalgOp>(op) ? WalkResult::skip()
-                                     : WalkResult::advance();
-  });
-  if (walk.wasInterrupted())
+    layouts[arg] = Layout{d, 1, false};
+  if (failed(visitBlock(func.front())))
     return failure();
-  func.walk([&](func::ReturnOp ret) {
-    for (Value v : ret.getOperands())
-      outputDims.push_back(batchOf(v));
-  });
+  Operation *ret = func.front().getTerminator();
+  for (Value v : ret->getOperands()) {
+    Layout layout = layoutOf(v);
+    // The ABI's outputs have their batch dim of extent n, item by item.
+    if (layout.hasBatch() &&
+        ((!layout.any && layout.inner != 1) || perItem(v, layout.dim) != 1))
+      return mixes(ret, "returns a value whose batch dim holds more than "
+                        "the items");
+    outputDims.push_back(layout.dim);
+  }
   return success();
 }
 
@@ -820,7 +1000,7 @@ q8::findBatchDim(ModuleOp module, const std::string &path,
   SmallVector<OwningOpRef<ModuleOp>> lowered;
   for (OwningOpRef<ModuleOp> &m : imports) {
     lowered.push_back(m->clone());
-    if (failed(lowerToLinalg(*lowered.back())))
+    if (failed(lowerToLinalg(*lowered.back(), /*cse=*/false)))
       return failure();
   }
   SmallVector<func::FuncOp> loweredFuncs = {entryOf(*lowered[0]),

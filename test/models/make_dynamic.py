@@ -13,7 +13,9 @@ Separable along the batch (q8 keeps the dim dynamic):
   nhwc_cnn     [N, 32, 32, 3]  (a reshape to [N, -1] before the dense layer)
   vit          [batch, 3, 64, 64] (the class token expanded to the batch)
   lstm_vad     x [batch, 16, 40], h0/c0 [2, batch, 64]: the batch is dim 1
-               of the states (the runtime stages those items)
+               of the states (the runtime stages those items), and inside
+               the LSTM an inner factor of the [seq * batch, 4h] projection
+  gru          a bidirectional GRU, batch first
 Not separable (q8 must refuse, naming the node):
   batch_mix    subtracts the batch mean (ReduceMean over dim 0)
   cnn_width    [N, 3, 32, W]: the width runs through convolutions
@@ -79,6 +81,7 @@ MODELS = {
     "lstm_vad": (mx.VAD, ["x", "h0", "c0"], ["prob", "hn", "cn"],
                  {"x": {0: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"},
                   "prob": {0: "batch"}, "hn": {1: "batch"}, "cn": {1: "batch"}}, vad, 13),
+    "gru": (mx.GRUNet, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}}, seq((16, 40)), 17),
     "batch_mix": (BatchMix, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}},
                   seq((16,)), 13),
     "cnn_width": (SmallCNN, ["input"], ["y"], {"input": {0: "N", 3: "W"}, "y": {0: "N", 3: "W2"}},

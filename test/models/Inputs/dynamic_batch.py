@@ -23,6 +23,7 @@ import subprocess
 import sys
 
 import numpy as np
+import onnx
 
 
 def run(cmd):
@@ -47,6 +48,11 @@ def main():
     p.add_argument("--int8-bound", type=float)
     a = p.parse_args()
     onnx_path = os.path.join(a.dir, a.model + ".onnx")
+    # Each input's and output's batch dim: the one the model names.
+    graph = onnx.load(onnx_path).graph
+    batch_dim = {v.name: next(i for i, d in enumerate(v.type.tensor_type.shape.dim)
+                              if d.dim_param)
+                 for v in list(graph.input) + list(graph.output)}
     batches = sorted((int(d[1:]) for d in os.listdir(os.path.join(a.dir, a.model))
                       if d.startswith("b")))
     modes = {"fp32": []}
@@ -85,12 +91,15 @@ def main():
         alone = os.path.join(a.work, f"{a.model}-{mode}-alone")
         os.makedirs(alone, exist_ok=True)
         for f in os.listdir(folder):
-            np.save(os.path.join(alone, f), np.load(os.path.join(folder, f))[:1])
+            item = np.take(np.load(os.path.join(folder, f)), [0], axis=batch_dim[f[:-4]])
+            np.save(os.path.join(alone, f), item)
         out = os.path.join(a.work, f"{a.model}-{mode}-alone-out")
         run([a.q8_run, lib + ".so", "--output-dir", out] + inputs_of(alone))
         batched = os.path.join(a.work, f"{a.model}-{mode}-b{b}")
         for f in sorted(os.listdir(out)):
-            if not np.array_equal(np.load(os.path.join(out, f)), np.load(os.path.join(batched, f))[:1]):
+            whole = np.load(os.path.join(batched, f))
+            if not np.array_equal(np.load(os.path.join(out, f)),
+                                  np.take(whole, [0], axis=batch_dim[f[:-4]])):
                 sys.exit(f"dynamic_batch: {mode} {f}: item 0 alone differs from item 0 of batch {b}")
         print(f"{a.model}: {mode} item 0 alone equals item 0 of batch {b}: ok")
 
