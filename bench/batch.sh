@@ -94,7 +94,8 @@ for m in "${MODELS[@]}"; do
   onnx=$DIR/$m.onnx
   q8_build_model "$onnx" "$DIR/$m/fp32" "$m"
   q8_build_model "$onnx" "$DIR/$m/int8" "$m" --calibrate "$OUT/$m" \
-    --calibration-table "$DIR/$m/table.json" --quantize w8a8 2> "$DIR/$m/int8.log"
+    --calibration-table "$DIR/$m/table.json" --quantize w8a8 2> "$DIR/$m/int8.log" ||
+    { echo "bench/batch.sh: q8c failed: $DIR/$m/int8.log" >&2; exit 1; }
   "$PYTHON" "$ROOT/bench/make_qdq.py" "$onnx" "$DIR/$m/table.json" "$DIR/$m/qdq.onnx" \
     > "$DIR/$m/qdq.log" 2>&1
   for b in "${STATIC[@]}"; do
@@ -106,9 +107,11 @@ for m in "${MODELS[@]}"; do
     q8_build_model "$onnx" "$DIR/$m/static$b-fp32" "$m" "${shapes[@]}"
     # Calibrated on the sample repeated b times: the same minmax ranges as
     # the dynamic object's (a table records the shapes it was made for).
+    mkdir -p "$DIR/$m/calibrate$b" && ln -sfn "$DIR/$m/b$b" "$DIR/$m/calibrate$b/sample"
     q8_build_model "$onnx" "$DIR/$m/static$b-int8" "$m" "${shapes[@]}" \
-      --calibrate "$DIR/$m/b$b" --calibration-table "$DIR/$m/static$b.json" \
-      --quantize w8a8 2> "$DIR/$m/static$b-int8.log"
+      --calibrate "$DIR/$m/calibrate$b" --calibration-table "$DIR/$m/static$b.json" \
+      --quantize w8a8 2> "$DIR/$m/static$b-int8.log" ||
+      { echo "bench/batch.sh: q8c failed: $DIR/$m/static$b-int8.log" >&2; exit 1; }
   done
 done
 
