@@ -153,12 +153,20 @@ LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
     auto index = extract.getIndices()[d].getDefiningOp<linalg::IndexOp>();
     if (!index || !batchLoops.count(index.getDim()))
       return false;
-    Layout loop = batchLoops.lookup(index.getDim());
+    Layout &loop = batchLoops[index.getDim()];
     Layout read = layoutOf(extract.getTensor());
     int64_t extent = op.getStaticLoopRanges()[index.getDim()];
-    return read.agrees(loop) &&
-           extent == cast<ShapedType>(extract.getTensor().getType())
-                         .getDimSize(d);
+    if (!read.agrees(loop) ||
+        extent != cast<ShapedType>(extract.getTensor().getType())
+                      .getDimSize(d))
+      return false;
+    // What the body reads is what the results hold (a loop over an empty
+    // init takes the layout of the value it gathers from).
+    if (loop.any && !read.any) {
+      loop.inner = read.inner;
+      loop.any = false;
+    }
+    return true;
   };
   WalkResult walk = op->walk([&](Operation *inner) {
     if (inner == op.getOperation())

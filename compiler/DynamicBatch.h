@@ -17,7 +17,7 @@
 // says which node mixes them.
 //
 // How separability is proven, not assumed: the model is imported twice,
-// with the dim at 2 and at 3. Lowered to linalg, the two are walked in
+// with the dim at 37 and at 41. Lowered to linalg, the two are walked in
 // lockstep: every loop whose extent grows with the dim must be parallel,
 // index its operands' batch dims directly and never read its own index;
 // reshapes, slices, pads and concatenations must keep each item's data
@@ -25,7 +25,7 @@
 // operands and attributes) with every shape and shape attribute equal or
 // proportional to the dim, and no constant computed from it (a model that
 // computes with its batch size differs). What is left is an item-by-item
-// computation; the module at 2, every grown dim divided by 2, computes
+// computation; the module at 37, every grown dim divided by 37, computes
 // one item. (Not the import at 1: there, unit-dim folding in the importer
 // makes another graph, e.g. without the Expand of a class token.)
 //

@@ -70,6 +70,12 @@ def vad(rng, b):
             "c0": (0.5 * rng.randn(2, b, 64)).astype(np.float32)}
 
 
+def silero(rng, b):
+    return {"x": rng.randn(b, 512).astype(np.float32),
+            "h0": (0.5 * rng.randn(2, b, 64)).astype(np.float32),
+            "c0": (0.5 * rng.randn(2, b, 64)).astype(np.float32)}
+
+
 # name: (factory, inputs, outputs, {input: {dim: name}}, make_inputs, opset)
 MODELS = {
     "transformer": (mx.Transformer, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}},
@@ -82,6 +88,16 @@ MODELS = {
                  {"x": {0: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"},
                   "prob": {0: "batch"}, "hn": {1: "batch"}, "cn": {1: "batch"}}, vad, 13),
     "gru": (mx.GRUNet, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}}, seq((16, 40)), 17),
+    "mobilenet_v3": (mx.tv_mobilenet_v3, ["input"], ["logits"],
+                     {"input": {0: "batch"}, "logits": {0: "batch"}}, image((3, 64, 64)), 17),
+    "resnet18": (mx.tv_resnet18, ["input"], ["logits"],
+                 {"input": {0: "batch"}, "logits": {0: "batch"}}, image((3, 64, 64)), 13),
+    "fpn": (mx.fpn_detector, ["input"], ["logits", "prob"],
+            {"input": {0: "batch"}, "logits": {0: "batch"}, "prob": {0: "batch"}},
+            image((3, 64, 64)), 13),
+    "silero_vad": (mx.SileroLike, ["x", "h0", "c0"], ["prob", "hn", "cn"],
+                   {"x": {0: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"},
+                    "prob": {0: "batch"}, "hn": {1: "batch"}, "cn": {1: "batch"}}, silero, 13),
     "batch_mix": (BatchMix, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}},
                   seq((16,)), 13),
     "cnn_width": (SmallCNN, ["input"], ["y"], {"input": {0: "N", 3: "W"}, "y": {0: "N", 3: "W2"}},
