@@ -460,13 +460,20 @@ LogicalResult Separability::run(func::FuncOp func, ArrayRef<int64_t> inputDims,
   if (failed(visitBlock(func.front())))
     return failure();
   Operation *ret = func.front().getTerminator();
-  for (Value v : ret->getOperands()) {
+  for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
     Layout layout = layoutOf(v);
     // The ABI's outputs have their batch dim of extent n, item by item.
     if (layout.hasBatch() &&
-        ((!layout.any && layout.inner != 1) || perItem(v, layout.dim) != 1))
-      return mixes(ret, "returns a value whose batch dim holds more than "
-                        "the items");
+        ((!layout.any && layout.inner != 1) || perItem(v, layout.dim) != 1)) {
+      auto name = func.getResultAttrOfType<StringAttr>(i, "q8.name");
+      return ret->emitError()
+             << "output '" << (name ? name.getValue() : StringRef("?"))
+             << "' holds the batch merged with other elements in its dim "
+             << layout.dim
+             << ", which the ABI cannot describe (a dim is the batch or a "
+                "constant), so q8 cannot keep the batch dim dynamic; fix it "
+                "with --input-shape";
+    }
     outputDims.push_back(layout.dim);
   }
   return success();
