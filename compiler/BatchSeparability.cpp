@@ -303,10 +303,11 @@ LogicalResult Separability::visit(Operation *op) {
     // outermost, sameItems).
     if (failed(setAny()))
       return failure();
+    auto constant = dyn_cast<arith::ConstantOp>(op);
+    auto dense = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                          : DenseElementsAttr();
     for (Value r : op->getResults())
-      if (layouts[r].hasBatch() &&
-          !cast<DenseElementsAttr>(
-               cast<arith::ConstantOp>(op).getValue()).isSplat())
+      if (layouts[r].hasBatch() && !(dense && dense.isSplat()))
         layouts[r].any = false;
   } else if (!readsBatch && !grows) {
     return success();
