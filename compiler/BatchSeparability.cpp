@@ -8,6 +8,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using q8::batch::Lockstep;
@@ -56,6 +57,11 @@ private:
   /// starts at a whole block of items (a multiple of n x inner).
   bool startsAtBlock(Operation *op, OpFoldResult offset, unsigned index,
                      int64_t inner);
+  /// Whether a slice or insert `op` spans dim `d` (of extent `extent`) in
+  /// whole blocks of items of layout `inner`, with stride 1 and a static
+  /// size: all of it from 0 (`whole`), or from a block's start.
+  bool coversBlocks(OffsetSizeAndStrideOpInterface op, int64_t d,
+                    int64_t extent, int64_t inner, bool &whole);
   LogicalResult mixes(Operation *op, const Twine &why) {
     return op->emitError()
            << describe(op) << " " << why
@@ -106,6 +112,17 @@ bool Separability::startsAtBlock(Operation *op, OpFoldResult offset,
     return true;
   int64_t n0 = step.extent(0), n1 = step.extent(1);
   return a % n0 == 0 && a / n0 * n1 == b && (a / n0) % inner == 0;
+}
+
+bool Separability::coversBlocks(OffsetSizeAndStrideOpInterface op, int64_t d,
+                                int64_t extent, int64_t inner, bool &whole) {
+  if (op.isDynamicStride(d) || op.getStaticStride(d) != 1 ||
+      op.isDynamicSize(d))
+    return false;
+  whole = op.getStaticSize(d) == extent;
+  if (whole)
+    return !op.isDynamicOffset(d) && op.getStaticOffset(d) == 0;
+  return startsAtBlock(op, op.getMixedOffsets()[d], d, inner);
 }
 
 LogicalResult Separability::visitLinalg(linalg::LinalgOp op) {
@@ -366,16 +383,12 @@ LogicalResult Separability::visit(Operation *op) {
       return failure();
     if (layout.hasBatch()) {
       int64_t d = layout.dim;
-      bool whole = !slice.isDynamicSize(d) &&
-                   slice.getStaticSize(d) ==
-                       slice.getSourceType().getDimSize(d);
-      if (slice.isDynamicStride(d) || slice.getStaticStride(d) != 1 ||
-          slice.isDynamicSize(d) || *grown < 0 ||
-          !(whole ? (!slice.isDynamicOffset(d) &&
-                     slice.getStaticOffset(d) == 0)
-                  : (!layout.any && startsAtBlock(op, slice.getMixedOffsets()[d],
-                                                  d, layout.inner) &&
-                     perItem(slice.getResult(), *grown) % layout.inner == 0)))
+      bool whole = false;
+      if (*grown < 0 ||
+          !coversBlocks(slice, d, slice.getSourceType().getDimSize(d),
+                        layout.inner, whole) ||
+          (!whole && (layout.any || perItem(slice.getResult(), *grown) %
+                                            layout.inner != 0)))
         return mixes(op, "takes part of the batch dim");
       layout.dim = *grown;
     }
@@ -390,16 +403,11 @@ LogicalResult Separability::visit(Operation *op) {
       return mixes(op, "writes items into a value without a batch dim");
     if (dest.hasBatch()) {
       int64_t d = dest.dim;
-      bool whole = !insert.isDynamicSize(d) &&
-                   insert.getStaticSize(d) ==
-                       insert.getDestType().getDimSize(d);
       int64_t inner = dest.any ? source.inner : dest.inner;
-      if (insert.isDynamicStride(d) || insert.getStaticStride(d) != 1 ||
-          insert.isDynamicSize(d) || *sourceDim < 0 ||
-          (!source.any && source.inner != inner) ||
-          !(whole ? (!insert.isDynamicOffset(d) &&
-                     insert.getStaticOffset(d) == 0)
-                  : startsAtBlock(op, insert.getMixedOffsets()[d], d, inner)))
+      bool whole = false;
+      if (*sourceDim < 0 || (!source.any && source.inner != inner) ||
+          !coversBlocks(insert, d, insert.getDestType().getDimSize(d), inner,
+                        whole))
         return mixes(op, "writes part of the batch dim");
       if (dest.any && (whole || !source.any))
         dest = Layout{d, inner, source.any};

@@ -161,6 +161,35 @@ static inline void q8_io_explain(const q8_model_desc *desc,
                wantShape, q8_status_string(status));
 }
 
+/* The call's dims (desc->num_dims of them; NULL when there are none) from
+ * the caller's input tensors `given` (one per model input), as
+ * q8_model_infer_dims finds them; on failure, q8_io_explain's phrase in
+ * `why`. */
+static inline q8_status q8_io_infer_dims(const q8_model_desc *desc,
+                                         const q8_tensor_desc *given,
+                                         int64_t *dims, char *why,
+                                         size_t size) {
+  int32_t bad = -1;
+  q8_status status =
+      q8_model_infer_dims(desc, given, desc->num_inputs, dims, &bad);
+  if (status != Q8_OK)
+    q8_io_explain(desc, given, bad, status, why, size);
+  return status;
+}
+
+/* Output `i` of `desc` at the call's `dims`: its descriptor with every
+ * dynamic dim resolved, into `out`. Returns its size in bytes, or -1 if its
+ * element count overflows. */
+static inline int64_t q8_io_resolve_output(const q8_model_desc *desc,
+                                           uint32_t i, const int64_t *dims,
+                                           q8_tensor_desc *out) {
+  *out = desc->outputs[i];
+  q8_tensor_resolve_dims(desc, &desc->outputs[i], dims, out->dims);
+  int64_t count = q8_tensor_num_elements(out);
+  return count < 0 ? -1
+                   : count * (int64_t)q8_dtype_size((q8_dtype)out->dtype);
+}
+
 /* True for the floating-point dtypes (compared with a tolerance; the
  * others compare exactly). */
 static inline int q8_io_is_float(int32_t dtype) {
@@ -278,27 +307,23 @@ static inline int q8_io_load_into(const q8_model_desc *desc,
     memcpy(given[i].dims, io->inputs[i].dims, sizeof given[i].dims);
   }
   int32_t bad = -1;
+  char why[512];
   q8_status status = q8_model_validate_inputs(desc, given, (uint32_t)io->nin,
                                               io->workspace, &bad);
-  if (status == Q8_OK)
-    status = q8_model_infer_dims(desc, given, (uint32_t)io->nin, io->dims,
-                                 &bad);
-  if (status != Q8_OK) {
-    char why[512];
+  if (status != Q8_OK)
     q8_io_explain(desc, given, bad, status, why, sizeof why);
+  else
+    status = q8_io_infer_dims(desc, given, io->dims, why, sizeof why);
+  if (status != Q8_OK)
     fprintf(stderr, "%s: %s\n", tool, why);
-  }
   free(given);
   if (status != Q8_OK)
     return 1;
 
   for (int i = 0; i < io->nout; ++i) {
     q8_tensor_desc *out = &io->outputs[i];
-    *out = desc->outputs[i];
-    q8_tensor_resolve_dims(desc, &desc->outputs[i], io->dims, out->dims);
-    int64_t count = q8_tensor_num_elements(out);
-    size_t bytes = (size_t)count * q8_dtype_size((q8_dtype)out->dtype);
-    void *data = count >= 0 ? calloc(bytes ? bytes : 1, 1) : NULL;
+    int64_t bytes = q8_io_resolve_output(desc, (uint32_t)i, io->dims, out);
+    void *data = bytes >= 0 ? calloc(bytes ? (size_t)bytes : 1, 1) : NULL;
     if (!data) {
       fprintf(stderr, "%s: output %s: out of memory\n", tool, out->name);
       return 1;

@@ -318,11 +318,8 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
     }
     // A dynamic model's dims come from the inputs' shapes.
     std::vector<int64_t> dims(desc->num_dims);
-    int32_t bad = -1;
-    if (q8_status status = q8_model_infer_dims(desc, given.data(), nin,
-                                               dims.data(), &bad)) {
-      char why[512];
-      q8_io_explain(desc, given.data(), bad, status, why, sizeof(why));
+    char why[512];
+    if (q8_io_infer_dims(desc, given.data(), dims.data(), why, sizeof(why))) {
       rep.send("skip", why);
       finish(0);
     }
@@ -332,12 +329,14 @@ bool compareOutput(const q8_tensor_desc &out, const char *gotBytes,
                                          desc->outputs + nout);
     std::vector<std::vector<char>> outputs(nout);
     for (int i = 0; i < nout; ++i) {
-      q8_tensor_desc &out = outDescs[i];
-      q8_tensor_resolve_dims(desc, &desc->outputs[i], dims.data(), out.dims);
-      outputs[i].assign(
-          q8_tensor_num_elements(&out) * q8_dtype_size((q8_dtype)out.dtype) +
-              1,
-          0);
+      int64_t bytes =
+          q8_io_resolve_output(desc, i, dims.data(), &outDescs[i]);
+      if (bytes < 0) {
+        rep.send("skip", std::string("output '") + desc->outputs[i].name +
+                             "': too many elements");
+        finish(0);
+      }
+      outputs[i].assign(bytes + 1, 0);
       callArgs[first + nin + i] = outputs[i].data();
     }
     size_t ws = (desc->workspace_size + Q8_WORKSPACE_ALIGNMENT - 1) /

@@ -381,13 +381,9 @@ int main(int argc, char **argv) {
   // A dynamic model's dims, from the inputs' shapes: within its bounds and
   // the same wherever a dim appears.
   std::vector<int64_t> dims(desc->num_dims);
-  int32_t bad = -1;
-  if (q8_status status = q8_model_infer_dims(desc, given.data(), nin,
-                                             dims.data(), &bad)) {
-    char why[512];
-    q8_io_explain(desc, given.data(), bad, status, why, sizeof(why));
+  char why[512];
+  if (q8_io_infer_dims(desc, given.data(), dims.data(), why, sizeof(why)))
     return fail(why);
-  }
   if (first)
     args[0] = dims.data();
   // Each output's descriptor at those dims.
@@ -395,11 +391,11 @@ int main(int argc, char **argv) {
                                        desc->outputs + nout);
   std::vector<std::vector<char>> outputs(nout);
   for (int i = 0; i < nout; ++i) {
-    q8_tensor_desc &out = outDescs[i];
-    q8_tensor_resolve_dims(desc, &desc->outputs[i], dims.data(), out.dims);
-    outputs[i].assign(q8_tensor_num_elements(&out) *
-                          q8_dtype_size((q8_dtype)out.dtype),
-                      0);
+    int64_t bytes = q8_io_resolve_output(desc, i, dims.data(), &outDescs[i]);
+    if (bytes < 0)
+      return fail(Twine("output ") + desc->outputs[i].name +
+                  ": too many elements");
+    outputs[i].assign(bytes, 0);
     args[first + nin + i] = outputs[i].data();
   }
   std::unique_ptr<void, decltype(&free)> workspace(
