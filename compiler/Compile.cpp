@@ -3,6 +3,7 @@
 #include "compiler/Compile.h"
 
 #include "compiler/DynamicBatch.h"
+#include "compiler/DynamicExtent.h"
 
 #include "compiler/CrashHandler.h"
 #include "compiler/calibration/Reference.h"
@@ -306,6 +307,12 @@ private:
   /// against. Set whenever they run: both need samples (checkRequest), and
   /// with samples and w8a8 this compile calibrates.
   std::unique_ptr<calibration::Reference> reference;
+  /// A model compiled with a dynamic extent (DynamicExtent.h): the imports
+  /// at the smaller sizes (the one at the bound is the module compiled).
+  std::optional<ExtentModel> extent;
+  mlir::LogicalResult findDynamicDim(mlir::OwningOpRef<mlir::ModuleOp> &module,
+                                     const ImportOptions &options);
+  mlir::LogicalResult lowerExtentModel(mlir::ModuleOp module);
 };
 
 calibration::LayerErrorOptions Compilation::sampleOptions() const {
@@ -532,11 +539,16 @@ mlir::LogicalResult Compilation::emit(mlir::ModuleOp module) {
     codegen.modelName = modelNameFromPath(
         paths.artifact || output.path != "-" ? StringRef(paths.base)
                                              : StringRef(request.modelPath));
-  if (output.kind == OutputKind::Linalg && failed(lowerToLinalg(module)))
+  if (extent && failed(lowerExtentModel(module)))
     return mlir::failure();
-  if ((output.kind == OutputKind::LLVM || paths.artifact) &&
-      failed(compileModule(module, codegen)))
+  if (!extent && output.kind == OutputKind::Linalg &&
+      failed(lowerToLinalg(module)))
     return mlir::failure();
+  if (output.kind == OutputKind::LLVM || paths.artifact) {
+    if (failed(extent ? lowerToLLVMDialect(module, codegen)
+                      : compileModule(module, codegen)))
+      return mlir::failure();
+  }
   if (paths.artifact) {
     if (failed(emitModel(module, codegen, paths.base, *paths.artifact,
                          request.modelPath)))
@@ -572,6 +584,83 @@ mlir::LogicalResult Compilation::emit(mlir::ModuleOp module) {
   return mlir::success();
 }
 
+/// Keeps the model's dynamic dim, if it has one: as a batch dim when the
+/// model is separable along it (DynamicBatch.h), else, when it is bounded,
+/// as a dynamic extent of the generated code (DynamicExtent.h); `module`
+/// becomes the graph to compile.
+mlir::LogicalResult
+Compilation::findDynamicDim(mlir::OwningOpRef<mlir::ModuleOp> &module,
+                            const ImportOptions &options) {
+  mlir::MLIRContext *context = module->getContext();
+  // The batch proof's refusal is the error unless the dim is bounded and
+  // compiles as an extent instead.
+  std::vector<std::string> batchErrors;
+  mlir::FailureOr<std::optional<BatchModel>> batched = mlir::failure();
+  {
+    mlir::ScopedDiagnosticHandler collect(context, [&](mlir::Diagnostic &d) {
+      if (d.getSeverity() != mlir::DiagnosticSeverity::Error)
+        return mlir::failure();
+      batchErrors.push_back(d.str());
+      return mlir::success();
+    });
+    batched = findBatchDim(*module, request.modelPath, options);
+  }
+  if (succeeded(batched)) {
+    if (*batched) {
+      module = std::move((*batched)->item);
+      setBatchDim(*module, (*batched)->batch);
+    }
+    return mlir::success();
+  }
+  auto reportBatch = [&] {
+    for (const std::string &message : batchErrors)
+      log << "error: " << request.modelPath << ": " << message << "\n";
+  };
+  if (!hasBoundedDynamicDim(*module)) {
+    reportBatch();
+    if (!batchErrors.empty())
+      log << "note: a dynamic dim with an upper bound (--input-shape "
+             "x=1,1..512,...) is compiled with dynamic extents instead\n";
+    return mlir::failure();
+  }
+  mlir::FailureOr<ExtentModel> model =
+      importAtExtents(*module, request.modelPath, options);
+  if (failed(model))
+    return mlir::failure();
+  if (request.quantization.w8a8) {
+    log << "error: " << request.modelPath << ": dynamic dim '"
+        << model->extent.name
+        << "' is compiled with dynamic extents, which --quantize=w8a8 does "
+           "not support yet: fix the dim with --input-shape\n";
+    return mlir::failure();
+  }
+  module = std::move(model->imports.back());
+  model->imports.pop_back();
+  extent = std::move(*model);
+  return mlir::success();
+}
+
+/// Lowers the imports of an extent model to linalg and rewrites `module`
+/// (the one at the bound) into the graph with the extent dynamic.
+mlir::LogicalResult Compilation::lowerExtentModel(mlir::ModuleOp module) {
+  // Without CSE: a size that equals one of the model's own constants at
+  // one import would merge with it there only.
+  llvm::SmallVector<mlir::ModuleOp> lowered;
+  for (mlir::OwningOpRef<mlir::ModuleOp> &m : extent->imports) {
+    if (failed(lowerToLinalg(*m, /*cse=*/false)))
+      return mlir::failure();
+    lowered.push_back(*m);
+  }
+  if (failed(lowerToLinalg(module, /*cse=*/false)))
+    return mlir::failure();
+  lowered.push_back(module);
+  if (failed(generalizeExtent(lowered, extent->sizes, extent->extent)) ||
+      failed(cleanUpLinalg(module)))
+    return mlir::failure();
+  setExtentDim(module, extent->extent);
+  return mlir::success();
+}
+
 CompileResult Compilation::run() {
   Clock::time_point start = Clock::now();
   std::vector<std::string> problems = checkRequest(request);
@@ -581,6 +670,8 @@ CompileResult Compilation::run() {
     return std::move(result);
 
   mlir::MLIRContext context;
+  // The extent model's imports live in `context`: gone before it is.
+  llvm::scope_exit dropImports([&] { extent.reset(); });
   loadDialects(context);
   trackCrashContext(context);
   // Dynamic dims are imported at one item; findBatchDim below checks that
@@ -612,15 +703,9 @@ CompileResult Compilation::run() {
             log << "note: " << note.str() << "\n";
         return mlir::success();
       });
-  mlir::FailureOr<std::optional<BatchModel>> batched =
-      findBatchDim(module, request.modelPath, importOptions);
-  if (failed(batched))
+  if (failed(findDynamicDim(imported.module, importOptions)))
     return std::move(result);
-  if (*batched) {
-    imported.module = std::move((*batched)->item);
-    module = *imported.module;
-    setBatchDim(module, (*batched)->batch);
-  }
+  module = *imported.module;
   result.timings.import = secondsSince(start);
   if (request.afterImport)
     request.afterImport(module);

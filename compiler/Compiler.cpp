@@ -93,6 +93,13 @@ LogicalResult q8::lowerToLinalg(mlir::ModuleOp module, bool cse) {
   return mlir::failure(leftOver);
 }
 
+LogicalResult q8::cleanUpLinalg(mlir::ModuleOp module) {
+  mlir::PassManager pm(module.getContext(), mlir::ModuleOp::getOperationName());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  return pm.run(module);
+}
+
 LogicalResult q8::compileModule(mlir::ModuleOp module,
                                 const CodegenOptions &options) {
   if (failed(lowerToLinalg(module)))

@@ -120,6 +120,9 @@ struct CompileOptions {
 /// two values' shapes happen to coincide at one size).
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module, bool cse = true);
 
+/// Canonicalizes and CSEs a module on linalg (after a rewrite of it).
+mlir::LogicalResult cleanUpLinalg(mlir::ModuleOp module);
+
 /// lowerToLinalg, then lowerToLLVMDialect (Pipeline.h): the module ends in
 /// the LLVM dialect, ready for emitObject/emitLLVMIR/emitHeader.
 mlir::LogicalResult compileModule(mlir::ModuleOp module,

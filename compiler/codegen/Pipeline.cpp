@@ -80,6 +80,9 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // A dynamic extent: the dims argument, and static buffers at its bound.
+  pm.addPass(createBindExtent());
+  pm.addPass(createCanonicalizerPass());
   // Matmuls as register-blocked micro-kernels over packed weights (before
   // the arena, so that buffers are still distinct allocations).
   pm.addPass(createMatmulKernels(options.target));

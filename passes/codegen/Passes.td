@@ -95,6 +95,27 @@ def SplitReductions : Pass<"q8-split-reductions", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def BindExtent : Pass<"q8-bind-extent", "::mlir::ModuleOp"> {
+  let summary = "give a dynamic extent its C ABI and its arena room, on buffers";
+  let description = [{
+    For a module with a `q8.extent` attribute (passes/codegen/ExtentDim.h:
+    one dynamic dim, its bounds, and where it sits in each input and
+    output), after bufferization and buffer-results-to-out-params. The
+    entry function gains a first argument `dims` (`memref<1xi64>`, the
+    `const int64_t *dims` of the C ABI) and reads the extent n from it.
+    Every argument whose memref has the dynamic dim takes the static type
+    at the bound instead (a bare pointer) and is viewed at n through a
+    `memref.reinterpret_cast` with identity strides. Every `memref.alloc`
+    with dynamic sizes becomes a static allocation of the size at the
+    bound, viewed the same way, so q8-plan-arena places it: the workspace
+    is planned once for the bound and a call never allocates. A size that
+    is not computed from n by integer arithmetic, or that is larger at the
+    lower bound than at the upper, is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
   let summary = "rewrite f32 and int8 matmuls on buffers into register-blocked vector micro-kernels";
   let description = [{

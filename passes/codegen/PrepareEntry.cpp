@@ -72,7 +72,9 @@ RankedTensorType boundaryTypeFor(Type type) {
     return {};
   Type element = tensor.getElementType();
   bool isBool = element.isSignlessInteger(1);
-  bool isEmpty = tensor.getNumElements() == 0 && tensor.getRank() != 1;
+  // (A dynamic tensor is never empty here: its dim has a size at least 1.)
+  bool isEmpty = tensor.hasStaticShape() && tensor.getNumElements() == 0 &&
+                 tensor.getRank() != 1;
   if (!isBool && !isEmpty)
     return {};
   if (isBool)
@@ -87,8 +89,10 @@ Value convertElements(OpBuilder &b, Location loc, Value input,
                       RankedTensorType resultType,
                       function_ref<Value(OpBuilder &, Location, Value)> body) {
   int64_t rank = resultType.getRank();
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  // Dynamic dims (a dynamic extent) take their sizes from the input.
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, input),
+      resultType.getElementType());
   SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
@@ -108,7 +112,7 @@ Value convertElements(OpBuilder &b, Location loc, Value input,
 /// bools and extui back.
 Value convertAtBoundary(OpBuilder &b, Location loc, Value value,
                         RankedTensorType to, bool forResult) {
-  if (to.getNumElements() == 0)
+  if (to.hasStaticShape() && to.getNumElements() == 0)
     return forResult ? Value(bufferization::AllocTensorOp::create(
                            b, loc, to, ValueRange{}))
                      : Value(tensor::EmptyOp::create(b, loc, to.getShape(),

@@ -32,7 +32,7 @@ namespace {
 constexpr int64_t kLanes = 16;
 
 /// Whether `op` reduces floats along its innermost loop only, over a static
-/// extent that the lanes divide at least twice. Contractions and
+/// extent that the lanes divide at least twice, with static shapes. Contractions and
 /// convolutions are left whole for q8-matmul-kernels.
 bool isSplittable(linalg::LinalgOp op) {
   if (linalg::isaContractionOpInterface(op) ||
@@ -47,7 +47,9 @@ bool isSplittable(linalg::LinalgOp op) {
   op.getReductionDims(dims);
   unsigned innermost = op.getNumLoops() - 1;
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
-  if (dims.front() != innermost || ShapedType::isDynamic(extents[innermost]))
+  // Every extent static: upstream's splitReduction builds its partials'
+  // tensor.empty from the static loop ranges alone.
+  if (dims.front() != innermost || op.hasDynamicShape())
     return false;
   int64_t extent = extents[innermost];
   return extent % kLanes == 0 && extent >= 2 * kLanes;
