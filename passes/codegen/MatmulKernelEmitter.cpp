@@ -87,7 +87,11 @@ private:
   }
   void forLoop(Value lb, int64_t ub, int64_t step,
                function_ref<void(Value)> body, bool parallel = false) {
-    auto loop = scf::ForOp::create(b, loc, lb, constant(ub), constant(step));
+    forLoop(lb, constant(ub), step, body, parallel);
+  }
+  void forLoop(Value lb, Value ub, int64_t step,
+               function_ref<void(Value)> body, bool parallel = false) {
+    auto loop = scf::ForOp::create(b, loc, lb, ub, constant(step));
     if (parallel)
       loop->setAttr(kParallelLoopAttr, b.getUnitAttr());
     OpBuilder::InsertionGuard guard(b);
@@ -144,6 +148,19 @@ private:
     auto kernel = [&](Value m0, int64_t count) {
       emitKernel(values, k0, kBlock, m0, count, n0, vectors, zeroInit);
     };
+    if (info.mExtent) {
+      // Rows known at run time: the blocks of `rows` that fit, then the
+      // rows left over one at a time.
+      Value full = arith::MulIOp::create(
+          b, loc,
+          arith::DivUIOp::create(b, loc, info.mExtent, constant(rows)),
+          constant(rows));
+      forLoop(constant(0), full, rows, [&](Value m0) { kernel(m0, rows); },
+              /*parallel=*/true);
+      forLoop(full, info.mExtent, 1, [&](Value m0) { kernel(m0, 1); },
+              /*parallel=*/true);
+      return;
+    }
     if (fullBlocks == 1) {
       kernel(constant(0), rows);
     } else if (fullBlocks > 1) {

@@ -150,8 +150,8 @@ Type elementTypeOf(Value v) {
 /// buffers with projected-permutation maps and C's innermost dim n, in f32
 /// or u8 x s8 -> i32 (A's zero point possibly subtracted in the body).
 std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.hasDynamicShape() ||
-      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
     return std::nullopt;
   Type ta = elementTypeOf(op.getDpsInputOperand(0)->get()),
        tb = elementTypeOf(op.getDpsInputOperand(1)->get()),
@@ -207,6 +207,10 @@ std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
       info.batchDims.push_back(dim);
   llvm::sort(info.batchDims);
   info.extents = op.getStaticLoopRanges();
+  // A dynamic extent is supported in m only (the rows of a sequence).
+  for (auto [dim, extent] : llvm::enumerate(info.extents))
+    if (ShapedType::isDynamic(extent) && dim != info.mDim)
+      return std::nullopt;
   // C is stored by vectors along n.
   if (!hasUnitInnerStride(cast<MemRefType>(info.c.getType())))
     return std::nullopt;
@@ -284,12 +288,13 @@ ZeroInit zeroInitOfC(const MatmulInfo &info) {
 /// A subview of `operand` restricted to loop dim `dim` in [offset, end).
 Value sliceAlong(OpBuilder &b, Location loc, Value operand, AffineMap map,
                  unsigned dim, int64_t offset, int64_t size) {
-  auto type = cast<MemRefType>(operand.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
+  SmallVector<OpFoldResult> whole =
+      memref::getMixedSizes(b, loc, operand);
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     bool sliced = map.getDimPosition(i) == dim;
     offsets.push_back(b.getIndexAttr(sliced ? offset : 0));
-    sizes.push_back(b.getIndexAttr(sliced ? size : type.getDimSize(i)));
+    sizes.push_back(sliced ? b.getIndexAttr(size) : whole[i]);
     strides.push_back(b.getIndexAttr(1));
   }
   return memref::SubViewOp::create(b, loc, operand, offsets, sizes, strides);
@@ -307,6 +312,16 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
     return failure();
   int64_t lanes = scheme->lanes;
   int64_t n = info.extents[info.nDim];
+  MatmulInfo &dynamicInfo = const_cast<MatmulInfo &>(info);
+  if (ShapedType::isDynamic(info.extents[info.mDim])) {
+    // The rows' count, read from C, before anything is emitted.
+    builder.setInsertionPoint(info.op);
+    unsigned position = *info.cMap.getResultPosition(
+        getAffineDimExpr(info.mDim, builder.getContext()));
+    dynamicInfo.mExtent = memref::DimOp::create(builder, info.op->getLoc(),
+                                                info.c, position);
+    dynamicInfo.extents[info.mDim] = kNominalRows;
+  }
   int64_t vectorColumns = n - n % lanes;
   if (vectorColumns == 0 || info.extents[info.mDim] == 0 ||
       info.extents[info.kDim] == 0)

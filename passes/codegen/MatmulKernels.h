@@ -66,8 +66,16 @@ struct MatmulInfo {
   /// Every other parallel dim, looped over.
   llvm::SmallVector<unsigned> batchDims;
   unsigned mDim, nDim, kDim; ///< the micro-kernel's dims
+  /// The loops' extents; a dynamic m (a dynamic extent's rows) holds
+  /// kNominalRows, for the blocking heuristics, and its size is mExtent.
   llvm::SmallVector<int64_t> extents;
+  mlir::Value mExtent;
 };
+
+/// The m a dynamic row count is blocked for (its size only known at run
+/// time): enough rows that K blocks and panels are sized as for a
+/// sequence of a few hundred tokens.
+inline constexpr int64_t kNominalRows = 256;
 
 /// Constant globals' values as doubles (exact for f32 and every integer
 /// type), read once per global however many matmuls use it.

@@ -18,9 +18,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace q8 {
 #define GEN_PASS_DEF_TILEANDVECTORIZE
@@ -42,10 +44,22 @@ int64_t fullTile(int64_t extent, int64_t bound) {
   return 1;
 }
 
+/// The tile of a loop whose extent is only known at run time (a dynamic
+/// extent): `vector` elements when the vectorizer needs that loop (the
+/// tiles are peeled, so all but the last are static), else one.
+int64_t dynamicTile(bool vectorized, int64_t vector) {
+  return vectorized ? vector : 1;
+}
+
 /// Tile sizes per loop of `op` (see the pass description); a size equal to
 /// the loop's extent means "do not tile this loop".
 SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t lanes) {
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  auto tileOf = [&](unsigned dim, int64_t bound, bool vectorized) {
+    return ShapedType::isDynamic(extents[dim])
+               ? dynamicTile(vectorized, bound)
+               : fullTile(extents[dim], bound);
+  };
   SmallVector<int64_t> tiles(extents.size(), 1);
   if (extents.empty())
     return tiles;
@@ -58,12 +72,12 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t lanes) {
     // The innermost M, N and K loops form the register tile; 4 x 2 vectors
     // of accumulators leave registers for the A broadcasts and B rows.
     unsigned m = dims->m.back(), n = dims->n.back(), k = dims->k.back();
-    tiles[m] = fullTile(extents[m], 4);
-    tiles[n] = fullTile(extents[n], 2 * lanes);
-    tiles[k] = fullTile(extents[k], lanes);
+    tiles[m] = tileOf(m, 4, false);
+    tiles[n] = tileOf(n, 2 * lanes, true);
+    tiles[k] = tileOf(k, lanes, true);
     return tiles;
   }
-  tiles.back() = fullTile(extents.back(), lanes);
+  tiles.back() = tileOf(extents.size() - 1, lanes, true);
   return tiles;
 }
 
@@ -81,11 +95,44 @@ LogicalResult vectorizeAndErase(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// Peels the last, partial tile off each loop of `loops` (tiles of a
+/// dynamic extent), so that the tiles of the main loops have static
+/// shapes, and vectorizes those. The partial tiles stay linalg ops, for
+/// convert-linalg-to-loops: a run-time tail.
+LogicalResult vectorizePeeled(RewriterBase &rewriter,
+                              ArrayRef<scf::ForOp> loops,
+                              const FrozenRewritePatternSet &cleanUp) {
+  Operation *outermost = nullptr;
+  for (scf::ForOp loop : loops) {
+    scf::ForOp partial;
+    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+      continue;
+    if (!outermost || loop->isProperAncestor(outermost))
+      outermost = loop.getOperation();
+  }
+  if (!outermost)
+    return success();
+  // The main loops' tile sizes are constants now: static subviews.
+  Operation *parent = outermost->getParentOp();
+  (void)applyPatternsGreedily(parent, cleanUp);
+  SmallVector<linalg::LinalgOp> tiles;
+  parent->walk([&](linalg::LinalgOp tile) {
+    if (!tile.hasDynamicShape() && tile.hasPureBufferSemantics() &&
+        succeeded(linalg::vectorizeOpPrecondition(tile)))
+      tiles.push_back(tile);
+  });
+  for (linalg::LinalgOp tile : tiles)
+    (void)vectorizeAndErase(rewriter, tile);
+  return success();
+}
+
 LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
-                               int64_t lanes) {
-  if (!op.hasPureBufferSemantics() || op.hasDynamicShape())
+                               int64_t lanes,
+                               const FrozenRewritePatternSet &cleanUp) {
+  if (!op.hasPureBufferSemantics())
     return failure();
-  if (failed(linalg::vectorizeOpPrecondition(op)))
+  bool dynamic = op.hasDynamicShape();
+  if (!dynamic && failed(linalg::vectorizeOpPrecondition(op)))
     return failure();
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles = chooseTileSizes(op, lanes);
@@ -111,6 +158,7 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
   // take them (q8-outline-parallel); a reduction dim's loop accumulates.
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned loop = 0;
+  SmallVector<scf::ForOp> peel;
   for (auto [dim, tile] : llvm::enumerate(tiles)) {
     if (tile == 0)
       continue;
@@ -118,9 +166,15 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
         iterators[dim] == utils::IteratorType::parallel)
       result->loops[loop]->setAttr(q8::kParallelLoopAttr,
                                    rewriter.getUnitAttr());
+    if (loop < result->loops.size() && ShapedType::isDynamic(extents[dim]) &&
+        tile > 1)
+      if (auto forOp = dyn_cast<scf::ForOp>(result->loops[loop].getOperation()))
+        peel.push_back(forOp);
     ++loop;
   }
   rewriter.eraseOp(op);
+  if (dynamic)
+    return vectorizePeeled(rewriter, peel, cleanUp);
   // The tile's operands are static subviews: vectorizing cannot fail where
   // the untiled op passed the precondition, but if it does the tile stays
   // a (correct) linalg op for convert-linalg-to-loops.
@@ -155,10 +209,18 @@ struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
                                                   copy.getTarget());
     }
 
+    // What makes a peeled tile static: folded subview sizes and casts.
+    RewritePatternSet patterns(&getContext());
+    affine::AffineMinOp::getCanonicalizationPatterns(patterns, &getContext());
+    memref::SubViewOp::getCanonicalizationPatterns(patterns, &getContext());
+    memref::CastOp::getCanonicalizationPatterns(patterns, &getContext());
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, &getContext());
+    FrozenRewritePatternSet cleanUp(std::move(patterns));
+
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops)
-      (void)tileAndVectorize(rewriter, op, info->f32Lanes);
+      (void)tileAndVectorize(rewriter, op, info->f32Lanes, cleanUp);
   }
 };
 
