@@ -46,6 +46,15 @@
  * workspace's size does not depend on the dims. Its packed entry point
  * takes `dims` as args[0], before the inputs.
  *
+ * A dynamic model is one of two kinds, alike to its callers (same
+ * descriptor, same entry points) and told apart only by its object's
+ * insides: a batch model's code is compiled for one item and the entry
+ * point runs it once per item (q8_run_batched, q8_runtime.h); an extent
+ * model's code takes the dims itself and handles them as run-time extents
+ * (a sequence length, say), its workspace planned for the dims' upper
+ * bounds, and the entry point checks the call and runs it once
+ * (q8_run_extents).
+ *
  * The object also exports the model's descriptor as the data symbol
  * `const q8_model_desc <model>_q8_desc`, which is how a driver finds it in
  * a shared object (dlsym); the header's `<model>_descriptor()` returns an

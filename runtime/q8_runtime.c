@@ -379,6 +379,27 @@ static uint64_t nextBuffer(uint64_t *end, uint64_t bytes) {
   return start;
 }
 
+/* The workspace (and the weights, with Q8_MODEL_EXTERNAL_WEIGHTS) of a
+ * dynamic model's packed call `args` (dims first): present when the model
+ * needs them, and aligned. */
+static q8_status checkWorkspaceAndWeights(const q8_model_desc *desc,
+                                          void *const *args) {
+  uint32_t count = desc->num_inputs + desc->num_outputs;
+  const void *workspace = args[1 + count];
+  if (desc->workspace_size && !workspace)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  if ((uintptr_t)workspace % Q8_WORKSPACE_ALIGNMENT)
+    return Q8_ERROR_MISALIGNED;
+  if (desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS) {
+    const void *weights = args[2 + count];
+    if (desc->weights_size && !weights)
+      return Q8_ERROR_INVALID_ARGUMENT;
+    if ((uintptr_t)weights % Q8_WEIGHTS_ALIGNMENT)
+      return Q8_ERROR_MISALIGNED;
+  }
+  return Q8_OK;
+}
+
 /* Checks everything q8_run_batched reads before it runs anything. */
 static q8_status checkBatchedCall(const q8_model_desc *desc,
                                   uint64_t itemWorkspaceSize,
@@ -417,19 +438,7 @@ static q8_status checkBatchedCall(const q8_model_desc *desc,
       nextBuffer(&end, buffer);
     }
   }
-  const void *workspace = args[1 + count];
-  if (desc->workspace_size && !workspace)
-    return Q8_ERROR_INVALID_ARGUMENT;
-  if ((uintptr_t)workspace % Q8_WORKSPACE_ALIGNMENT)
-    return Q8_ERROR_MISALIGNED;
-  if (desc->flags & Q8_MODEL_EXTERNAL_WEIGHTS) {
-    const void *weights = args[2 + count];
-    if (desc->weights_size && !weights)
-      return Q8_ERROR_INVALID_ARGUMENT;
-    if ((uintptr_t)weights % Q8_WEIGHTS_ALIGNMENT)
-      return Q8_ERROR_MISALIGNED;
-  }
-  return Q8_OK;
+  return checkWorkspaceAndWeights(desc, args);
 }
 
 /* Points item b's tensors into the caller's (or their staging buffers) and
@@ -494,6 +503,43 @@ q8_status q8_run_batched(const q8_model_desc *desc, q8_run_packed_fn item,
   if (itemArgs != stackArgs)
     free(itemArgs);
   return status;
+}
+
+/* Checks everything q8_run_extents reads before it calls the model: what
+ * checkBatchedCall checks that is not about the items' layout. */
+static q8_status checkExtentsCall(const q8_model_desc *desc,
+                                  void *const *args) {
+  if (q8_model_check(desc) != Q8_OK || !(desc->flags & Q8_MODEL_DYNAMIC) ||
+      desc->workspace_size > (uint64_t)PTRDIFF_MAX)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  const int64_t *dims = (const int64_t *)args[0];
+  if (!dims)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  q8_status status = q8_model_check_dims(desc, dims, NULL);
+  if (status != Q8_OK)
+    return status;
+  uint32_t count = desc->num_inputs + desc->num_outputs;
+  for (uint32_t i = 0; i < count; ++i) {
+    const q8_tensor_desc *t = i < desc->num_inputs
+                                  ? &desc->inputs[i]
+                                  : &desc->outputs[i - desc->num_inputs];
+    if (!args[1 + i])
+      return Q8_ERROR_INVALID_ARGUMENT;
+    /* The caller's tensor at these dims must be addressable. */
+    int64_t elements = q8_tensor_num_elements_at(desc, t, dims);
+    int64_t size = (int64_t)q8_dtype_size((q8_dtype)t->dtype);
+    if (elements < 0 || elements > (int64_t)(PTRDIFF_MAX / size))
+      return Q8_ERROR_SHAPE_MISMATCH;
+  }
+  return checkWorkspaceAndWeights(desc, args);
+}
+
+q8_status q8_run_extents(const q8_model_desc *desc, q8_run_packed_fn run,
+                         void *const *args) {
+  if (!desc || !run || !args)
+    return Q8_ERROR_INVALID_ARGUMENT;
+  q8_status status = checkExtentsCall(desc, args);
+  return status != Q8_OK ? status : (q8_status)run(args);
 }
 
 #ifdef Q8_X86

@@ -1,8 +1,9 @@
 /* q8_runtime.h - the plain-C runtime that q8-compiled models link against.
  *
  * Descriptor access, status strings, input validation, dynamic dims (their
- * bounds, inference from input shapes, and the driver that runs a batched
- * model one item at a time), CPU feature detection and the loader of
+ * bounds, inference from input shapes, the driver that runs a batched
+ * model one item at a time and the one that checks a call of a model with
+ * dynamic extents), CPU feature detection and the loader of
  * external weights files. C11, libc only. Every function is thread-safe:
  * none keeps mutable state, and q8_cpu_features_detect only reads
  * cpuid/xgetbv. Memory is owned by the caller; only q8_weights_load
@@ -174,6 +175,32 @@ q8_status q8_model_validate_inputs(const q8_model_desc *desc,
  *  calls are safe when each has its own outputs, workspace and pool. */
 q8_status q8_run_batched(const q8_model_desc *desc, q8_run_packed_fn item,
                          uint64_t item_workspace_size, void *const *args);
+
+/** Runs a model whose dynamic dims are extents inside its code (the
+ *  compiler kept the dims dynamic in the kernels, e.g. a sequence length
+ *  under attention): what the `<model>_run` of such a model calls.
+ *
+ *  `args` are the dynamic model's packed arguments, as for q8_run_batched:
+ *  args[0] the `const int64_t *dims`, then the inputs, the outputs, the
+ *  workspace, the weights (with Q8_MODEL_EXTERNAL_WEIGHTS) and the pool.
+ *  `run` is the model's code, packed: it takes the same array (the dims
+ *  included) and must only be called with dims within their bounds; its
+ *  workspace, desc->workspace_size bytes, is planned for the upper bounds.
+ *  Any number of dynamic dims, at any positions of any tensors.
+ *
+ *  Before anything is read or written this checks: Q8_ERROR_INVALID_ARGUMENT
+ *  for a NULL desc, run or args, a descriptor that q8_model_check rejects
+ *  or that lacks Q8_MODEL_DYNAMIC, a NULL dims or tensor pointer, a NULL
+ *  workspace when desc->workspace_size > 0, or NULL weights when
+ *  desc->weights_size > 0; Q8_ERROR_MISALIGNED for a workspace or weights
+ *  not aligned to Q8_WORKSPACE_ALIGNMENT / Q8_WEIGHTS_ALIGNMENT;
+ *  Q8_ERROR_SHAPE_MISMATCH for a dim outside its [min, max], or dims at
+ *  which a caller's tensor would exceed PTRDIFF_MAX bytes. Then it calls
+ *  run(args) once, with `args` unchanged, and returns what it returns.
+ *  Like the entry point, concurrent calls are safe when each has its own
+ *  outputs, workspace and pool. */
+q8_status q8_run_extents(const q8_model_desc *desc, q8_run_packed_fn run,
+                         void *const *args);
 
 /** Loads a model's external weights (the `<model>.weights` file that
  *  `q8c --external-weights` writes) for its entry point's `weights`

@@ -3,6 +3,7 @@
 #include "compiler/codegen/HeaderEmitter.h"
 
 #include "compiler/codegen/BatchDim.h"
+#include "passes/codegen/ExtentDim.h"
 
 #include "runtime/q8_abi.h"
 
@@ -13,6 +14,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -26,15 +28,21 @@ struct Tensor {
   int32_t dtypeValue; ///< its value
   const char *cType;
   int64_t elementBytes; ///< bytes per element (bool: 1)
-  SmallVector<int64_t> dims; ///< one item's, for a batch-dim model
-  int64_t batchDim = -1;     ///< the position of its batch dim, or -1
+  /// As the type has them: one item's, for a batch-dim model (the batch 1);
+  /// an extent dim is ShapedType::kDynamic.
+  SmallVector<int64_t> dims;
+  /// The position of the model's dynamic dim (batch or extent), or -1.
+  int64_t dynamicDim = -1;
+  /// Its element count: one item's for a batch-dim model, at the extent's
+  /// upper bound for an extent-dim one.
+  int64_t elements = 1;
 
-  /// The dims as the ABI describes them: the batch dim is the model's
-  /// dynamic dim 0 (Q8_DIM_OF_SYMBOL).
+  /// The dims as the ABI describes them: the dynamic dim is the model's
+  /// dim 0 (Q8_DIM_OF_SYMBOL).
   SmallVector<int64_t> abiDims() const {
     SmallVector<int64_t> out = dims;
-    if (batchDim >= 0)
-      out[batchDim] = Q8_DIM_OF_SYMBOL(0);
+    if (dynamicDim >= 0)
+      out[dynamicDim] = Q8_DIM_OF_SYMBOL(0);
     return out;
   }
 };
@@ -123,7 +131,8 @@ FailureOr<SmallVector<Tensor>> readTensors(Operation *func, StringRef attr,
                          : ShapedType();
     if (!name || !type)
       return func->emitError() << "malformed " << attr << " entry " << entry;
-    if (!type.hasStaticShape())
+    // Dynamic dims are checked against the model's extent (checkDynamic).
+    if (!type.hasRank())
       return func->emitError() << "'" << name.getValue()
                                << "' has a dynamic shape";
     if (type.getRank() > 8)
@@ -139,11 +148,22 @@ FailureOr<SmallVector<Tensor>> readTensors(Operation *func, StringRef attr,
     tensor.ident = identifierFor(tensor.name, taken);
     tensor.macro = StringRef(tensor.ident).upper();
     tensor.dims.assign(type.getShape().begin(), type.getShape().end());
+    for (int64_t dim : tensor.dims)
+      if (!ShapedType::isDynamic(dim))
+        tensor.elements *= dim;
     tensor.elementBytes =
         std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
     tensors.push_back(std::move(tensor));
   }
   return tensors;
+}
+
+/// The upper-case macro part for `name` ("seq-len" -> "SEQ_LEN").
+std::string macroFor(StringRef name) {
+  std::string macro;
+  for (char c : name)
+    macro += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  return macro.empty() ? "DIM" : macro;
 }
 
 /// `name` as a C string literal.
@@ -160,35 +180,37 @@ std::string quoted(StringRef name) {
   return out + "\"";
 }
 
-std::string shapeText(const Tensor &tensor, StringRef batchName = "") {
+/// "f32[1xseqx4]": a dynamic dim by the name of the model's dim.
+std::string shapeText(const Tensor &tensor, StringRef dimName = "") {
   std::string text = StringRef(tensor.dtype).drop_front(9).lower() + "[";
   for (auto [i, dim] : llvm::enumerate(tensor.dims))
-    text += (i ? "x" : "") + ((int64_t)i == tensor.batchDim
-                                  ? batchName.str()
+    text += (i ? "x" : "") + ((int64_t)i == tensor.dynamicDim
+                                  ? dimName.str()
                                   : std::to_string(dim));
   return text + "]";
 }
 
+/// Each tensor's rank, dims and element count; `dynamicElements` names the
+/// count of a tensor with the dynamic dim (_ELEMENTS_PER_ITEM for a batch,
+/// _ELEMENTS_MAX for an extent).
 void emitConstants(llvm::raw_ostream &os, StringRef prefix,
-                   ArrayRef<Tensor> tensors, StringRef batchName) {
+                   ArrayRef<Tensor> tensors, StringRef dimName,
+                   StringRef dynamicElements) {
   for (const Tensor &tensor : tensors) {
-    int64_t count = 1;
-    os << "/* " << tensor.name << ": " << shapeText(tensor, batchName)
+    os << "/* " << tensor.name << ": " << shapeText(tensor, dimName)
        << " */\n";
     os << "#define " << prefix << "_" << tensor.macro << "_RANK "
        << tensor.dims.size() << "\n";
     for (auto [i, dim] : llvm::enumerate(tensor.dims)) {
       os << "#define " << prefix << "_" << tensor.macro << "_DIM" << i << " ";
-      if ((int64_t)i == tensor.batchDim)
-        os << "(-1) /* dynamic: " << batchName << " */\n";
+      if ((int64_t)i == tensor.dynamicDim)
+        os << "(-1) /* dynamic: " << dimName << " */\n";
       else
         os << dim << "\n";
-      count *= dim;
     }
-    // A batch-dim tensor holds this many elements per item.
     os << "#define " << prefix << "_" << tensor.macro
-       << (tensor.batchDim >= 0 ? "_ELEMENTS_PER_ITEM " : "_ELEMENTS ")
-       << count << "\n";
+       << (tensor.dynamicDim >= 0 ? dynamicElements : "_ELEMENTS") << " "
+       << tensor.elements << "\n";
   }
 }
 
@@ -220,6 +242,9 @@ struct Entry {
   /// code (`workspace` adds the staging buffers q8_run_batched uses).
   std::optional<q8::BatchDim> batch;
   int64_t itemWorkspace = 0;
+  /// An extent-dim model: its dim (the entry function takes the dims
+  /// first; `workspace` is planned for extent->max).
+  std::optional<q8::ExtentDim> extent;
 };
 
 int64_t alignTo64(int64_t bytes) { return (bytes + 63) / 64 * 64; }
@@ -240,7 +265,7 @@ LogicalResult applyBatch(Operation *func, Entry &entry) {
         continue;
       if (d >= (int64_t)tensor.dims.size() || tensor.dims[d] != 1)
         return false;
-      tensor.batchDim = d;
+      tensor.dynamicDim = d;
       int64_t outer = 1, elements = 1;
       for (auto [i, dim] : llvm::enumerate(tensor.dims)) {
         elements *= dim;
@@ -255,6 +280,53 @@ LogicalResult applyBatch(Operation *func, Entry &entry) {
   if (!mark(entry.inputs, batch.inputs) || !mark(entry.outputs, batch.outputs))
     return func->emitError("q8.batch names a dim that is not one item");
   entry.workspace = total;
+  return success();
+}
+
+/// Marks each tensor's extent dim, which its type must have dynamic (`?`),
+/// and counts its elements at the extent's upper bound.
+LogicalResult applyExtent(Operation *func, Entry &entry) {
+  const q8::ExtentDim &extent = *entry.extent;
+  if (extent.inputs.size() != entry.inputs.size() ||
+      extent.outputs.size() != entry.outputs.size())
+    return func->emitError("q8.extent does not match the entry's tensors");
+  if (extent.min < 1 || extent.min > extent.max)
+    return func->emitError() << "q8.extent has bounds [" << extent.min << ", "
+                             << extent.max << "], not 1 <= min <= max";
+  for (auto [tensors, dims] :
+       {std::pair(&entry.inputs, ArrayRef<int64_t>(extent.inputs)),
+        std::pair(&entry.outputs, ArrayRef<int64_t>(extent.outputs))})
+    for (auto [tensor, d] : llvm::zip(*tensors, dims)) {
+      if (d < 0)
+        continue;
+      if (d >= (int64_t)tensor.dims.size() ||
+          !ShapedType::isDynamic(tensor.dims[d]))
+        return func->emitError()
+               << "q8.extent names dim " << d << " of '" << tensor.name
+               << "', which is not a dynamic dim of its type";
+      tensor.dynamicDim = d;
+      if (llvm::MulOverflow(tensor.elements, extent.max, tensor.elements))
+        return func->emitError() << "'" << tensor.name
+                                 << "' has more than INT64_MAX elements at "
+                                 << extent.name << " = " << extent.max;
+    }
+  return success();
+}
+
+/// Rejects a dynamic (`?`) tensor dim that is not the model's extent dim.
+LogicalResult checkDynamic(Operation *func, const Entry &entry) {
+  for (const SmallVector<Tensor> *tensors : {&entry.inputs, &entry.outputs})
+    for (const Tensor &tensor : *tensors)
+      for (auto [i, dim] : llvm::enumerate(tensor.dims)) {
+        if (!ShapedType::isDynamic(dim) || (int64_t)i == tensor.dynamicDim)
+          continue;
+        if (!entry.extent)
+          return func->emitError() << "'" << tensor.name
+                                   << "' has a dynamic shape";
+        return func->emitError() << "'" << tensor.name << "' dim " << i
+                                 << " is dynamic, but q8.extent does not "
+                                    "name it";
+      }
   return success();
 }
 
@@ -300,6 +372,18 @@ FailureOr<Entry> readEntry(ModuleOp module) {
   entry.inputs = std::move(*inputs);
   entry.outputs = std::move(*outputs);
   entry.batch = q8::readBatchDim(module);
+  entry.extent = q8::readExtentDim(module);
+  if (!entry.extent && module->hasAttr(q8::kExtentAttrName))
+    return module.emitError() << "malformed " << q8::kExtentAttrName << ": "
+                              << module->getAttr(q8::kExtentAttrName);
+  if (entry.batch && entry.extent)
+    return module.emitError()
+           << "the module has both " << q8::kBatchAttrName << " and "
+           << q8::kExtentAttrName << "; a model has one dynamic dim for now";
+  if (entry.extent && failed(applyExtent(func, entry)))
+    return failure();
+  if (failed(checkDynamic(func, entry)))
+    return failure();
   if (entry.batch && failed(applyBatch(func, entry)))
     return failure();
   StringRef model = entry.symbol;
@@ -333,6 +417,7 @@ FailureOr<q8::ModelInterface> q8::readModelInterface(ModuleOp module) {
   model.variants = entry->variants;
   model.batch = entry->batch;
   model.itemWorkspaceSize = entry->itemWorkspace;
+  model.extent = entry->extent;
   for (auto [from, to] : {std::pair(&entry->inputs, &model.inputs),
                           std::pair(&entry->outputs, &model.outputs)})
     for (const Tensor &tensor : *from)
@@ -375,23 +460,42 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
           "variant gives the\n"
           "   generic one's bytes. */\n\n";
   }
+  // The model's one dynamic dim, a batch or an extent: dims[0] of a call.
   const std::optional<q8::BatchDim> &batch = entry->batch;
-  std::string batchName = batch ? batch->name : "";
+  const std::optional<q8::ExtentDim> &extent = entry->extent;
+  bool dynamic = batch || extent;
+  std::string dimName = batch ? batch->name : extent ? extent->name : "";
+  int64_t dimMin = batch ? batch->min : extent ? extent->min : 0;
+  int64_t dimMax = batch ? batch->max : extent ? extent->max : 0;
+  // Its bounds: <M>_BATCH_MIN/_MAX, or <M>_<NAME>_MIN/_MAX for an extent.
+  std::string bound = prefix + "_" + (batch ? "BATCH" : macroFor(dimName));
   os << "#define " << prefix << "_NUM_INPUTS " << inputs->size() << "\n";
   os << "#define " << prefix << "_NUM_OUTPUTS " << outputs->size() << "\n";
-  if (batch) {
-    os << "/* The batch dim '" << batchName
+  if (batch)
+    os << "/* The batch dim '" << dimName
        << "' is dynamic: each call gives its size (dims[0]), within\n"
           "   these bounds; tensors' _DIM constants say (-1) for it. */\n";
-    os << "#define " << prefix << "_BATCH_MIN " << batch->min << "\n";
-    if (batch->max == INT64_MAX)
-      os << "#define " << prefix << "_BATCH_MAX INT64_MAX /* unbounded */\n";
+  if (extent)
+    os << "/* The dim '" << dimName
+       << "' is dynamic inside the code: each call gives its size\n"
+          "   (dims[0]), within these bounds; tensors' _DIM constants say "
+          "(-1) for it,\n   and their _ELEMENTS_MAX is the count at "
+       << bound << "_MAX. */\n";
+  if (dynamic) {
+    os << "#define " << bound << "_MIN " << dimMin << "\n";
+    if (dimMax == INT64_MAX)
+      os << "#define " << bound << "_MAX INT64_MAX /* unbounded */\n";
     else
-      os << "#define " << prefix << "_BATCH_MAX " << batch->max << "\n";
+      os << "#define " << bound << "_MAX " << dimMax << "\n";
   }
   os << "/* Bytes of scratch memory per concurrent call, aligned to "
-        "Q8_WORKSPACE_ALIGNMENT"
-     << (batch ? ",\n   the same for every batch size" : "") << ". */\n";
+        "Q8_WORKSPACE_ALIGNMENT";
+  if (batch)
+    os << ",\n   the same for every batch size";
+  if (extent)
+    os << ",\n   planned for " << bound << "_MAX: the same for every "
+       << dimName;
+  os << ". */\n";
   os << "#define " << prefix << "_WORKSPACE_SIZE " << workspace << "\n";
   if (weights) {
     os << "/* Bytes of the weights file (" << model
@@ -401,22 +505,26 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
     os << "#define " << prefix << "_WEIGHTS_SIZE " << *weights << "\n";
   }
   os << "\n";
-  emitConstants(os, prefix, *inputs, batchName);
-  emitConstants(os, prefix, *outputs, batchName);
+  StringRef dynamicElements = batch ? "_ELEMENTS_PER_ITEM" : "_ELEMENTS_MAX";
+  emitConstants(os, prefix, *inputs, dimName, dynamicElements);
+  emitConstants(os, prefix, *outputs, dimName, dynamicElements);
 
   os << "\n/** Runs " << model << ". Tensors are dense and row-major; "
      << "inputs are only read.\n";
   if (batch)
-    os << " *  dims: dims[0] is the batch size, " << batchName
-       << ", in [" << prefix << "_BATCH_MIN, " << prefix
-       << "_BATCH_MAX];\n *  every tensor's " << batchName
-       << " dim has that extent. Items are computed one by one,\n"
+    os << " *  dims: dims[0] is the batch size, " << dimName << ", in ["
+       << bound << "_MIN, " << bound << "_MAX];\n *  every tensor's "
+       << dimName << " dim has that extent. Items are computed one by one,\n"
           " *  each as the model would compute it alone.\n";
+  if (extent)
+    os << " *  dims: dims[0] is the size of " << dimName << ", in [" << bound
+       << "_MIN, " << bound << "_MAX];\n *  every tensor's " << dimName
+       << " dim has that extent.\n";
   for (const Tensor &tensor : *inputs)
-    os << " *  in  " << tensor.ident << ": " << shapeText(tensor, batchName)
+    os << " *  in  " << tensor.ident << ": " << shapeText(tensor, dimName)
        << "\n";
   for (const Tensor &tensor : *outputs)
-    os << " *  out " << tensor.ident << ": " << shapeText(tensor, batchName)
+    os << " *  out " << tensor.ident << ": " << shapeText(tensor, dimName)
        << "\n";
   os << " *  workspace: " << prefix << "_WORKSPACE_SIZE bytes"
      << (workspace ? "" : " (may be NULL)") << "; one per concurrent call.";
@@ -427,15 +535,15 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   os << "\n *  pool: the threads to run on (q8_pool_create), or NULL for the "
         "calling\n *  thread alone; one call at a time per pool. The "
         "results are the same\n *  bytes for every thread count.";
-  if (batch)
+  if (dynamic)
     os << "\n *  Returns Q8_OK, or Q8_ERROR_SHAPE_MISMATCH (dims[0] out of "
           "bounds),\n *  Q8_ERROR_INVALID_ARGUMENT (a NULL tensor) or "
           "Q8_ERROR_MISALIGNED (the\n *  workspace), before reading or "
           "writing anything.";
   os << " */\n";
-  os << (batch ? "q8_status " : "void ") << symbol << "(";
+  os << (dynamic ? "q8_status " : "void ") << symbol << "(";
   bool first = true;
-  if (batch) {
+  if (dynamic) {
     os << "const int64_t *dims";
     first = false;
   }
@@ -454,7 +562,7 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   // One array of pointers rather than a per-model struct: a struct would be
   // a different type for every model, so a generic driver could not build
   // it from the descriptor alone; an array it can.
-  size_t lead = batch ? 1 : 0;
+  size_t lead = dynamic ? 1 : 0;
   size_t numArgs =
       lead + inputs->size() + outputs->size() + 2 + (weights ? 1 : 0);
   size_t in0 = lead, out0 = lead + inputs->size(),
@@ -462,7 +570,7 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
   os << "/** " << symbol << " with its " << numArgs
      << " arguments, in the same order, packed into one\n"
         "    array of pointers: "
-     << (batch ? "args[0] the dims, " : "") << "args[" << in0 << ".." << out0
+     << (dynamic ? "args[0] the dims, " : "") << "args[" << in0 << ".." << out0
      << ") inputs, args[" << out0 << ".." << ws << ") outputs, args[" << ws
      << "] the workspace"
      << (weights ? ", args[" + std::to_string(numArgs - 2) + "] the weights"
@@ -474,7 +582,7 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
         "drivers call\n"
         "    it through the descriptor's run_packed. Returns what "
      << symbol << " does"
-     << (batch ? "" : " (Q8_OK)") << ". */\n";
+     << (dynamic ? "" : " (Q8_OK)") << ". */\n";
   os << "int32_t " << symbol << "_packed(void *const *args);\n\n";
 
   os << "/** The same descriptor, exported by the object (how drivers find "
@@ -486,14 +594,14 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
      << "_descriptor(void) {\n";
   emitDescriptors(os, "inputs", *inputs);
   emitDescriptors(os, "outputs", *outputs);
-  if (batch)
-    os << "  static const q8_dim_desc dims[] = {{" << quoted(batchName)
-       << ", " << batch->min << ", "
-       << (batch->max == INT64_MAX ? std::string("INT64_MAX")
-                                   : std::to_string(batch->max))
+  if (dynamic)
+    os << "  static const q8_dim_desc dims[] = {{" << quoted(dimName) << ", "
+       << dimMin << ", "
+       << (dimMax == INT64_MAX ? std::string("INT64_MAX")
+                               : std::to_string(dimMax))
        << "}};\n";
   std::string flags = weights ? "Q8_MODEL_EXTERNAL_WEIGHTS" : "";
-  if (batch)
+  if (dynamic)
     flags += flags.empty() ? "Q8_MODEL_DYNAMIC" : " | Q8_MODEL_DYNAMIC";
   os << "  static const q8_model_desc desc = {\n"
      << "      Q8_ABI_VERSION, " << inputs->size() << ", " << outputs->size()
@@ -505,7 +613,7 @@ LogicalResult q8::emitHeader(ModuleOp module, llvm::raw_ostream &os) {
      << "      (q8_run_fn)" << symbol << ", " << symbol << "_packed, "
      << (entry->target.empty() ? "NULL" : quoted(entry->target)) << ", "
      << llvm::format_hex(entry->cpuFeatures, 2) << "u,\n      "
-     << (batch ? "1, 0, dims" : "0, 0, NULL") << "};\n"
+     << (dynamic ? "1, 0, dims" : "0, 0, NULL") << "};\n"
      << "  return &desc;\n}\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return success();

@@ -16,6 +16,7 @@
 #define Q8_COMPILER_CODEGEN_HEADEREMITTER_H
 
 #include "compiler/codegen/BatchDim.h"
+#include "passes/codegen/ExtentDim.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -57,6 +58,11 @@ struct ModelInterface {
   /// item code uses the first itemWorkspaceSize.
   std::optional<BatchDim> batch;
   int64_t itemWorkspaceSize = 0;
+  /// A model whose code takes its dynamic dim as a run-time extent
+  /// (ExtentDim.h): the entry function takes the dims first, and the
+  /// exported entry points check the call (q8_run_extents) before it runs.
+  /// At most one of batch and extent is set.
+  std::optional<ExtentDim> extent;
 
   /// The name of the `const q8_model_desc` the object exports.
   std::string descriptorSymbol() const { return prefix + "_q8_desc"; }
@@ -71,8 +77,10 @@ bool hasModelEntry(mlir::ModuleOp module);
 mlir::FailureOr<ModelInterface> readModelInterface(mlir::ModuleOp module);
 
 /// Writes the header for the one function of `module` that carries
-/// `q8.inputs`; fails with a diagnostic if there is not exactly one, or if
-/// a tensor has a dynamic shape or an element type the ABI lacks.
+/// `q8.inputs`; fails with a diagnostic if there is not exactly one, if a
+/// tensor has a dynamic dim that the module's q8.extent does not name (a
+/// `?` elsewhere, or any without q8.extent), or an element type the ABI
+/// lacks.
 mlir::LogicalResult emitHeader(mlir::ModuleOp module, llvm::raw_ostream &os);
 
 } // namespace q8

@@ -136,6 +136,51 @@ FailureOr<llvm::Function *> addPackedEntry(ModuleOp module,
   return packed;
 }
 
+/// The exported entry points of a dynamic model, both handing the call to
+/// a runtime driver: `int32_t <symbol>_packed(void *const *args)` returns
+/// `driver(driverArgs..., args)`, and `q8_status <symbol>(const int64_t
+/// *dims, ...)`, with numArgs pointer arguments, packs them and calls it.
+/// Returns the two.
+std::pair<llvm::Function *, llvm::Function *>
+addDynamicEntries(llvm::Module &llvmModule, StringRef symbol,
+                  unsigned numArgs, llvm::FunctionCallee driver,
+                  ArrayRef<llvm::Value *> driverArgs,
+                  llvm::UWTableKind uwTable) {
+  llvm::LLVMContext &context = llvmModule.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  auto *packedType = llvm::FunctionType::get(i32, {ptr}, false);
+  auto *packed = llvm::Function::Create(
+      packedType, llvm::GlobalValue::ExternalLinkage, symbol + "_packed",
+      llvmModule);
+  packed->getArg(0)->setName("args");
+  packed->setUWTableKind(uwTable);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", packed));
+    SmallVector<llvm::Value *> callArgs(driverArgs);
+    callArgs.push_back(packed->getArg(0));
+    b.CreateRet(b.CreateCall(driver, callArgs));
+  }
+
+  auto *runType = llvm::FunctionType::get(
+      i32, SmallVector<llvm::Type *>(numArgs, ptr), false);
+  auto *typed = llvm::Function::Create(
+      runType, llvm::GlobalValue::ExternalLinkage, symbol, llvmModule);
+  typed->setUWTableKind(uwTable);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", typed));
+    auto *arrayType = llvm::ArrayType::get(ptr, numArgs);
+    llvm::AllocaInst *args = b.CreateAlloca(arrayType, nullptr, "args");
+    args->setAlignment(llvm::Align(8));
+    for (unsigned i = 0; i < numArgs; ++i)
+      b.CreateAlignedStore(typed->getArg(i),
+                           b.CreateConstInBoundsGEP2_64(arrayType, args, 0, i),
+                           llvm::Align(8));
+    b.CreateRet(b.CreateCall(packed, {args}));
+  }
+  return std::pair(typed, packed);
+}
+
 /// The entry points of a batch-dim model (BatchDim.h): `run`, compiled for
 /// one item, becomes the private `<model>_run_item` (and its packed form),
 /// and the exported `<model>_run(dims, ...)` and `<model>_run_packed` hand
@@ -157,43 +202,53 @@ addBatchedEntries(ModuleOp module, llvm::Module &llvmModule,
                      llvm::GlobalValue::InternalLinkage);
   if (failed(item))
     return failure();
-
-  // int32_t <model>_run_packed(void *const *args): the batching driver.
   llvm::FunctionCallee batched = llvmModule.getOrInsertFunction(
       "q8_run_batched", llvm::FunctionType::get(i32, {ptr, ptr, i64, ptr},
                                                 /*isVarArg=*/false));
-  auto *packedType = llvm::FunctionType::get(i32, {ptr}, false);
-  auto *packed = llvm::Function::Create(
-      packedType, llvm::GlobalValue::ExternalLinkage, symbol + "_packed",
-      llvmModule);
-  packed->getArg(0)->setName("args");
-  packed->setUWTableKind(run->getUWTableKind());
-  {
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", packed));
-    b.CreateRet(b.CreateCall(
-        batched, {desc, *item, llvm::ConstantInt::get(i64, itemWorkspaceSize),
-                  packed->getArg(0)}));
-  }
+  // The item takes the model's arguments without the dims.
+  return addDynamicEntries(
+      llvmModule, symbol, run->arg_size() + 1, batched,
+      {desc, *item, llvm::ConstantInt::get(i64, itemWorkspaceSize)},
+      run->getUWTableKind());
+}
 
-  // q8_status <model>_run(const int64_t *dims, ...): packs and calls it.
-  unsigned numArgs = run->arg_size() + 1;
-  auto *runType = llvm::FunctionType::get(
-      i32, SmallVector<llvm::Type *>(numArgs, ptr), false);
-  auto *typed = llvm::Function::Create(
-      runType, llvm::GlobalValue::ExternalLinkage, symbol, llvmModule);
-  typed->setUWTableKind(run->getUWTableKind());
-  {
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", typed));
-    auto *arrayType = llvm::ArrayType::get(ptr, numArgs);
-    llvm::AllocaInst *args = b.CreateAlloca(arrayType, nullptr, "args");
-    args->setAlignment(llvm::Align(8));
-    for (unsigned i = 0; i < numArgs; ++i)
-      b.CreateAlignedStore(typed->getArg(i),
-                           b.CreateConstInBoundsGEP2_64(arrayType, args, 0, i),
-                           llvm::Align(8));
-    b.CreateRet(b.CreateCall(packed, {args}));
-  }
-  return std::pair(typed, packed);
+/// The entry points of an extent-dim model (ExtentDim.h): `run`, which
+/// takes the dims first and must only see dims within their bounds,
+/// becomes the private `<model>_run_extents` (and its packed form, whose
+/// args[0] is its dims argument), and the exported `<model>_run(dims, ...)`
+/// and `<model>_run_packed` hand the call to q8_run_extents (runtime/
+/// q8_runtime.h), which checks it and calls the code once. Returns the two
+/// exported ones.
+FailureOr<std::pair<llvm::Function *, llvm::Function *>>
+addExtentEntries(ModuleOp module, llvm::Module &llvmModule,
+                 llvm::Function *run, llvm::GlobalVariable *desc,
+                 const q8::ModelInterface &model) {
+  // dims, inputs, outputs, workspace, [weights,] pool.
+  size_t expected = 1 + model.inputs.size() + model.outputs.size() + 2 +
+                    (model.weightsSize ? 1 : 0);
+  if (run->arg_size() != expected)
+    return module.emitError()
+           << "the entry point @" << run->getName().str() << " of a "
+           << q8::kExtentAttrName << " model takes " << run->arg_size()
+           << " arguments, expected " << expected
+           << " (the dims first, then the inputs, outputs, workspace"
+           << (model.weightsSize ? ", weights" : "") << " and pool)";
+  llvm::LLVMContext &context = llvmModule.getContext();
+  auto *ptr = llvm::PointerType::get(context, 0);
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  std::string symbol = run->getName().str();
+  run->setName(symbol + "_extents");
+  run->setLinkage(llvm::GlobalValue::InternalLinkage);
+  FailureOr<llvm::Function *> inner =
+      addPackedEntry(module, llvmModule, run, symbol + "_extents_packed",
+                     llvm::GlobalValue::InternalLinkage);
+  if (failed(inner))
+    return failure();
+  llvm::FunctionCallee extents = llvmModule.getOrInsertFunction(
+      "q8_run_extents",
+      llvm::FunctionType::get(i32, {ptr, ptr, ptr}, /*isVarArg=*/false));
+  return addDynamicEntries(llvmModule, symbol, run->arg_size(), extents,
+                           {desc, *inner}, run->getUWTableKind());
 }
 
 /// Adds the exported `const q8_model_desc <model>_q8_desc` (and the private
@@ -280,24 +335,29 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
   llvm::Function *entry = run, *packed = nullptr;
   llvm::Constant *dimTable = llvm::ConstantPointerNull::get(ptr);
   uint32_t flags = model.weightsSize ? Q8_MODEL_EXTERNAL_WEIGHTS : 0;
-  if (model.batch) {
+  bool dynamic = model.batch || model.extent;
+  if (dynamic) {
     FailureOr<std::pair<llvm::Function *, llvm::Function *>> entries =
-        addBatchedEntries(module, llvmModule, run, desc,
-                          model.itemWorkspaceSize);
+        model.batch ? addBatchedEntries(module, llvmModule, run, desc,
+                                        model.itemWorkspaceSize)
+                    : addExtentEntries(module, llvmModule, run, desc, model);
     if (failed(entries))
       return failure();
     std::tie(entry, packed) = *entries;
     flags |= Q8_MODEL_DYNAMIC;
+    // The one dynamic dim, either kind.
+    StringRef name = model.batch ? model.batch->name : model.extent->name;
+    int64_t min = model.batch ? model.batch->min : model.extent->min;
+    int64_t max = model.batch ? model.batch->max : model.extent->max;
     auto *type = llvm::ArrayType::get(dimDescType, 1);
     auto *global = new llvm::GlobalVariable(
         llvmModule, type, /*isConstant=*/true,
         llvm::GlobalValue::PrivateLinkage,
         llvm::ConstantArray::get(
             type, {llvm::ConstantStruct::get(
-                      dimDescType,
-                      {string(model.batch->name, symbol + ".dim.0"),
-                       llvm::ConstantInt::get(i64, model.batch->min),
-                       llvm::ConstantInt::get(i64, model.batch->max)})}),
+                      dimDescType, {string(name, symbol + ".dim.0"),
+                                    llvm::ConstantInt::get(i64, min),
+                                    llvm::ConstantInt::get(i64, max)})}),
         symbol + ".dims");
     global->setAlignment(llvm::Align(8));
     dimTable = global;
@@ -324,7 +384,7 @@ LogicalResult addDescriptor(ModuleOp module, llvm::Module &llvmModule,
            ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(ptr))
            : string(model.target, symbol + ".target"),
        llvm::ConstantInt::get(i64, model.cpuFeatures),
-       llvm::ConstantInt::get(i32, model.batch ? 1 : 0),
+       llvm::ConstantInt::get(i32, dynamic ? 1 : 0),
        llvm::ConstantInt::get(i32, 0), dimTable}));
   return success();
 }
