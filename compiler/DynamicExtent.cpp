@@ -724,6 +724,9 @@ q8::importAtExtents(ModuleOp module, const std::string &path,
   }
   if (!named)
     extent.name = "dim";
+  if (extent.min > extent.max)
+    return entry.emitError() << "the bounds given for dynamic dim '"
+                             << extent.name << "' leave no size";
   if (extent.max == INT64_MAX)
     return entry.emitError()
            << "dynamic dim '" << extent.name

@@ -63,6 +63,11 @@ public:
         emitPanels(values, k0, kBlock, vectorColumns, m,
                    /*zeroInit=*/first && zeroInit);
       };
+      if (info.kExtent) {
+        // A depth known at run time: one K block, all of it.
+        block(constant(0), true, true);
+        return;
+      }
       block(constant(0), true, blocks == 1);
       if (blocks > 2)
         forLoop(kBlock, (blocks - 1) * kBlock, kBlock,
@@ -127,6 +132,20 @@ private:
     auto rows = [&](Value n0, int64_t vectors) {
       emitRowBlocks(values, k0, kBlock, n0, vectors, m, zeroInit);
     };
+    if (info.nExtent) {
+      // Columns known at run time: full panels, then one vector at a time
+      // up to info.vectorColumns (the scalar rest is the caller's).
+      Value full = arith::MulIOp::create(
+          b, loc,
+          arith::DivUIOp::create(b, loc, info.vectorColumns, constant(panel)),
+          constant(panel));
+      forLoop(constant(0), full, panel,
+              [&](Value n0) { rows(n0, blocking.vectors); },
+              /*parallel=*/true);
+      forLoop(full, info.vectorColumns, lanes, [&](Value n0) { rows(n0, 1); },
+              /*parallel=*/true);
+      return;
+    }
     if (fullPanels == 1) {
       rows(constant(0), blocking.vectors);
     } else if (fullPanels > 1) {
@@ -209,9 +228,10 @@ private:
     Value stripBase;
     if (packedB)
       stripBase = arith::DivUIOp::create(b, loc, n0, constant(lanes));
-    int64_t unroll = kUnroll(kBlock, rows * vectors);
+    int64_t unroll = info.kExtent ? 1 : kUnroll(kBlock, rows * vectors);
+    Value kEnd = info.kExtent ? info.kExtent : add(k0, kBlock);
     auto loop = scf::ForOp::create(
-        b, loc, k0, add(k0, kBlock), constant(scheme.group * unroll), acc,
+        b, loc, k0, kEnd, constant(scheme.group * unroll), acc,
         [&](OpBuilder &nested, Location, Value k0, ValueRange carried) {
           SmallVector<Value> next(carried.begin(), carried.end());
           for (int64_t u = 0; u < unroll; ++u) {

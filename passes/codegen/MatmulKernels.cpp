@@ -207,9 +207,10 @@ std::optional<MatmulInfo> matchMatmul(linalg::LinalgOp op) {
       info.batchDims.push_back(dim);
   llvm::sort(info.batchDims);
   info.extents = op.getStaticLoopRanges();
-  // A dynamic extent is supported in m only (the rows of a sequence).
+  // Dynamic extents: in m, n and k only (rows, keys, attention's depth).
   for (auto [dim, extent] : llvm::enumerate(info.extents))
-    if (ShapedType::isDynamic(extent) && dim != info.mDim)
+    if (ShapedType::isDynamic(extent) && dim != info.mDim &&
+        dim != info.nDim && dim != info.kDim)
       return std::nullopt;
   // C is stored by vectors along n.
   if (!hasUnitInnerStride(cast<MemRefType>(info.c.getType())))
@@ -287,14 +288,14 @@ ZeroInit zeroInitOfC(const MatmulInfo &info) {
 
 /// A subview of `operand` restricted to loop dim `dim` in [offset, end).
 Value sliceAlong(OpBuilder &b, Location loc, Value operand, AffineMap map,
-                 unsigned dim, int64_t offset, int64_t size) {
+                 unsigned dim, OpFoldResult offset, OpFoldResult size) {
   SmallVector<OpFoldResult> offsets, sizes, strides;
   SmallVector<OpFoldResult> whole =
       memref::getMixedSizes(b, loc, operand);
   for (unsigned i = 0; i < map.getNumResults(); ++i) {
     bool sliced = map.getDimPosition(i) == dim;
-    offsets.push_back(b.getIndexAttr(sliced ? offset : 0));
-    sizes.push_back(sliced ? b.getIndexAttr(size) : whole[i]);
+    offsets.push_back(sliced ? offset : b.getIndexAttr(0));
+    sizes.push_back(sliced ? size : whole[i]);
     strides.push_back(b.getIndexAttr(1));
   }
   return memref::SubViewOp::create(b, loc, operand, offsets, sizes, strides);
@@ -312,15 +313,38 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
     return failure();
   int64_t lanes = scheme->lanes;
   int64_t n = info.extents[info.nDim];
+  // Dynamic extents: their sizes read from the operands, before anything
+  // is emitted. Columns and depth only in f32 (packed B and the int8
+  // groups are static), so B is read in place.
+  bool dynamicN = ShapedType::isDynamic(n),
+       dynamicK = ShapedType::isDynamic(info.extents[info.kDim]);
+  if ((dynamicN || dynamicK) &&
+      (info.element != Element::F32 || constantB))
+    return failure();
   MatmulInfo &dynamicInfo = const_cast<MatmulInfo &>(info);
+  Location loc = info.op->getLoc();
+  auto sizeOf = [&](Value operand, AffineMap map, unsigned dim) -> Value {
+    unsigned position = *map.getResultPosition(
+        getAffineDimExpr(dim, builder.getContext()));
+    return memref::DimOp::create(builder, loc, operand, position);
+  };
+  builder.setInsertionPoint(info.op);
   if (ShapedType::isDynamic(info.extents[info.mDim])) {
-    // The rows' count, read from C, before anything is emitted.
-    builder.setInsertionPoint(info.op);
-    unsigned position = *info.cMap.getResultPosition(
-        getAffineDimExpr(info.mDim, builder.getContext()));
-    dynamicInfo.mExtent = memref::DimOp::create(builder, info.op->getLoc(),
-                                                info.c, position);
+    dynamicInfo.mExtent = sizeOf(info.c, info.cMap, info.mDim);
     dynamicInfo.extents[info.mDim] = kNominalRows;
+  }
+  if (dynamicK) {
+    dynamicInfo.kExtent = sizeOf(info.a, info.aMap, info.kDim);
+    dynamicInfo.extents[info.kDim] = kNominalRows;
+  }
+  if (dynamicN) {
+    dynamicInfo.nExtent = sizeOf(info.c, info.cMap, info.nDim);
+    Value lanesValue = arith::ConstantIndexOp::create(builder, loc, lanes);
+    dynamicInfo.vectorColumns = arith::SubIOp::create(
+        builder, loc, info.nExtent,
+        arith::RemUIOp::create(builder, loc, info.nExtent, lanesValue));
+    // The blocking is chosen as for full panels.
+    n = dynamicInfo.extents[info.nDim] = kNominalRows;
   }
   int64_t vectorColumns = n - n % lanes;
   if (vectorColumns == 0 || info.extents[info.mDim] == 0 ||
@@ -354,10 +378,10 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   }
   // With a scalar column tail the fill stays: the generic path accumulates
   // the tail into it.
-  bool zeroInit = init.op && vectorColumns == n;
+  bool zeroInit = init.op && vectorColumns == n && !dynamicN;
   // C's elementwise consumer on registers, when the kernels write all of C.
   std::optional<Epilogue> epilogue;
-  if (vectorColumns == n) {
+  if (vectorColumns == n && !dynamicN) {
     collapseExpandedConsumer(info);
     epilogue = findEpilogue(info, init.op);
   }
@@ -373,13 +397,20 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
               blocking, packedB, prefix, offsets, vectorColumns, zeroInit,
               epilogue ? &*epilogue : nullptr, target);
 
-  if (vectorColumns != n) {
+  if (vectorColumns != n || dynamicN) {
     // The last n % lanes columns: the same op on subviews of B and C.
-    Location loc = info.op->getLoc();
+    OpFoldResult start = builder.getIndexAttr(vectorColumns),
+                 size = builder.getIndexAttr(n - vectorColumns);
+    if (dynamicN) {
+      start = info.vectorColumns;
+      size = arith::SubIOp::create(builder, loc, info.nExtent,
+                                   info.vectorColumns)
+                 .getResult();
+    }
     Value bTail = sliceAlong(builder, loc, info.b, info.bMap, info.nDim,
-                             vectorColumns, n - vectorColumns);
+                             start, size);
     Value cTail = sliceAlong(builder, loc, info.c, info.cMap, info.nDim,
-                             vectorColumns, n - vectorColumns);
+                             start, size);
     IRMapping mapping;
     mapping.map(info.b, bTail);
     mapping.map(info.c, cTail);

@@ -66,10 +66,14 @@ struct MatmulInfo {
   /// Every other parallel dim, looped over.
   llvm::SmallVector<unsigned> batchDims;
   unsigned mDim, nDim, kDim; ///< the micro-kernel's dims
-  /// The loops' extents; a dynamic m (a dynamic extent's rows) holds
-  /// kNominalRows, for the blocking heuristics, and its size is mExtent.
+  /// The loops' extents. Dynamic ones (a dynamic extent's rows, or in
+  /// f32 with B read in place its columns or depth: attention over a
+  /// sequence) hold kNominalRows, for the blocking heuristics, and their
+  /// run-time sizes are mExtent, nExtent, kExtent (null where static).
   llvm::SmallVector<int64_t> extents;
-  mlir::Value mExtent;
+  mlir::Value mExtent, nExtent, kExtent;
+  /// With nExtent: the columns the vector kernels cover, n - n % lanes.
+  mlir::Value vectorColumns;
 };
 
 /// The m a dynamic row count is blocked for (its size only known at run
