@@ -10,10 +10,12 @@
 #include "compiler/BatchLockstep.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <cmath>
@@ -555,21 +557,24 @@ private:
           (void)slice; // the slice reads the constant; nothing else does
         continue;
       }
-      if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
-        auto it = valueFits.find(empty.getResult());
+      // New tensors: their dynamic dims' sizes as operands.
+      auto alloc = dyn_cast<bufferization::AllocTensorOp>(op);
+      if (isa<tensor::EmptyOp>(op) || (alloc && !alloc.getCopy())) {
+        Value result = op->getResult(0);
+        auto it = valueFits.find(result);
         if (it == valueFits.end())
           continue;
-        auto type = cast<RankedTensorType>(empty.getType());
         SmallVector<Value> dynamic;
         for (auto [d, f] : llvm::enumerate(it->second))
           if (f)
             dynamic.push_back(sizeValue(*f));
-        auto replacement = tensor::EmptyOp::create(
-            b, loc, cast<RankedTensorType>(typeOf(empty.getResult())),
-            dynamic);
-        empty.replaceAllUsesWith(replacement.getResult());
+        auto type = cast<RankedTensorType>(typeOf(result));
+        Value replacement =
+            alloc ? Value(bufferization::AllocTensorOp::create(b, loc, type,
+                                                               dynamic))
+                  : Value(tensor::EmptyOp::create(b, loc, type, dynamic));
+        result.replaceAllUsesWith(replacement);
         op->erase();
-        (void)type;
         continue;
       }
       bool hasList = llvm::any_of(op->getAttrs(), [&](NamedAttribute a) {
@@ -769,5 +774,14 @@ LogicalResult q8::generalizeExtent(ArrayRef<ModuleOp> lowered,
     if (!funcs.back())
       return m.emitError("the model has no entry function");
   }
-  return Generalizer(funcs, sizes, extent).run();
+  if (failed(Generalizer(funcs, sizes, extent).run()))
+    return failure();
+  // An op whose dynamic result needs operands this rewrite does not give
+  // it: refused, not compiled.
+  ModuleOp module = lowered.back();
+  if (failed(verify(module)))
+    return module.emitError(
+        "q8 cannot compile this model with a dynamic extent (the rewritten "
+        "graph does not verify); fix the dim with --input-shape");
+  return success();
 }

@@ -26,9 +26,51 @@ using namespace mlir;
 
 namespace {
 
+std::optional<int64_t> evaluate(Value v, Value n, int64_t at, int depth = 0);
+
+/// Dim `index` of the buffer `memref` when the extent n is `at`, through
+/// the ops that make and view buffers.
+std::optional<int64_t> evaluateDim(Value memref, int64_t index, Value n,
+                                   int64_t at, int depth) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (index < 0 || index >= type.getRank())
+    return std::nullopt;
+  if (!type.isDynamicDim(index))
+    return type.getDimSize(index);
+  auto size = [&](OpFoldResult ofr) -> std::optional<int64_t> {
+    if (auto value = dyn_cast<Value>(ofr))
+      return evaluate(value, n, at, depth + 1);
+    return getConstantIntValue(ofr);
+  };
+  Operation *op = memref.getDefiningOp();
+  if (auto alloc = dyn_cast_or_null<memref::AllocOp>(op))
+    return size(alloc.getMixedSizes()[index]);
+  if (auto cast = dyn_cast_or_null<memref::ReinterpretCastOp>(op))
+    return size(cast.getMixedSizes()[index]);
+  if (auto expand = dyn_cast_or_null<memref::ExpandShapeOp>(op))
+    return size(expand.getMixedOutputShape()[index]);
+  if (auto cast = dyn_cast_or_null<memref::CastOp>(op))
+    return evaluateDim(cast.getSource(), index, n, at, depth + 1);
+  if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(op)) {
+    int64_t product = 1;
+    for (int64_t d : collapse.getReassociationIndices()[index]) {
+      std::optional<int64_t> inner =
+          evaluateDim(collapse.getSrc(), d, n, at, depth + 1);
+      if (!inner)
+        return std::nullopt;
+      product *= *inner;
+    }
+    return product;
+  }
+  if (auto subview = dyn_cast_or_null<memref::SubViewOp>(op);
+      subview && subview.getMixedSizes().size() == (size_t)type.getRank())
+    return size(subview.getMixedSizes()[index]);
+  return std::nullopt;
+}
+
 /// The value of the index expression `v` when the extent `n` is `at`:
-/// integer arithmetic over n and constants, or nullopt.
-std::optional<int64_t> evaluate(Value v, Value n, int64_t at, int depth = 0) {
+/// integer arithmetic over n, constants and buffers' dims, or nullopt.
+std::optional<int64_t> evaluate(Value v, Value n, int64_t at, int depth) {
   if (v == n)
     return at;
   if (std::optional<int64_t> c = getConstantIntValue(v))
@@ -36,6 +78,11 @@ std::optional<int64_t> evaluate(Value v, Value n, int64_t at, int depth = 0) {
   Operation *op = v.getDefiningOp();
   if (!op || depth > 64)
     return std::nullopt;
+  if (auto dim = dyn_cast<memref::DimOp>(op)) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    return index ? evaluateDim(dim.getSource(), *index, n, at, depth + 1)
+                 : std::nullopt;
+  }
   auto operand = [&](unsigned i) {
     return evaluate(op->getOperand(i), n, at, depth + 1);
   };

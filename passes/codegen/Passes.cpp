@@ -23,6 +23,7 @@ void q8::registerQ8CodegenPasses(TargetResolver resolve) {
   // By hand rather than GEN_PASS_REGISTRATION: the target-dependent passes
   // are built with the resolver.
   registerPass([] { return createPrepareEntry(); });
+  registerPass([] { return createBindExtent(); });
   registerPass([] { return createConvToMatmul(); });
   registerPass([] { return createFuseElementwise(); });
   registerPass([] { return createSplitReductions(); });
