@@ -115,6 +115,14 @@ LogicalResult vectorizePeeled(RewriterBase &rewriter,
   // The main loops' tile sizes are constants now: static subviews.
   Operation *parent = outermost->getParentOp();
   (void)applyPatternsGreedily(parent, cleanUp);
+  // Named ops without a cast folder (linalg.reduce) read the static
+  // subview through the cast the canonicalizer left: read it directly.
+  parent->walk([&](linalg::LinalgOp tile) {
+    for (OpOperand &operand : tile->getOpOperands())
+      if (auto cast = operand.get().getDefiningOp<memref::CastOp>())
+        if (memref::CastOp::canFoldIntoConsumerOp(cast))
+          operand.set(cast.getSource());
+  });
   SmallVector<linalg::LinalgOp> tiles;
   parent->walk([&](linalg::LinalgOp tile) {
     if (!tile.hasDynamicShape() && tile.hasPureBufferSemantics() &&
