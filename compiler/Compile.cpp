@@ -3,6 +3,7 @@
 #include "compiler/Compile.h"
 
 #include "compiler/DynamicBatch.h"
+#include "compiler/BatchLockstep.h"
 #include "compiler/DynamicExtent.h"
 
 #include "compiler/CrashHandler.h"
@@ -636,6 +637,18 @@ Compilation::findDynamicDim(mlir::OwningOpRef<mlir::ModuleOp> &module,
   }
   module = std::move(model->imports.back());
   model->imports.pop_back();
+  // Where each output has the dim (the summary says; generalizeExtent
+  // checks it): the dims that differ from the smallest import's.
+  mlir::func::FuncOp bound = batch::entryOf(*module),
+                     small = batch::entryOf(*model->imports.front());
+  for (auto [b, s] : llvm::zip(bound.getResultTypes(), small.getResultTypes())) {
+    auto big = dyn_cast<mlir::ShapedType>(b), little = dyn_cast<mlir::ShapedType>(s);
+    int64_t position = -1;
+    for (int64_t d = 0; big && little && big.hasRank() && d < big.getRank(); ++d)
+      if (big.getDimSize(d) != little.getDimSize(d))
+        position = d;
+    model->extent.outputs.push_back(position);
+  }
   extent = std::move(*model);
   return mlir::success();
 }
@@ -715,7 +728,7 @@ CompileResult Compilation::run() {
   std::string summaryText;
   if (request.output.summary) {
     raw_string_ostream os(summaryText);
-    printSummary(os, module);
+    printSummary(os, module, extent ? &extent->extent : nullptr);
   }
 
   Clock::time_point phase = Clock::now();

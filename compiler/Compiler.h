@@ -13,6 +13,8 @@
 #include "compiler/codegen/ObjectEmitter.h"
 #include "compiler/codegen/Pipeline.h"
 
+#include "passes/codegen/ExtentDim.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -100,8 +102,11 @@ void printImportErrors(llvm::raw_ostream &os, const std::string &path,
                        const std::vector<ImportError> &errors);
 
 /// Prints a human summary of an imported module: inputs and outputs with
-/// shapes, op counts by type, parameter count and bytes.
-void printSummary(llvm::raw_ostream &os, mlir::ModuleOp module);
+/// shapes, op counts by type, parameter count and bytes. A dynamic dim is
+/// the module's batch dim (BatchDim.h) or `extent`, which a module carries
+/// only once it is rewritten for it (DynamicExtent.h).
+void printSummary(llvm::raw_ostream &os, mlir::ModuleOp module,
+                  const ExtentDim *extent = nullptr);
 
 /// Everything `q8c model.onnx -o out/model` needs: how to import, and how to
 /// generate code.

@@ -9,7 +9,7 @@
 
 using namespace mlir;
 
-/// `name: type`; a batch dim (at `batchDim`) shows as the batch's name.
+/// `name: type`; the dynamic dim (at `batchDim`) shows as its name.
 static void printValue(llvm::raw_ostream &os, Attribute name, Type type,
                        int64_t batchDim = -1, StringRef batchName = "") {
   os << "  ";
@@ -40,13 +40,15 @@ static int64_t getElementBytes(Type type) {
   return 0;
 }
 
-void q8::printSummary(llvm::raw_ostream &os, ModuleOp module) {
+void q8::printSummary(llvm::raw_ostream &os, ModuleOp module,
+                      const ExtentDim *extent) {
   for (auto func : module.getOps<func::FuncOp>()) {
     os << "function @" << func.getName() << "\n";
+    // The dynamic dim, kept as a batch dim or as a dynamic extent: its
+    // name, and its position in each input and output.
+    std::string dimName;
+    ArrayRef<int64_t> inputDims, outputDims;
     std::optional<BatchDim> batch = readBatchDim(module);
-    auto batchDimOf = [&](ArrayRef<int64_t> dims, unsigned i) -> int64_t {
-      return batch && i < dims.size() ? dims[i] : -1;
-    };
     if (batch) {
       os << "batch dim: " << batch->name << " in [" << batch->min << ", ";
       if (batch->max == INT64_MAX)
@@ -54,18 +56,29 @@ void q8::printSummary(llvm::raw_ostream &os, ModuleOp module) {
       else
         os << batch->max << "]";
       os << ", compiled for one item\n";
+      dimName = batch->name;
+      inputDims = batch->inputs;
+      outputDims = batch->outputs;
+    } else if (extent) {
+      os << "dynamic extent: " << extent->name << " in [" << extent->min
+         << ", " << extent->max
+         << "], run-time extents in the kernels, workspace planned for "
+         << extent->max << "\n";
+      dimName = extent->name;
+      inputDims = extent->inputs;
+      outputDims = extent->outputs;
     }
+    auto dimOf = [](ArrayRef<int64_t> dims, unsigned i) -> int64_t {
+      return i < dims.size() ? dims[i] : -1;
+    };
     os << "inputs:\n";
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
       printValue(os, func.getArgAttr(i, "q8.name"), func.getArgumentTypes()[i],
-                 batchDimOf(batch ? batch->inputs : ArrayRef<int64_t>(), i),
-                 batch ? batch->name : "");
+                 dimOf(inputDims, i), dimName);
     os << "outputs:\n";
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
       printValue(os, func.getResultAttr(i, "q8.name"),
-                 func.getResultTypes()[i],
-                 batchDimOf(batch ? batch->outputs : ArrayRef<int64_t>(), i),
-                 batch ? batch->name : "");
+                 func.getResultTypes()[i], dimOf(outputDims, i), dimName);
 
     SmallVector<std::pair<StringRef, int64_t>> sorted;
     int64_t parameters = 0, bytes = 0, constants = 0;

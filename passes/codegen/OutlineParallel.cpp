@@ -53,16 +53,23 @@ bool isCapturable(Value value) {
   return !isa<UnrankedMemRefType, TensorType>(value.getType());
 }
 
+/// The trip count assumed for a loop over a dynamic extent (its size is
+/// only known at run time): a short sequence's.
+constexpr int64_t kNominalTrips = 16;
+
 /// Roughly how many operations `op` executes: one per op, loops with a
-/// static trip count multiplied out (others counted once).
+/// static trip count multiplied out, dynamic ones by kNominalTrips.
 int64_t estimateWork(Operation *op) {
   int64_t work = 1;
   for (Region &region : op->getRegions())
     for (Operation &nested : region.getOps())
       work += estimateWork(&nested);
-  if (auto loop = dyn_cast<scf::ForOp>(op))
-    if (std::optional<APInt> trips = loop.getStaticTripCount())
-      work = std::max<int64_t>(1, trips->getSExtValue()) * work;
+  if (auto loop = dyn_cast<scf::ForOp>(op)) {
+    std::optional<APInt> trips = loop.getStaticTripCount();
+    work = (trips ? std::max<int64_t>(1, trips->getSExtValue())
+                  : kNominalTrips) *
+           work;
+  }
   return work;
 }
 
@@ -75,8 +82,9 @@ SmallVector<scf::ForOp> parallelLoops(func::FuncOp func, int64_t minWork) {
   func.walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
     if (!loop->hasAttr(q8::kParallelLoopAttr) || loop.getNumResults() != 0)
       return WalkResult::advance();
+    // (A dynamic trip count may be large: a dynamic extent's rows.)
     std::optional<APInt> trips = loop.getStaticTripCount();
-    if (!trips || trips->getSExtValue() < 2)
+    if (trips && trips->getSExtValue() < 2)
       return WalkResult::advance();
     if (estimateWork(loop) < minWork)
       return WalkResult::skip();
@@ -138,14 +146,24 @@ public:
     if (!llvm::all_of(captures, isCapturable))
       return;
 
-    int64_t trips = loop.getStaticTripCount()->getSExtValue();
     func::FuncOp task = createTask(loop, captures.getArrayRef(),
                                    topologicalSort(recomputed));
     OpBuilder b(loop);
     Location loc = loop.getLoc();
+    // The trip count: static, or ceil(max(ub - lb, 0) / step) at run time.
+    Value trips;
+    if (std::optional<APInt> count = loop.getStaticTripCount()) {
+      trips = arith::ConstantIndexOp::create(b, loc, count->getSExtValue());
+    } else {
+      Value span = arith::MaxSIOp::create(
+          b, loc,
+          arith::SubIOp::create(b, loc, loop.getUpperBound(),
+                                loop.getLowerBound()),
+          arith::ConstantIndexOp::create(b, loc, 0));
+      trips = arith::CeilDivSIOp::create(b, loc, span, loop.getStep());
+    }
     SmallVector<Value> operands{
-        pool, arith::ConstantIndexOp::create(b, loc, 0),
-        arith::ConstantIndexOp::create(b, loc, trips)};
+        pool, arith::ConstantIndexOp::create(b, loc, 0), trips};
     llvm::append_range(operands, captures);
     func::CallOp::create(b, loc, task, operands);
     loop.erase();
