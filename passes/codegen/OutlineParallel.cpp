@@ -150,6 +150,7 @@ public:
                                    topologicalSort(recomputed));
     OpBuilder b(loop);
     Location loc = loop.getLoc();
+    Value begin = arith::ConstantIndexOp::create(b, loc, 0);
     // The trip count: static, or ceil(max(ub - lb, 0) / step) at run time.
     Value trips;
     if (std::optional<APInt> count = loop.getStaticTripCount()) {
@@ -162,8 +163,7 @@ public:
           arith::ConstantIndexOp::create(b, loc, 0));
       trips = arith::CeilDivSIOp::create(b, loc, span, loop.getStep());
     }
-    SmallVector<Value> operands{
-        pool, arith::ConstantIndexOp::create(b, loc, 0), trips};
+    SmallVector<Value> operands{pool, begin, trips};
     llvm::append_range(operands, captures);
     func::CallOp::create(b, loc, task, operands);
     loop.erase();
