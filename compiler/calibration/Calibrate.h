@@ -16,8 +16,11 @@
 #include "compiler/codegen/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,18 @@ struct CalibrateOptions {
   /// A progress line on stderr (samples done, rate, ETA); the tool turns it
   /// on when stderr is a terminal.
   bool progress = false;
+
+  /// A model compiled with a dynamic extent (compiler/DynamicExtent.h): its
+  /// samples may have any size of that dim within [min, max].
+  struct ExtentSamples {
+    /// Per graph input (in order): the position of the extent, or -1.
+    std::vector<int64_t> positions;
+    int64_t min = 1, max = 1;
+    /// The model as imported (q8 IR, like `imported`) with the extent at
+    /// `size`; null, with errors emitted, on failure.
+    std::function<mlir::OwningOpRef<mlir::ModuleOp>(int64_t size)> importAt;
+  };
+  std::optional<ExtentSamples> extent;
 };
 
 /// What one calibration run measured besides the table.
@@ -54,6 +69,16 @@ class Reference;
 /// of compiling it a second time. Errors (samples that do not fit the
 /// model, lowering failures) are emitted as diagnostics on the module's
 /// context.
+///
+/// With `options.extent`, `imported` is the model at the extent's upper
+/// bound, and the samples may have any size of the extent within its
+/// bounds: each size that samples have is imported (`importAt`; the
+/// bound's is `imported`), JIT-compiled and runs its samples (the sizes in
+/// ascending order, which only the EMA sees), all into one set of
+/// collectors. Each observed tensor's shape in the table has -1 at
+/// the dims whose size differs between sizes, so the table fits the model
+/// at every size, whatever sizes the samples had. No `reference` then (the
+/// layer error is not measured for dynamic-extent models yet).
 mlir::FailureOr<Table> calibrate(mlir::ModuleOp imported,
                                  const CalibrateOptions &options,
                                  RunStats *stats = nullptr,
@@ -64,7 +89,8 @@ mlir::FailureOr<Table> calibrate(mlir::ModuleOp imported,
 mlir::FailureOr<std::vector<TensorSpec>> expectedTensors(mlir::ModuleOp imported);
 
 /// Checks that `table` was made for `imported`: every expected tensor has
-/// an entry of the same shape. The error names the first mismatch.
+/// an entry of the same shape (-1 in the table's fitting any size). The
+/// error names the first mismatch.
 mlir::LogicalResult checkTable(const Table &table, mlir::ModuleOp imported,
                                std::string &error);
 

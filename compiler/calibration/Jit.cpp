@@ -90,12 +90,13 @@ FailureOr<std::vector<InputSpec>> q8::calibration::entryInputs(ModuleOp module) 
 FailureOr<SampleSource>
 q8::calibration::openSamples(ModuleOp module, StringRef samples,
                              const std::vector<InputSpec> &inputs,
-                             int64_t randomCount, uint64_t randomSeed) {
+                             int64_t randomCount, uint64_t randomSeed,
+                             const ExtentBounds *extent) {
   if (samples == "random")
-    return randomSamples(inputs, randomCount, randomSeed);
+    return randomSamples(inputs, randomCount, randomSeed, extent);
   SampleSource source;
   std::string error;
-  if (!findSamples(samples, inputs, source, error))
+  if (!findSamples(samples, inputs, source, error, extent))
     return emitError(module.getLoc()) << error;
   return source;
 }

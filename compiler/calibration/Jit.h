@@ -41,12 +41,12 @@ mlir::func::FuncOp entryFunction(mlir::ModuleOp module);
 mlir::FailureOr<std::vector<InputSpec>> entryInputs(mlir::ModuleOp module);
 
 /// The samples of `samples` (a folder, or "random": `randomCount` samples
-/// from `randomSeed`) for `inputs`. Errors are diagnostics on the module.
-mlir::FailureOr<SampleSource> openSamples(mlir::ModuleOp module,
-                                          llvm::StringRef samples,
-                                          const std::vector<InputSpec> &inputs,
-                                          int64_t randomCount,
-                                          uint64_t randomSeed);
+/// from `randomSeed`) for `inputs`, of any size of `extent` where the
+/// inputs carry it. Errors are diagnostics on the module.
+mlir::FailureOr<SampleSource>
+openSamples(mlir::ModuleOp module, llvm::StringRef samples,
+            const std::vector<InputSpec> &inputs, int64_t randomCount,
+            uint64_t randomSeed, const ExtentBounds *extent = nullptr);
 
 /// "<label>: 12/100 samples, 35.2/s, ETA 3s" on stderr, redrawn at most
 /// ten times a second, from wall time (sample reading included).

@@ -26,35 +26,90 @@ size_t InputSpec::bytes() const {
   return n;
 }
 
+InputSpec InputSpec::at(int64_t size) const {
+  InputSpec input = *this;
+  if (extent >= 0)
+    input.dims[extent] = size;
+  return input;
+}
+
+std::string ExtentBounds::describe() const {
+  return name.empty() ? "its dynamic dim" : "'" + name + "'";
+}
+
 namespace {
 
 std::string describe(const std::vector<int64_t> &dims, int32_t dtype) {
   return formatDims(dims) + " " + dtypeName(dtype);
 }
 
-/// How many samples of `input` `t` stacks, or -1 with `error` set.
+/// What `input` takes, its extent's dim as its bounds ("1x(1..128)x16 f32").
+std::string describe(const InputSpec &input, const ExtentBounds *extent) {
+  if (!extent || input.extent < 0)
+    return describe(input.dims, input.dtype);
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(input.dims))
+    s += (i ? "x" : "") +
+         (static_cast<int64_t>(i) == input.extent
+              ? "(" + std::to_string(extent->min) + ".." +
+                    std::to_string(extent->max) + ")"
+              : std::to_string(d));
+  return s + " " + dtypeName(input.dtype);
+}
+
+/// How many samples of `input` `t` stacks, or -1 with `error` set. With a
+/// dynamic extent, `size` is its size in them (-1 where `input` does not
+/// carry it).
 int64_t stackedSamples(const HostTensor &t, const InputSpec &input,
+                       const ExtentBounds *extent, int64_t &size,
                        std::string &error) {
+  size = -1;
   auto mismatch = [&]() {
-    error = "input '" + input.name + "' takes " +
-            describe(input.dims, input.dtype) + ", the file holds " +
-            describe(t.dims, t.dtype);
+    error = "input '" + input.name + "' takes " + describe(input, extent) +
+            ", the file holds " + describe(t.dims, t.dtype);
     return -1;
   };
   if (t.dtype != input.dtype)
     return mismatch();
   const std::vector<int64_t> &d = input.dims;
-  if (t.dims == d)
-    return 1;
+  int64_t position = extent ? input.extent : -1;
+  // Whether `dims` (the file's from `lead` on) are the input's, but for
+  // the extent's dim and, with `skipFirst`, the first.
+  auto fits = [&](size_t lead, bool skipFirst) {
+    if (t.dims.size() != d.size() + lead)
+      return false;
+    for (size_t i = 0; i < d.size(); ++i)
+      if (static_cast<int64_t>(i) != position && !(skipFirst && i == 0) &&
+          t.dims[lead + i] != d[i])
+        return false;
+    return true;
+  };
+  // The extent's size in a file that fits from `lead` on, within bounds.
+  auto sized = [&](size_t lead, int64_t count) -> int64_t {
+    if (position < 0)
+      return count;
+    size = t.dims[lead + position];
+    if (size > extent->max || size < extent->min) {
+      error = "input '" + input.name + "' dim " + std::to_string(position) +
+              " is " + std::to_string(size) + ", " +
+              (size > extent->max
+                   ? "above the bound " + std::to_string(extent->max)
+                   : "below the lower bound " + std::to_string(extent->min)) +
+              " of " + extent->describe();
+      return -1;
+    }
+    return count;
+  };
+  if (fits(0, false))
+    return sized(0, 1);
   // An extra leading dimension: samples stacked along it.
-  if (t.dims.size() == d.size() + 1 &&
-      std::equal(d.begin(), d.end(), t.dims.begin() + 1))
-    return t.dims[0];
-  // A first dimension that is a multiple of the input's batch.
-  if (!d.empty() && t.dims.size() == d.size() && d[0] > 0 &&
-      t.dims[0] % d[0] == 0 && t.dims[0] > d[0] &&
-      std::equal(d.begin() + 1, d.end(), t.dims.begin() + 1))
-    return t.dims[0] / d[0];
+  if (fits(1, false))
+    return sized(1, t.dims[0]);
+  // A first dimension that is a multiple of the input's batch (never the
+  // extent's, whose size is the sample's own).
+  if (!d.empty() && position != 0 && fits(0, true) && d[0] > 0 &&
+      t.dims[0] % d[0] == 0 && t.dims[0] > d[0])
+    return sized(0, t.dims[0] / d[0]);
   return mismatch();
 }
 
@@ -80,12 +135,21 @@ struct Group {
   std::string where; ///< for errors: the folder, file or manifest entry
   std::vector<std::optional<SampleSource::Slot>> slots;
   std::vector<int64_t> counts;
+  /// Per input, the dynamic extent's size in its file, or -1.
+  std::vector<int64_t> sizes;
+};
+
+/// What a folder is scanned for.
+struct Scan {
+  const std::vector<InputSpec> &inputs;
+  const ExtentBounds *extent;
 };
 
 /// Adds every tensor of `path` to `group` under `name` (or, for .pb files
 /// and .npz members, their own names when they name an input).
-bool addFile(const std::vector<InputSpec> &inputs, Group &group,
-             StringRef path, StringRef name, std::string &error) {
+bool addFile(const Scan &scan, Group &group, StringRef path, StringRef name,
+             std::string &error) {
+  const std::vector<InputSpec> &inputs = scan.inputs;
   std::vector<HostTensor> tensors;
   std::string why;
   if (!readTensorFile(path, tensors, why)) {
@@ -110,7 +174,8 @@ bool addFile(const std::vector<InputSpec> &inputs, Group &group,
               group.where;
       return false;
     }
-    int64_t count = stackedSamples(t, *input, why);
+    int64_t size;
+    int64_t count = stackedSamples(t, *input, scan.extent, size, why);
     if (count < 0) {
       error = path.str() + ": " + why;
       return false;
@@ -118,13 +183,15 @@ bool addFile(const std::vector<InputSpec> &inputs, Group &group,
     group.slots[index] =
         SampleSource::Slot{path.str(), isNpz ? t.name : "", 0};
     group.counts[index] = count;
+    group.sizes[index] = size;
   }
   return true;
 }
 
 /// Expands a complete group into samples.
-bool finishGroup(const std::vector<InputSpec> &inputs, Group &group,
-                 SampleSource &source, std::string &error) {
+bool finishGroup(const Scan &scan, Group &group, SampleSource &source,
+                 std::string &error) {
+  const std::vector<InputSpec> &inputs = scan.inputs;
   int64_t count = -1;
   for (auto [i, slot] : llvm::enumerate(group.slots)) {
     if (!slot) {
@@ -139,6 +206,26 @@ bool finishGroup(const std::vector<InputSpec> &inputs, Group &group,
     }
     count = group.counts[i];
   }
+  // The extent's size: the same in every input that carries it.
+  int64_t size = -1;
+  size_t sizedBy = 0;
+  for (auto [i, n] : llvm::enumerate(group.sizes)) {
+    if (n < 0)
+      continue;
+    if (size >= 0 && n != size) {
+      error = group.where + ": " + scan.extent->describe() + " is " +
+              std::to_string(n) + " in input '" + inputs[i].name +
+              "' (dim " + std::to_string(inputs[i].extent) + "), " +
+              std::to_string(size) + " in input '" + inputs[sizedBy].name +
+              "': one sample's inputs must agree";
+      return false;
+    }
+    size = n;
+    sizedBy = i;
+  }
+  if (scan.extent)
+    source.sizes.insert(source.sizes.end(), count,
+                        size < 0 ? scan.extent->max : size);
   for (int64_t s = 0; s < count; ++s) {
     std::vector<SampleSource::Slot> sample;
     for (auto &slot : group.slots) {
@@ -155,6 +242,7 @@ Group newGroup(const std::vector<InputSpec> &inputs, std::string where) {
   group.where = std::move(where);
   group.slots.resize(inputs.size());
   group.counts.assign(inputs.size(), 0);
+  group.sizes.assign(inputs.size(), -1);
   return group;
 }
 
@@ -163,9 +251,9 @@ bool isTensorFile(StringRef path) {
          path.ends_with(".npz");
 }
 
-bool readManifest(StringRef dir, StringRef manifest,
-                  const std::vector<InputSpec> &inputs, SampleSource &source,
-                  std::string &error) {
+bool readManifest(StringRef dir, StringRef manifest, const Scan &scan,
+                  SampleSource &source, std::string &error) {
+  const std::vector<InputSpec> &inputs = scan.inputs;
   ErrorOr<std::unique_ptr<MemoryBuffer>> file = MemoryBuffer::getFile(manifest);
   if (!file) {
     error = manifest.str() + ": cannot open: " + file.getError().message();
@@ -211,10 +299,10 @@ bool readManifest(StringRef dir, StringRef manifest,
       }
       SmallString<256> path(dir);
       sys::path::append(path, *rel);
-      if (!addFile(inputs, group, path, key, error))
+      if (!addFile(scan, group, path, key, error))
         return false;
     }
-    if (!finishGroup(inputs, group, source, error))
+    if (!finishGroup(scan, group, source, error))
       return false;
   }
   return true;
@@ -233,7 +321,9 @@ std::vector<std::string> listDir(StringRef dir, std::error_code &ec) {
 
 bool q8::calibration::findSamples(StringRef dir,
                                   const std::vector<InputSpec> &inputs,
-                                  SampleSource &source, std::string &error) {
+                                  SampleSource &source, std::string &error,
+                                  const ExtentBounds *extent) {
+  Scan scan{inputs, extent};
   if (!sys::fs::is_directory(dir)) {
     error = dir.str() + ": not a folder of samples (or 'random')";
     return false;
@@ -241,7 +331,7 @@ bool q8::calibration::findSamples(StringRef dir,
   SmallString<256> manifest(dir);
   sys::path::append(manifest, "manifest.json");
   if (sys::fs::exists(manifest)) {
-    if (!readManifest(dir, manifest, inputs, source, error))
+    if (!readManifest(dir, manifest, scan, source, error))
       return false;
   } else {
     std::error_code ec;
@@ -260,10 +350,10 @@ bool q8::calibration::findSamples(StringRef dir,
         for (const std::string &f : files) {
           if (!isTensorFile(f))
             continue;
-          if (!addFile(inputs, group, f, sys::path::stem(f), error))
+          if (!addFile(scan, group, f, sys::path::stem(f), error))
             return false;
         }
-        if (!finishGroup(inputs, group, source, error))
+        if (!finishGroup(scan, group, source, error))
           return false;
         continue;
       }
@@ -271,8 +361,8 @@ bool q8::calibration::findSamples(StringRef dir,
         continue;
       if (file.ends_with(".npz")) {
         Group group = newGroup(inputs, entry);
-        if (!addFile(inputs, group, entry, "", error) ||
-            !finishGroup(inputs, group, source, error))
+        if (!addFile(scan, group, entry, "", error) ||
+            !finishGroup(scan, group, source, error))
           return false;
         continue;
       }
@@ -283,14 +373,14 @@ bool q8::calibration::findSamples(StringRef dir,
         auto it = named.try_emplace(sample.str(),
                                     newGroup(inputs, (dir + "/" + sample + ".*").str()))
                       .first;
-        if (!addFile(inputs, it->second, entry, input, error))
+        if (!addFile(scan, it->second, entry, input, error))
           return false;
         continue;
       }
       if (inputs.size() == 1) {
         Group group = newGroup(inputs, entry);
-        if (!addFile(inputs, group, entry, inputs[0].name, error) ||
-            !finishGroup(inputs, group, source, error))
+        if (!addFile(scan, group, entry, inputs[0].name, error) ||
+            !finishGroup(scan, group, source, error))
           return false;
         continue;
       }
@@ -301,7 +391,7 @@ bool q8::calibration::findSamples(StringRef dir,
       return false;
     }
     for (auto &[sample, group] : named)
-      if (!finishGroup(inputs, group, source, error))
+      if (!finishGroup(scan, group, source, error))
         return false;
   }
   if (source.samples.empty()) {
@@ -309,18 +399,6 @@ bool q8::calibration::findSamples(StringRef dir,
     return false;
   }
   return true;
-}
-
-SampleSource q8::calibration::randomSamples(const std::vector<InputSpec> &inputs,
-                                            int64_t count, uint64_t seed) {
-  SampleSource source;
-  source.random = true;
-  source.seed = seed;
-  source.samples.resize(count);
-  for (int64_t i = 0; i < count; ++i)
-    for (size_t j = 0; j < inputs.size(); ++j)
-      source.samples[i].push_back({"", "", i});
-  return source;
 }
 
 namespace {
@@ -371,10 +449,43 @@ void fillRandom(const InputSpec &input, uint64_t seed, std::vector<char> &buf) {
 
 } // namespace
 
+SampleSource q8::calibration::randomSamples(const std::vector<InputSpec> &inputs,
+                                            int64_t count, uint64_t seed,
+                                            const ExtentBounds *extent) {
+  SampleSource source;
+  source.random = true;
+  source.seed = seed;
+  source.samples.resize(count);
+  for (int64_t i = 0; i < count; ++i)
+    for (size_t j = 0; j < inputs.size(); ++j)
+      source.samples[i].push_back({"", "", i});
+  if (!extent)
+    return source;
+  // The bound first (one sample calibrates at it), then the least size
+  // and one between, so that every size's build runs.
+  std::vector<int64_t> sizes = {extent->max};
+  if (llvm::any_of(inputs, [](const InputSpec &in) { return in.extent >= 0; })) {
+    if (extent->min < extent->max)
+      sizes.push_back(extent->min);
+    if (extent->max - extent->min >= 2) {
+      uint64_t state = seed ^ 0x5eed5eed5eedull;
+      sizes.push_back(extent->min + 1 +
+                      static_cast<int64_t>(
+                          splitmix(state) %
+                          static_cast<uint64_t>(extent->max - extent->min - 1)));
+    }
+  }
+  for (int64_t i = 0; i < count; ++i)
+    source.sizes.push_back(sizes[i % sizes.size()]);
+  return source;
+}
+
 bool SampleReader::read(size_t sample, std::vector<std::vector<char>> &buffers,
                         std::string &error) {
   buffers.resize(inputs.size());
-  for (auto [i, input] : llvm::enumerate(inputs)) {
+  for (auto [i, bound] : llvm::enumerate(inputs)) {
+    InputSpec input =
+        source.sizes.empty() ? bound : bound.at(source.sizes[sample]);
     std::vector<char> &buf = buffers[i];
     buf.resize(input.bytes());
     const SampleSource::Slot &slot = source.samples[sample][i];

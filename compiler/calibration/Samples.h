@@ -16,6 +16,12 @@
 // first dimension that is a multiple of the input's. Errors name the file
 // and the input.
 //
+// A model compiled with a dynamic extent (compiler/DynamicExtent.h) takes
+// samples of any size of that dim within its bounds: each input that
+// carries it may have any size there (the same in every input of one
+// sample, and in every sample one file stacks); a first dim that is the
+// extent is a size, never a stack.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef Q8_COMPILER_CALIBRATION_SAMPLES_H
@@ -35,8 +41,21 @@ namespace q8::calibration {
 struct InputSpec {
   std::string name;
   int32_t dtype; ///< a q8_dtype
-  std::vector<int64_t> dims;
+  std::vector<int64_t> dims; ///< with a dynamic extent: at its upper bound
+  /// The position of the dynamic extent's dim, or -1.
+  int64_t extent = -1;
   size_t bytes() const;
+  /// This input with the extent's dim at `size` (itself without one).
+  InputSpec at(int64_t size) const;
+};
+
+/// The dynamic extent samples may vary in: a dim whose size a sample
+/// chooses within [min, max].
+struct ExtentBounds {
+  std::string name; ///< the dim's name ("" when the model gives none)
+  int64_t min = 1, max = 1;
+  /// "'seq'", or "its dynamic dim", for errors.
+  std::string describe() const;
 };
 
 /// Where each sample's inputs come from; their data is read lazily.
@@ -49,26 +68,35 @@ struct SampleSource {
     int64_t index = 0;  ///< stacked sample within the file
   };
   std::vector<std::vector<Slot>> samples;
+  /// With a dynamic extent: per sample, the extent's size in it (its
+  /// upper bound when no input carries it); empty without one.
+  std::vector<int64_t> sizes;
   bool random = false;
   uint64_t seed = 0;
 };
 
-/// Scans `dir` for samples of `inputs`. False with `error` (naming the
+/// Scans `dir` for samples of `inputs`, of any size of `extent` where the
+/// inputs carry one (InputSpec::extent). False with `error` (naming the
 /// file or input) when the folder does not describe valid samples.
 bool findSamples(llvm::StringRef dir, const std::vector<InputSpec> &inputs,
-                 SampleSource &source, std::string &error);
+                 SampleSource &source, std::string &error,
+                 const ExtentBounds *extent = nullptr);
 
 /// `count` random samples (floats N(0,1); integers and bools 0 or 1, valid
-/// as indices and masks), deterministic in `seed`.
+/// as indices and masks), deterministic in `seed`. With `extent`, they
+/// take turns at its upper bound, its lower bound and one size between
+/// them chosen by `seed`.
 SampleSource randomSamples(const std::vector<InputSpec> &inputs,
-                           int64_t count, uint64_t seed);
+                           int64_t count, uint64_t seed,
+                           const ExtentBounds *extent = nullptr);
 
 /// "<phase>, sample <i> (<its first file>)", for the crash line
 /// (compiler/CrashHandler.h).
 std::string sampleDescription(llvm::StringRef phase,
                               const SampleSource &source, size_t i);
 
-/// Reads sample `i` into `buffers` (one per input, bytes() each).
+/// Reads sample `i` into `buffers` (one per input, bytes() each, at the
+/// sample's size of the extent if there is one).
 class SampleReader {
 public:
   SampleReader(const SampleSource &source, const std::vector<InputSpec> &inputs)

@@ -28,6 +28,16 @@ const TensorEntry *Table::find(StringRef name) const {
   return nullptr;
 }
 
+bool q8::calibration::shapeFits(ArrayRef<int64_t> shape,
+                                ArrayRef<int64_t> value) {
+  if (shape.size() != value.size())
+    return false;
+  for (auto [d, v] : llvm::zip(shape, value))
+    if (d != -1 && d != v)
+      return false;
+  return true;
+}
+
 ArrayRef<StringRef> q8::calibration::rangeMethods() {
   static const StringRef methods[] = {"minmax", "ema", "percentile", "entropy",
                                       "mse"};
@@ -377,8 +387,8 @@ bool q8::calibration::readTable(StringRef path, Table &table,
       return r.fail("missing 'shape'");
     for (const json::Value &d : *shape) {
       std::optional<int64_t> dim = d.getAsInteger();
-      if (!dim || *dim < 0)
-        return r.fail("'shape' must hold sizes");
+      if (!dim || *dim < -1)
+        return r.fail("'shape' must hold sizes (or -1, a size that varies)");
       t.spec.shape.push_back(*dim);
     }
     if (o->get("axis")) {
@@ -419,7 +429,8 @@ bool q8::calibration::readTable(StringRef path, Table &table,
         t.channelAbsmax.push_back(static_cast<float>(*d));
       }
     if (t.spec.axis && !t.channelAbsmax.empty() &&
-        (*t.spec.axis >= static_cast<int64_t>(t.spec.shape.size()) ||
+        (*t.spec.axis < 0 ||
+         *t.spec.axis >= static_cast<int64_t>(t.spec.shape.size()) ||
          static_cast<int64_t>(t.channelAbsmax.size()) !=
              t.spec.shape[*t.spec.axis]))
       return r.fail("'channel_absmax' does not match 'shape' and 'axis'");

@@ -14,7 +14,10 @@
 //                 "reservoir": {"rows", "row_length", "rows_seen",
 //                               "f32le_base64"}}, ...]}
 //
-// Tensors are listed in observer order (program order of the model).
+// Tensors are listed in observer order (program order of the model). A
+// model calibrated over samples of several sizes of a dynamic extent
+// (compiler/DynamicExtent.h) has -1 in "shape" at every dim whose size
+// follows the extent's: the table fits the model at any of its sizes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +51,7 @@ struct Settings {
 /// An observed value as the model defines it.
 struct TensorSpec {
   std::string name;
+  /// -1 at a dim whose size follows a dynamic extent's.
   std::vector<int64_t> shape;
   std::optional<int64_t> axis; ///< the contracted dim, if an int8 op reads it
 };
@@ -76,6 +80,10 @@ struct Table {
 
   const TensorEntry *find(llvm::StringRef name) const;
 };
+
+/// Whether a table's `shape` describes a value of static shape `value`:
+/// the same rank and sizes, -1 in `shape` matching any size.
+bool shapeFits(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> value);
 
 /// The range names a table holds, in the order they are written.
 llvm::ArrayRef<llvm::StringRef> rangeMethods();

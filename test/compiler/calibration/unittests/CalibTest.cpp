@@ -3,7 +3,8 @@
 // Each check prints "ok|FAIL <name>: <computed> vs <expected>" and the run
 // ends with "N passed, M failed" (exit 1 on any failure). Every statistic is
 // compared against a direct computation on crafted data in this file.
-// `q8-calib-test --bench` times q8_calib_record instead.
+// `q8-calib-test --bench` times q8_calib_record instead; `q8-calib-test
+// --extent ...` calibrates a model with a dynamic extent (ExtentCalibTest.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -838,9 +839,13 @@ static int bench() {
   return 0;
 }
 
+int extentMain(int argc, char **argv);
+
 int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--bench") == 0)
     return bench();
+  if (argc > 1 && std::strcmp(argv[1], "--extent") == 0)
+    return extentMain(argc, argv);
   testMinMaxEma();
   testNonFinite();
   testChannelAbsmax();
