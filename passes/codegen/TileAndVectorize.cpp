@@ -95,34 +95,47 @@ LogicalResult vectorizeAndErase(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
-/// Peels the last, partial tile off each loop of `loops` (tiles of a
-/// dynamic extent), so that the tiles of the main loops have static
-/// shapes, and vectorizes those. The partial tiles stay linalg ops, for
-/// convert-linalg-to-loops: a run-time tail.
-LogicalResult vectorizePeeled(RewriterBase &rewriter,
-                              ArrayRef<scf::ForOp> loops,
-                              const FrozenRewritePatternSet &cleanUp) {
-  Operation *outermost = nullptr;
-  for (scf::ForOp loop : loops) {
-    scf::ForOp partial;
-    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
-      continue;
-    if (!outermost || loop->isProperAncestor(outermost))
-      outermost = loop.getOperation();
-  }
-  if (!outermost)
-    return success();
-  // The main loops' tile sizes are constants now: static subviews.
-  Operation *parent = outermost->getParentOp();
-  (void)applyPatternsGreedily(parent, cleanUp);
-  // Named ops without a cast folder (linalg.reduce) read the static
-  // subview through the cast the canonicalizer left: read it directly.
-  parent->walk([&](linalg::LinalgOp tile) {
-    for (OpOperand &operand : tile->getOpOperands())
+/// Marks the linalg ops the pass has tried (or must leave alone) while it
+/// runs: its worklist is walked again after each op.
+constexpr llvm::StringLiteral kTriedAttr = "q8.tiled";
+
+/// Makes the linalg ops in `root` read the static buffers behind
+/// memref.casts to dynamic types (named ops like linalg.reduce have no
+/// folder for them), so that they have static shapes where they can.
+void readThroughCasts(Operation *root) {
+  root->walk([&](linalg::LinalgOp op) {
+    for (OpOperand &operand : op->getOpOperands())
       if (auto cast = operand.get().getDefiningOp<memref::CastOp>())
         if (memref::CastOp::canFoldIntoConsumerOp(cast))
           operand.set(cast.getSource());
   });
+}
+
+/// Peels the last, partial tile off each loop of `loops` (tiles of a
+/// dynamic extent), so that the tiles of the main loops have static
+/// shapes, and vectorizes those. The partial tiles stay linalg ops, for
+/// convert-linalg-to-loops: a run-time tail.
+LogicalResult vectorizePeeled(RewriterBase &rewriter, Operation *nest,
+                              ArrayRef<scf::ForOp> loops,
+                              const FrozenRewritePatternSet &cleanUp) {
+  SmallVector<scf::ForOp> partials;
+  for (scf::ForOp loop : loops) {
+    scf::ForOp partial;
+    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+      partials.push_back(partial);
+  }
+  // The partial tiles are the run-time tail: loops, never tiled again.
+  for (scf::ForOp partial : partials)
+    partial->walk([&](linalg::LinalgOp tail) {
+      tail->setAttr(kTriedAttr, rewriter.getUnitAttr());
+    });
+  if (partials.empty())
+    return success();
+  // The main loops' tile sizes are constants now: static subviews. The
+  // nest's parent is cleaned up too (the caller walks its ops again).
+  Operation *parent = nest->getParentOp();
+  (void)applyPatternsGreedily(parent, cleanUp);
+  readThroughCasts(parent);
   SmallVector<linalg::LinalgOp> tiles;
   parent->walk([&](linalg::LinalgOp tile) {
     if (!tile.hasDynamicShape() && tile.hasPureBufferSemantics() &&
@@ -182,7 +195,8 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
   }
   rewriter.eraseOp(op);
   if (dynamic)
-    return vectorizePeeled(rewriter, peel, cleanUp);
+    return vectorizePeeled(rewriter, result->loops.front().getOperation(),
+                           peel, cleanUp);
   // The tile's operands are static subviews: vectorizing cannot fail where
   // the untiled op passed the precondition, but if it does the tile stays
   // a (correct) linalg op for convert-linalg-to-loops.
@@ -225,10 +239,26 @@ struct TileAndVectorize : q8::impl::TileAndVectorizeBase<TileAndVectorize> {
     linalg::GenericOp::getCanonicalizationPatterns(patterns, &getContext());
     FrozenRewritePatternSet cleanUp(std::move(patterns));
 
-    SmallVector<linalg::LinalgOp> ops;
-    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-    for (linalg::LinalgOp op : ops)
-      (void)tileAndVectorize(rewriter, op, info->f32Lanes, cleanUp);
+    // An op whose operands are static behind a memref.cast takes the
+    // static path.
+    readThroughCasts(func);
+    // A worklist walked again after each op: a dynamic op's clean-up may
+    // rewrite or erase ops after it. Ops tried once are marked.
+    StringAttr tried = StringAttr::get(&getContext(), kTriedAttr);
+    while (true) {
+      linalg::LinalgOp next;
+      func.walk([&](linalg::LinalgOp op) {
+        if (op->hasAttr(tried))
+          return WalkResult::advance();
+        next = op;
+        return WalkResult::interrupt();
+      });
+      if (!next)
+        break;
+      next->setAttr(tried, UnitAttr::get(&getContext()));
+      (void)tileAndVectorize(rewriter, next, info->f32Lanes, cleanUp);
+    }
+    func.walk([&](linalg::LinalgOp op) { op->removeAttr(tried); });
   }
 };
 
