@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Compiles a model with a dynamic extent once and runs it at every size.
+
+    dynamic_extent.py --q8c Q8C --q8-run Q8RUN --ort-run ORT_RUN_JS
+                      --compare COMPARE_PY WORK DIR MODEL
+                      --input-shape NAME=DIMS [--input-shape ...]
+
+DIR holds MODEL.onnx and MODEL/n<N>/<input>.npy (test/models/
+make_dynamic_extent.py). MODEL is compiled twice with the --input-shape
+flags (one bounded dynamic dim: compiler/DynamicExtent.h), once as an
+object and once as a shared object; then:
+
+  - the two objects are the same bytes (the compile is deterministic);
+  - the shared object at each size against ONNX Runtime (compare.py,
+    rtol 1e-4, atol 1e-5), one line per size with q8-run's output shapes;
+  - every size run a second time: the same bytes (nothing the result
+    depends on is left unset, such as workspace past the size's rows).
+
+Prints one line per check; exits 1 at the first failure.
+"""
+import argparse
+import filecmp
+import os
+import subprocess
+import sys
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        sys.exit(f"dynamic_extent: {' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}")
+    return p.stdout
+
+
+def inputs_of(folder):
+    names = sorted(f[:-4] for f in os.listdir(folder) if f.endswith(".npy"))
+    return [a for n in names for a in ("--input", f"{n}={os.path.join(folder, n + '.npy')}")]
+
+
+def same_files(a, b):
+    names = sorted(os.listdir(a))
+    return names == sorted(os.listdir(b)) and all(
+        filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False) for f in names)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for flag in ("--q8c", "--q8-run", "--ort-run", "--compare"):
+        p.add_argument(flag, required=True)
+    p.add_argument("--input-shape", action="append", default=[])
+    p.add_argument("work")
+    p.add_argument("dir")
+    p.add_argument("model")
+    a = p.parse_args()
+    onnx_path = os.path.join(a.dir, a.model + ".onnx")
+    shapes = [f"--input-shape={s}" for s in a.input_shape]
+    sizes = sorted(int(d[1:]) for d in os.listdir(os.path.join(a.dir, a.model))
+                   if d.startswith("n"))
+    # The objects' symbols are named after -o's file name: the same name in
+    # two folders.
+    lib = os.path.join(a.work, a.model)
+    objs = [os.path.join(a.work, f"{a.model}-obj{i}", a.model) for i in (1, 2)]
+    run([a.q8c, onnx_path, "--emit=shared", "-o", lib] + shapes)
+    for obj in objs:
+        run([a.q8c, onnx_path, "-o", obj] + shapes)
+    if not filecmp.cmp(objs[0] + ".o", objs[1] + ".o", shallow=False):
+        sys.exit(f"dynamic_extent: {a.model}: two compiles give different objects")
+    print(f"{a.model}: compiled twice: the same object")
+
+    for n in sizes:
+        ins = inputs_of(os.path.join(a.dir, a.model, f"n{n}"))
+        out = os.path.join(a.work, f"{a.model}-n{n}")
+        printed = ", ".join(s for s in run([a.q8_run, lib + ".so", "--output-dir", out] + ins)
+                            .split("\n") if s)
+        ref = os.path.join(a.work, f"{a.model}-ort-n{n}")
+        run(["node", a.ort_run, onnx_path, "--output-dir", ref] + ins)
+        run(["/usr/bin/python3", a.compare, ref, out, "--rtol", "1e-4", "--atol", "1e-5"])
+        print(f"{a.model}: size {n} ({printed}) vs ONNX Runtime: ok")
+
+    for n in sizes:
+        ins = inputs_of(os.path.join(a.dir, a.model, f"n{n}"))
+        out = os.path.join(a.work, f"{a.model}-again-n{n}")
+        run([a.q8_run, lib + ".so", "--output-dir", out] + ins)
+        if not same_files(os.path.join(a.work, f"{a.model}-n{n}"), out):
+            sys.exit(f"dynamic_extent: {a.model}: size {n} run again gives other bytes")
+    print(f"{a.model}: sizes {', '.join(map(str, sizes))} run again: the same bytes")
+
+
+if __name__ == "__main__":
+    main()
