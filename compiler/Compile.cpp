@@ -311,6 +311,8 @@ private:
   /// A model compiled with a dynamic extent (DynamicExtent.h): the imports
   /// at the smaller sizes (the one at the bound is the module compiled).
   std::optional<ExtentModel> extent;
+  /// How the model is imported (dynamic dims at one item).
+  ImportOptions importOptions;
   mlir::LogicalResult findDynamicDim(mlir::OwningOpRef<mlir::ModuleOp> &module,
                                      const ImportOptions &options);
   mlir::LogicalResult lowerExtentModel(mlir::ModuleOp module);
@@ -339,10 +341,27 @@ mlir::LogicalResult Compilation::calibrateOrReadTable(mlir::ModuleOp module) {
     if (calib.samples == "random")
       log << "warning: calibrating on " << calib.randomCount
           << " random samples: the ranges say nothing about real inputs\n";
+    if (extent) {
+      // Samples of every size of the extent: each size's graph runs its own.
+      calibration::CalibrateOptions::ExtentSamples sizes;
+      sizes.positions.assign(extent->extent.inputs.begin(),
+                             extent->extent.inputs.end());
+      sizes.min = extent->extent.min;
+      sizes.max = extent->extent.max;
+      sizes.importAt = [this, context = module.getContext()](int64_t size) {
+        ImportOptions at = importOptions;
+        at.dynamicExtent = size;
+        ImportResult imported = importModel(*context, request.modelPath, at);
+        if (!imported.module)
+          printImportErrors(log, request.modelPath, imported.errors);
+        return std::move(imported.module);
+      };
+      options.extent = std::move(sizes);
+    }
     calibration::RunStats stats;
     mlir::FailureOr<calibration::Table> table = calibration::calibrate(
         module, options, &stats,
-        request.quantization.w8a8 ? &reference : nullptr);
+        request.quantization.w8a8 && !extent ? &reference : nullptr);
     if (failed(table))
       return mlir::failure();
     for (const std::string &warning : stats.warnings)
@@ -413,13 +432,20 @@ mlir::LogicalResult Compilation::quantize(mlir::ModuleOp module) {
   // --smoothquant auto with samples: checked end to end against plain
   // W8A8, which replaces it where it is closer to fp32.
   std::optional<calibration::SmoothQuantCheck> check;
-  bool checked = smooth.automatic && !request.calibration.samples.empty();
+  bool checked = smooth.automatic && !request.calibration.samples.empty() &&
+                 !extent;
   mlir::FailureOr<QuantizeSummary> quantized =
       checked ? calibration::quantizeModelChecked(
                     module, options, sampleOptions(), *reference, &check)
               : quantizeModel(module, options);
   if (failed(quantized))
     return mlir::failure();
+  // The extent model's other sizes: the same quantization, so the graphs
+  // still agree op for op (DynamicExtent.h).
+  if (extent)
+    for (mlir::OwningOpRef<mlir::ModuleOp> &other : extent->imports)
+      if (failed(quantizeModel(*other, options)))
+        return mlir::failure();
   log << format("quantize: %lld layers int8, %lld kept fp32",
                 (long long)quantized->quantized,
                 (long long)quantized->keptFp32);
@@ -628,13 +654,6 @@ Compilation::findDynamicDim(mlir::OwningOpRef<mlir::ModuleOp> &module,
       importAtExtents(*module, request.modelPath, options);
   if (failed(model))
     return mlir::failure();
-  if (request.quantization.w8a8) {
-    log << "error: " << request.modelPath << ": dynamic dim '"
-        << model->extent.name
-        << "' is compiled with dynamic extents, which --quantize=w8a8 does "
-           "not support yet: fix the dim with --input-shape\n";
-    return mlir::failure();
-  }
   module = std::move(model->imports.back());
   model->imports.pop_back();
   // Where each output has the dim (the summary says; generalizeExtent
@@ -689,7 +708,7 @@ CompileResult Compilation::run() {
   trackCrashContext(context);
   // Dynamic dims are imported at one item; findBatchDim below checks that
   // they are batch dims, so that the item's code serves every batch size.
-  ImportOptions importOptions = request.import;
+  importOptions = request.import;
   importOptions.dynamicExtent = 1;
   ImportResult imported =
       importModel(context, request.modelPath, importOptions);
@@ -749,7 +768,14 @@ CompileResult Compilation::run() {
     if (failed(quantize(module)))
       return std::move(result);
     result.timings.quantization = secondsSince(phase);
-    if (paths.measure) {
+    const ReportRequest &report = request.report;
+    if (paths.measure && extent) {
+      if (report.requested || !report.layerErrorPath.empty() ||
+          !report.htmlPath.empty())
+        log << "warning: " << request.modelPath
+            << ": the layer error is not measured for a model with a "
+               "dynamic extent yet\n";
+    } else if (paths.measure) {
       // Before fusion: the layer error compares each q8.qlinear with its
       // fp32 matmul, which fusion would fold the following ops into.
       unfused = module.clone();
@@ -779,6 +805,10 @@ CompileResult Compilation::run() {
     mlir::FailureOr<FusionSummary> fused = fuseQuantized(module);
     if (failed(fused))
       return std::move(result);
+    if (extent)
+      for (mlir::OwningOpRef<mlir::ModuleOp> &other : extent->imports)
+        if (failed(fuseQuantized(*other)))
+          return std::move(result);
     fusion = *fused;
   }
   phase = Clock::now();

@@ -344,6 +344,9 @@ private:
       if (failed(checkOp(op, n)))
         return failure();
     }
+    // The outputs' fits (rewrite replaces some of the values returned).
+    for (Value value : target().front().getTerminator()->getOperands())
+      resultFits.push_back(valueFits.lookup(value));
     return success();
   }
 
@@ -626,9 +629,7 @@ private:
         func.front().getTerminator()->getOperandTypes()));
     // Each output's dynamic dim must be n itself: the ABI names it so.
     extent.outputs.clear();
-    for (auto [r, value] :
-         llvm::enumerate(func.front().getTerminator()->getOperands())) {
-      auto fits = valueFits.lookup(value);
+    for (auto [r, fits] : llvm::enumerate(resultFits)) {
       int64_t position = -1;
       for (auto [d, f] : llvm::enumerate(fits)) {
         if (!f)
@@ -655,6 +656,7 @@ private:
   SmallVector<SmallVector<Operation *>> ops;
   SmallVector<DenseMap<Value, std::pair<int64_t, int64_t>>> ids;
   DenseMap<Value, DimFits> valueFits;
+  SmallVector<DimFits> resultFits;
   DenseMap<Operation *, ConstantPlan> constants;
   DenseMap<std::pair<Operation *, StringAttr>,
            SmallVector<std::optional<Affine>>>

@@ -209,7 +209,8 @@ private:
       return std::nullopt;
     }
     ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
-    if (ArrayRef<int64_t>(entry->spec.shape) != shape) {
+    // (-1 in the table: a dynamic extent, any size.)
+    if (!calibration::shapeFits(entry->spec.shape, shape)) {
       user->emitError() << "q8-quantize: calibration entry '" << name
                         << "' has shape [" << entry->spec.shape
                         << "] but the value has shape [" << shape << "]";

@@ -234,7 +234,7 @@ private:
       return success();
     }
     int64_t k = consumers.front().k;
-    if (ArrayRef<int64_t>(entry->spec.shape) != type.getShape() ||
+    if (!calibration::shapeFits(entry->spec.shape, type.getShape()) ||
         static_cast<int64_t>(entry->channelAbsmax.size()) != k)
       return first->emitError()
              << "q8-smoothquant: calibration entry '" << name << "' (shape ["
