@@ -686,8 +686,17 @@ mlir::LogicalResult Compilation::lowerExtentModel(mlir::ModuleOp module) {
   if (failed(lowerToLinalg(module, /*cse=*/false)))
     return mlir::failure();
   lowered.push_back(module);
-  if (failed(generalizeExtent(lowered, extent->sizes, extent->extent)) ||
-      failed(cleanUpLinalg(module)))
+  mlir::FailureOr<size_t> rewritten =
+      generalizeExtent(lowered, extent->sizes, extent->extent);
+  if (failed(rewritten))
+    return mlir::failure();
+  if (lowered[*rewritten] != module) {
+    // A smaller size's graph is the dynamic one: it becomes the module.
+    module.getBody()->clear();
+    module.getBody()->getOperations().splice(
+        module.getBody()->end(), lowered[*rewritten].getBody()->getOperations());
+  }
+  if (failed(cleanUpLinalg(module)))
     return mlir::failure();
   setExtentDim(module, extent->extent);
   return mlir::success();
@@ -707,9 +716,17 @@ CompileResult Compilation::run() {
   loadDialects(context);
   trackCrashContext(context);
   // Dynamic dims are imported at one item; findBatchDim below checks that
-  // they are batch dims, so that the item's code serves every batch size.
+  // they are batch dims, so that the item's code serves every batch size
+  // (else findDynamicDim imports the model again at other sizes).
   importOptions = request.import;
+  // At the smallest size every bound admits (a valid convolution's input
+  // may need a few elements).
   importOptions.dynamicExtent = 1;
+  for (const InputShape &shape : importOptions.inputShapes)
+    for (const InputDim &dim : shape.dims)
+      if (dim.isDynamic())
+        importOptions.dynamicExtent =
+            std::max(importOptions.dynamicExtent, dim.min);
   ImportResult imported =
       importModel(context, request.modelPath, importOptions);
   if (!imported.module) {

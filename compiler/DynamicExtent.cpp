@@ -138,6 +138,10 @@ public:
               q8::ExtentDim &extent)
       : funcs(funcs.begin(), funcs.end()), sizes(sizes), extent(extent) {}
 
+  /// Whether the last function is the graph at the bound (whose constants
+  /// hold every size's data).
+  bool boundIsTemplate = true;
+
   LogicalResult run() {
     if (failed(check()))
       return failure();
@@ -400,6 +404,12 @@ private:
         std::optional<ConstantPlan> plan = planConstant(op);
         if (!plan)
           return differs(last, "a constant computed from it");
+        if (plan->kind == ConstantPlan::LeadingBlock && !boundIsTemplate)
+          return differs(last, "a constant computed from it, and the graph "
+                               "at the bound " +
+                               std::to_string(sizes.back()) +
+                               " is another one, so its data there is "
+                               "unknown");
         constants[last] = *plan;
         continue;
       }
@@ -665,12 +675,12 @@ private:
   DenseMap<std::pair<int64_t, int64_t>, Value> sizeCache;
 };
 
-/// The sizes to import at: two below the bound (primes, so that the size
-/// rarely equals one of the model's own), then the bound.
+/// The sizes to import at: two or three below the bound (primes, so that
+/// the size rarely equals one of the model's own), then the bound.
 FailureOr<SmallVector<int64_t>> chooseSizes(int64_t min, int64_t max) {
   SmallVector<int64_t> chosen;
-  for (int64_t n : {41, 37, 31, 29, 23, 19, 17, 13, 11, 7, 5, 3, 2})
-    if (n >= min && n < max && chosen.size() < 2)
+  for (int64_t n : {43, 41, 37, 31, 29, 23, 19, 17, 13, 11, 7, 5, 3, 2})
+    if (n >= min && n < max && chosen.size() < 3)
       chosen.insert(chosen.begin(), n);
   if (chosen.size() < 2)
     return failure();
@@ -767,23 +777,45 @@ q8::importAtExtents(ModuleOp module, const std::string &path,
   return model;
 }
 
-LogicalResult q8::generalizeExtent(ArrayRef<ModuleOp> lowered,
-                                   ArrayRef<int64_t> sizes,
-                                   ExtentDim &extent) {
+/// Whether two functions have the same ops in the same order.
+static bool sameOps(func::FuncOp a, func::FuncOp b) {
+  SmallVector<Operation *> x = opsInOrder(a), y = opsInOrder(b);
+  return x.size() == y.size() &&
+         llvm::all_of(llvm::zip(x, y), [](auto pair) {
+           return std::get<0>(pair)->getName() == std::get<1>(pair)->getName();
+         });
+}
+
+FailureOr<size_t> q8::generalizeExtent(ArrayRef<ModuleOp> lowered,
+                                       ArrayRef<int64_t> sizes,
+                                       ExtentDim &extent) {
   SmallVector<func::FuncOp> funcs;
   for (ModuleOp m : lowered) {
     funcs.push_back(entryOf(m));
     if (!funcs.back())
       return m.emitError("the model has no entry function");
   }
-  if (failed(Generalizer(funcs, sizes, extent).run()))
+  // At the bound an op may fold away that the smaller sizes keep (a slice
+  // of a position table that takes all of it): the smaller imports are
+  // then the graph, and no constant may change with the size (its data at
+  // the bound is not at hand).
+  size_t template_ = funcs.size() - 1;
+  if (funcs.size() > 3 && sameOps(funcs[0], funcs[1]) &&
+      !sameOps(funcs[0], funcs.back())) {
+    template_ = funcs.size() - 2;
+    funcs.pop_back();
+    sizes = sizes.drop_back();
+  }
+  Generalizer generalizer(funcs, sizes, extent);
+  generalizer.boundIsTemplate = template_ == lowered.size() - 1;
+  if (failed(generalizer.run()))
     return failure();
   // An op whose dynamic result needs operands this rewrite does not give
   // it: refused, not compiled.
-  ModuleOp module = lowered.back();
+  ModuleOp module = lowered[template_];
   if (failed(verify(module)))
     return module.emitError(
         "q8 cannot compile this model with a dynamic extent (the rewritten "
         "graph does not verify); fix the dim with --input-shape");
-  return success();
+  return template_;
 }

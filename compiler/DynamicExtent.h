@@ -5,13 +5,13 @@
 // generated code itself must take the extent at run time. q8 gets that
 // code without teaching the importer and the q8 dialect dynamic shapes:
 //
-//  1. The model is imported at three sizes of the dim, two small ones and
-//     its upper bound, and each import goes through the same q8 passes
-//     and lowering to linalg on tensors.
-//  2. The three linalg graphs must be one graph op for op (the same ops,
+//  1. The model is imported at several sizes of the dim, three small ones
+//     and its upper bound, and each import goes through the same q8
+//     passes and lowering to linalg on tensors.
+//  2. The linalg graphs must be one graph op for op (the same ops,
 //     operands and attributes) whose every shape, slice size, index
 //     constant and reshape target is an affine function p * n + q of the
-//     size n, fitted on the two small imports and checked on the third.
+//     size n, fitted on two small imports and checked on the others.
 //     A constant whose data changes with n (a position table sliced to
 //     the sequence, a causal mask) must be the top-left block of the
 //     upper bound's: it becomes a slice of that one.
@@ -60,13 +60,15 @@ mlir::FailureOr<ExtentModel> importAtExtents(mlir::ModuleOp module,
                                              const std::string &path,
                                              const ImportOptions &options);
 
-/// Rewrites `lowered.back()`, the graph at the bound lowered to linalg on
-/// tensors, into the graph with the extent dynamic, given the others
-/// lowered the same way (see the file comment). `extent.outputs` is filled
-/// in. Fails, reported on the op, when the graphs do not agree.
-mlir::LogicalResult generalizeExtent(llvm::ArrayRef<mlir::ModuleOp> lowered,
-                                     llvm::ArrayRef<int64_t> sizes,
-                                     ExtentDim &extent);
+/// Rewrites one of `lowered` (the imports at `sizes`, lowered to linalg on
+/// tensors; the last at the bound) into the graph with the extent dynamic
+/// and returns its index: the bound's, or, when an op folds away at the
+/// bound only (a slice that takes a whole position table), the largest
+/// smaller size's. `extent.outputs` is filled in. Fails, reported on the
+/// op, when the graphs do not agree (see the file comment).
+mlir::FailureOr<size_t> generalizeExtent(llvm::ArrayRef<mlir::ModuleOp> lowered,
+                                         llvm::ArrayRef<int64_t> sizes,
+                                         ExtentDim &extent);
 
 } // namespace q8
 
