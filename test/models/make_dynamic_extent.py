@@ -20,10 +20,12 @@ Compiled with a dynamic extent:
   vit_pos          x [1, seq, 64]: a learned position table [128, 64]
                    sliced to the sequence, attention-like matmuls and a mean
                    over the sequence (1/seq at run time), sizes 1, 5, 17,
-                   100. The test's bound is below the table's 128 rows: at
-                   128 the slice is the whole table, folded away at that
-                   size only, and q8 refuses the model (the graph differs
-                   between sizes), which it should not.
+                   128. At the bound 128 the slice is the whole table and
+                   folds away at that size only: q8 rewrites a smaller
+                   size's graph instead.
+  conv_time        x [1, 8, T]: an unpadded Conv1d over T (valid from T = 3
+                   up) and a mean over T, compiled for T in [4, 64], sizes
+                   4, 9, 64.
 Refused (q8 must say why, naming the node or the input):
   cnn_width        x [1, 3, 16, W]: a stride-2 convolution over W, whose
                    output width floor((W - 1) / 2) + 1 is not affine in W
@@ -92,6 +94,17 @@ def vad(rng, n):
 
 # name: (factory, inputs, outputs, {input: {dim: name}}, make_inputs,
 #        example size, sizes, opset)
+class ConvTime(nn.Module):
+    """An unpadded convolution over time, then the mean over time."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv1d(8, 8, 3)
+
+    def forward(self, x):
+        return self.c(x).mean(2)
+
+
 MODELS = {
     "transformer_seq": (mx.Transformer, ["x"], ["y"], {"x": {1: "seq"}, "y": {1: "seq"}},
                         seq(1, None, 64), 16, (1, 5, 17, 128), 17),
@@ -100,7 +113,9 @@ MODELS = {
     "gru_seq": (mx.GRUNet, ["x"], ["y"], {"x": {1: "T"}, "y": {1: "T"}},
                 seq(1, None, 40), 16, (1, 7, 64), 17),
     "vit_pos": (PosAttention, ["x"], ["logits"], {"x": {1: "seq"}},
-                seq(1, None, 64), 16, (1, 5, 17, 100), 17),
+                seq(1, None, 64), 16, (1, 5, 17, 128), 17),
+    "conv_time": (ConvTime, ["x"], ["y"], {"x": {2: "T"}},
+                  seq(1, 8, None), 16, (4, 9, 64), 13),
     "cnn_width": (WidthCNN, ["x"], ["y"], {"x": {3: "W"}, "y": {3: "W2"}},
                   seq(1, 3, 16, None), 32, (32,), 13),
     "two_dims": (TwoDims, ["x"], ["y"], {"x": {1: "seq", 2: "F"}, "y": {1: "seq", 2: "F"}},

@@ -16,13 +16,22 @@ object and once as a shared object; then:
   - every size run a second time: the same bytes (nothing the result
     depends on is left unset, such as workspace past the size's rows).
 
+With --int8-bound B, W8A8 too, calibrated on the sizes' inputs (samples
+of different sizes, one table): at each size the relative L2 error of
+every output against q8's fp32 at most B, and at the second size the
+dynamic int8 object gives the same bytes as a static one compiled for that
+size with the same table.
+
 Prints one line per check; exits 1 at the first failure.
 """
 import argparse
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
+
+import numpy as np
 
 
 def run(cmd):
@@ -51,6 +60,7 @@ def main():
     p.add_argument("work")
     p.add_argument("dir")
     p.add_argument("model")
+    p.add_argument("--int8-bound", type=float)
     a = p.parse_args()
     onnx_path = os.path.join(a.dir, a.model + ".onnx")
     shapes = [f"--input-shape={s}" for s in a.input_shape]
@@ -84,6 +94,53 @@ def main():
         if not same_files(os.path.join(a.work, f"{a.model}-n{n}"), out):
             sys.exit(f"dynamic_extent: {a.model}: size {n} run again gives other bytes")
     print(f"{a.model}: sizes {', '.join(map(str, sizes))} run again: the same bytes")
+    if a.int8_bound is not None:
+        check_int8(a, onnx_path, shapes, sizes)
+
+
+def check_int8(a, onnx_path, shapes, sizes):
+    """W8A8 over samples of every size (see the module comment)."""
+    samples = os.path.join(a.work, f"{a.model}-samples")
+    shutil.rmtree(samples, ignore_errors=True)
+    for n in sizes:
+        shutil.copytree(os.path.join(a.dir, a.model, f"n{n}"),
+                        os.path.join(samples, f"s{n:04d}"))
+    lib = os.path.join(a.work, f"{a.model}-int8")
+    table = lib + ".calib.json"
+    run([a.q8c, onnx_path, "--emit=shared", "-o", lib, "--quantize=w8a8",
+         "--calibrate=" + samples, "--calibration-table=" + table] + shapes)
+    for n in sizes:
+        ins = inputs_of(os.path.join(a.dir, a.model, f"n{n}"))
+        out = os.path.join(a.work, f"{a.model}-int8-n{n}")
+        run([a.q8_run, lib + ".so", "--output-dir", out] + ins)
+        ref = os.path.join(a.work, f"{a.model}-n{n}")
+        worst = 0.0
+        for f in sorted(os.listdir(ref)):
+            want = np.load(os.path.join(ref, f)).astype(np.float64)
+            got = np.load(os.path.join(out, f)).astype(np.float64)
+            if got.shape != want.shape:
+                sys.exit(f"dynamic_extent: {f}: int8 shape {got.shape}, fp32 {want.shape}")
+            worst = max(worst, np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30))
+        status = "ok" if worst <= a.int8_bound else "FAILED"
+        print(f"{a.model}: int8 size {n} vs q8 fp32: relative L2 {worst:.3g}: {status}")
+        if status != "ok":
+            sys.exit(1)
+    # A static object at the second size, from the same table.
+    n = sizes[1]
+    ins = inputs_of(os.path.join(a.dir, a.model, f"n{n}"))
+    static_shapes = []
+    for s in shapes:
+        name, dims = s[len("--input-shape="):].split("=", 1)
+        dims = [str(n) if ".." in d or d == "?" else d for d in dims.split(",")]
+        static_shapes.append(f"--input-shape={name}={','.join(dims)}")
+    static = os.path.join(a.work, f"{a.model}-int8-static")
+    run([a.q8c, onnx_path, "--emit=shared", "-o", static, "--quantize=w8a8",
+         "--calibration-table=" + table] + static_shapes)
+    out = os.path.join(a.work, f"{a.model}-int8-static-n{n}")
+    run([a.q8_run, static + ".so", "--output-dir", out] + ins)
+    if not same_files(os.path.join(a.work, f"{a.model}-int8-n{n}"), out):
+        sys.exit(f"dynamic_extent: {a.model}: int8 at size {n} differs from a static int8 object")
+    print(f"{a.model}: int8 size {n} equals a static int8 object for that size: ok")
 
 
 if __name__ == "__main__":
