@@ -47,12 +47,47 @@ bool isSplittable(linalg::LinalgOp op) {
   op.getReductionDims(dims);
   unsigned innermost = op.getNumLoops() - 1;
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
-  // Every extent static: upstream's splitReduction builds its partials'
-  // tensor.empty from the static loop ranges alone.
-  if (dims.front() != innermost || op.hasDynamicShape())
+  // The reduction's extent static (the parallel ones may be a dynamic
+  // extent's rows: see fixPartials).
+  if (dims.front() != innermost || ShapedType::isDynamic(extents[innermost]))
     return false;
   int64_t extent = extents[innermost];
   return extent % kLanes == 0 && extent >= 2 * kLanes;
+}
+
+/// Upstream's splitReduction makes the partials' tensor.empty from static
+/// loop ranges only: where a parallel dim is dynamic (a dynamic extent's
+/// rows) it lacks that dim's size. Gives it the size of the original
+/// result's dim, which the combining op still writes, before anything
+/// verifies the IR.
+void fixPartials(RewriterBase &rewriter, linalg::SplitReductionResult &split,
+                 int64_t lanes) {
+  auto empty = dyn_cast<tensor::EmptyOp>(split.initOrAlloc);
+  if (!empty)
+    return;
+  auto type = cast<RankedTensorType>(empty.getType());
+  if (type.getNumDynamicDims() == (int64_t)empty.getDynamicSizes().size())
+    return;
+  // The partials are the original output's dims with the lanes' dim
+  // inserted: the last position whose removal leaves the output's shape.
+  Value init = split.resultCombiningLinalgOp.getDpsInits()[0];
+  ArrayRef<int64_t> output = cast<RankedTensorType>(init.getType()).getShape();
+  int64_t index = -1;
+  for (int64_t i = type.getRank() - 1; i >= 0 && index < 0; --i) {
+    SmallVector<int64_t> without(type.getShape());
+    without.erase(without.begin() + i);
+    if (type.getDimSize(i) == lanes && ArrayRef<int64_t>(without) == output)
+      index = i;
+  }
+  if (index < 0)
+    return;
+  rewriter.setInsertionPoint(empty);
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(rewriter, empty.getLoc(), init,
+                                            d < index ? d : d - 1));
+  rewriter.replaceOpWithNewOp<tensor::EmptyOp>(empty, type, sizes);
 }
 
 struct SplitReductions : q8::impl::SplitReductionsBase<SplitReductions> {
@@ -75,7 +110,10 @@ struct SplitReductions : q8::impl::SplitReductionsBase<SplitReductions> {
       };
       // A reduction splitReduction cannot match (several combiners, one
       // without a neutral element) stays an ordered one: correct, slower.
-      (void)linalg::splitReduction(rewriter, op, control);
+      FailureOr<linalg::SplitReductionResult> split =
+          linalg::splitReduction(rewriter, op, control);
+      if (succeeded(split))
+        fixPartials(rewriter, *split, kLanes);
     }
   }
 };
