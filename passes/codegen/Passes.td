@@ -90,6 +90,9 @@ def SplitReductions : Pass<"q8-split-reductions", "::mlir::func::FuncOp"> {
     floats); the split one runs on whole vectors. 16 is fixed, not the
     target's vector width, so every target computes the same sums in the
     same order (bit-identical results). Other reductions are left alone.
+    The parallel dims may be a dynamic extent's rows (the partials'
+    `tensor.empty` then takes their sizes from the result's dims); a
+    reduction over a run-time extent stays ordered.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -134,6 +137,13 @@ def MatmulKernels : Pass<"q8-matmul-kernels", "::mlir::ModuleOp"> {
 
     Leftover vectors get one narrower panel with more rows (1 vector: 16
     rows on AVX-512, 12 otherwise).
+
+    Dynamic extents (`q8-bind-extent`): a run-time M (rows) is blocked as
+    if it were `kNominalRows`, its full row blocks looped up to the
+    run-time count and the rows left over done one at a time; in f32 with B
+    read in place (attention's `Q K^T` and `P V`), a run-time N gets full
+    panels then single vectors, the last N mod lanes columns on the
+    generic path, and a run-time K is one K block. Batch dims stay static.
 
     Each k step loads the panel's B vectors once and does one broadcast of
     A per row and one `vector.fma` per accumulator. Constant B operands
@@ -218,8 +228,10 @@ def OutlineParallel : Pass<"q8-outline-parallel", "::mlir::ModuleOp"> {
     know their iterations write disjoint memory and compute the same bytes
     in any order (`q8-matmul-kernels`: batch loops, column panels, row
     blocks; `q8-tile-and-vectorize`: the loops over parallel dims). The
-    outermost such loop with a trip count of at least 2 (looking inside a
-    marked loop of one iteration) becomes a private function
+    outermost such loop with a trip count of at least 2 or known only at
+    run time (a dynamic extent's rows; the call computes
+    ceil(max(ub - lb, 0) / step)), looking inside a marked loop of one
+    iteration, becomes a private function
 
         func.func private @<entry>_task_<node>(%pool: !llvm.ptr,
             %begin: index, %end: index, captured...)
@@ -237,8 +249,9 @@ def OutlineParallel : Pass<"q8-outline-parallel", "::mlir::ModuleOp"> {
     captures are the entry's arguments and scalars.
 
     A loop that executes fewer than `min-work` operations (a static
-    estimate: ops times trip counts) stays sequential, and so does what is
-    inside it: waking threads would cost more than it saves.
+    estimate: ops times trip counts, 16 for a run-time one) stays
+    sequential, and so does what is inside it: waking threads would cost
+    more than it saves.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"16384",
@@ -287,6 +300,15 @@ def TileAndVectorize : Pass<"q8-tile-and-vectorize", "::mlir::func::FuncOp"> {
     the outputs), for `q8-outline-parallel`. Ops the
     vectorizer rejects (convolutions wider than 1-D, gathers) stay linalg,
     for convert-linalg-to-loops.
+
+    Loops of run-time extent (a dynamic extent, `q8-bind-extent`) are tiled
+    by 1, or, where the table gives the vector width (the innermost loop,
+    a contraction's N and K), by it; those loops are peeled
+    (`scf::peelForLoopAndSimplifyBounds`), so every tile but the last is
+    static and vectorized, and the last, partial one stays linalg: the
+    run-time tail, never tiled again. Ops are taken from a worklist walked
+    again after each op, since cleaning up a peeled nest may rewrite the
+    ops around it.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
