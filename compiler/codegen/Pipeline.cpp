@@ -80,12 +80,13 @@ void q8::buildLowerToLLVMPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
-  // A dynamic extent: the dims argument, and static buffers at its bound.
-  pm.addPass(createBindExtent());
-  pm.addPass(createCanonicalizerPass());
   // Matmuls as register-blocked micro-kernels over packed weights (before
   // the arena, so that buffers are still distinct allocations).
   pm.addPass(createMatmulKernels(options.target));
+  // A dynamic extent: the dims argument, and static buffers at its bound
+  // (the kernels' run-time packing buffers included).
+  pm.addPass(createBindExtent());
+  pm.addPass(createCanonicalizerPass());
   // Buffers allocated inside the branches of a run-time If move to the
   // function's entry block, where the arena can place them.
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());

@@ -109,6 +109,8 @@ std::optional<int64_t> evaluate(Value v, Value n, int64_t at, int depth) {
     return *a / *b;
   if (isa<arith::CeilDivSIOp, arith::CeilDivUIOp>(op) && *a >= 0)
     return (*a + *b - 1) / *b;
+  if (isa<arith::RemSIOp, arith::RemUIOp>(op) && *a >= 0)
+    return *a % *b;
   return std::nullopt;
 }
 

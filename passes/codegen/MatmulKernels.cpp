@@ -314,12 +314,12 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   int64_t lanes = scheme->lanes;
   int64_t n = info.extents[info.nDim];
   // Dynamic extents: their sizes read from the operands, before anything
-  // is emitted. Columns and depth only in f32 (packed B and the int8
-  // groups are static), so B is read in place.
+  // is emitted. Columns only with B read in place (f32) or packed at run
+  // time (int8); depth only in f32 (the int8 groups need K % 4 == 0).
   bool dynamicN = ShapedType::isDynamic(n),
        dynamicK = ShapedType::isDynamic(info.extents[info.kDim]);
-  if ((dynamicN || dynamicK) &&
-      (info.element != Element::F32 || constantB))
+  if ((dynamicN && constantB) ||
+      (dynamicK && (info.element != Element::F32 || constantB)))
     return failure();
   MatmulInfo &dynamicInfo = const_cast<MatmulInfo &>(info);
   Location loc = info.op->getLoc();

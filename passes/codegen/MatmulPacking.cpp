@@ -172,8 +172,17 @@ Value packRuntimeB(OpBuilder &b, const MatmulInfo &info,
   shape.append({packedColumns / lanes, info.extents[info.kDim] / group, lanes,
                 group});
   unsigned rank = shape.size();
+  // Run-time columns (a dynamic extent): info.vectorColumns / lanes strips.
+  SmallVector<Value> sizes;
+  if (info.nExtent) {
+    shape[p] = ShapedType::kDynamic;
+    sizes.push_back(arith::DivUIOp::create(
+        b, loc, info.vectorColumns,
+        arith::ConstantIndexOp::create(b, loc, lanes)));
+  }
   Value packed = memref::AllocOp::create(
-      b, loc, MemRefType::get(shape, scheme.packed), b.getI64IntegerAttr(64));
+      b, loc, MemRefType::get(shape, scheme.packed), sizes,
+      b.getI64IntegerAttr(64));
   AffineExpr s = getAffineDimExpr(p, context),
              q = getAffineDimExpr(p + 1, context),
              l = getAffineDimExpr(p + 2, context),
@@ -206,10 +215,14 @@ Value columnOffsets(OpBuilder &b, const MatmulInfo &info,
   for (unsigned dim : prefix)
     shape.push_back(info.extents[dim]);
   unsigned p = shape.size();
-  shape.push_back(info.extents[info.nDim]);
+  shape.push_back(info.nExtent ? ShapedType::kDynamic
+                               : info.extents[info.nDim]);
   Type i32 = b.getI32Type();
+  SmallVector<Value> sizes;
+  if (info.nExtent)
+    sizes.push_back(info.nExtent);
   Value offsets = memref::AllocOp::create(b, loc, MemRefType::get(shape, i32),
-                                          b.getI64IntegerAttr(64));
+                                          sizes, b.getI64IntegerAttr(64));
   Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
   linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{offsets});
   // Iteration (prefix..., n, k).
