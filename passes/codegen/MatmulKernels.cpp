@@ -318,8 +318,11 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   // time (int8); depth only in f32 (the int8 groups need K % 4 == 0).
   bool dynamicN = ShapedType::isDynamic(n),
        dynamicK = ShapedType::isDynamic(info.extents[info.kDim]);
-  if ((dynamicN && constantB) ||
-      (dynamicK && (info.element != Element::F32 || constantB)))
+  // An int8 run-time depth: the kernels take its whole groups, the same op
+  // the last K % group (static columns only, so the two never overlap).
+  bool int8DynamicK = dynamicK && info.element == Element::U8S8;
+  if ((dynamicN && constantB) || (dynamicK && constantB) ||
+      (int8DynamicK && (dynamicN || n % lanes != 0)))
     return failure();
   MatmulInfo &dynamicInfo = const_cast<MatmulInfo &>(info);
   Location loc = info.op->getLoc();
@@ -333,8 +336,16 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
     dynamicInfo.mExtent = sizeOf(info.c, info.cMap, info.mDim);
     dynamicInfo.extents[info.mDim] = kNominalRows;
   }
+  Value fullK;
   if (dynamicK) {
-    dynamicInfo.kExtent = sizeOf(info.a, info.aMap, info.kDim);
+    fullK = sizeOf(info.a, info.aMap, info.kDim);
+    dynamicInfo.kExtent = fullK;
+    if (int8DynamicK) {
+      Value group =
+          arith::ConstantIndexOp::create(builder, loc, scheme->group);
+      dynamicInfo.kExtent = arith::SubIOp::create(
+          builder, loc, fullK, arith::RemUIOp::create(builder, loc, fullK, group));
+    }
     dynamicInfo.extents[info.kDim] = kNominalRows;
   }
   if (dynamicN) {
@@ -362,11 +373,17 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
                             symbols, packed);
   if (info.element == Element::U8S8) {
     // The int8 dots read B only packed: at run time when it is not a
-    // constant; A's zero point becomes per-column offsets.
+    // constant; A's zero point becomes per-column offsets. (With a
+    // run-time depth, of B's whole groups only: the tail op below
+    // subtracts the zero point itself.)
+    MatmulInfo groups = info;
+    if (int8DynamicK)
+      groups.b = sliceAlong(builder, loc, info.b, info.bMap, info.kDim,
+                            builder.getIndexAttr(0), info.kExtent);
     if (!packedB)
-      packedB = packRuntimeB(builder, info, *scheme, vectorColumns, prefix);
+      packedB = packRuntimeB(builder, groups, *scheme, vectorColumns, prefix);
     if (info.aZeroPoint != 0)
-      offsets = columnOffsets(builder, info, prefix);
+      offsets = columnOffsets(builder, groups, prefix);
   }
   if (!packedB) {
     // B read in place: its n dim must be the contiguous one.
@@ -381,7 +398,7 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   bool zeroInit = init.op && vectorColumns == n && !dynamicN;
   // C's elementwise consumer on registers, when the kernels write all of C.
   std::optional<Epilogue> epilogue;
-  if (vectorColumns == n && !dynamicN) {
+  if (vectorColumns == n && !dynamicN && !int8DynamicK) {
     collapseExpandedConsumer(info);
     epilogue = findEpilogue(info, init.op);
   }
@@ -417,6 +434,17 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
     Operation *tail = builder.clone(*info.op, mapping);
     // B and C may be the same value only in ill-formed IR; A is untouched.
     (void)tail;
+  }
+  if (int8DynamicK) {
+    // The last K % group of the depth, accumulated into what the kernels
+    // wrote: the same op on subviews of A and B.
+    Value rest = arith::SubIOp::create(builder, loc, fullK, info.kExtent);
+    IRMapping mapping;
+    mapping.map(info.a, sliceAlong(builder, loc, info.a, info.aMap,
+                                   info.kDim, info.kExtent, rest));
+    mapping.map(info.b, sliceAlong(builder, loc, info.b, info.bMap,
+                                   info.kDim, info.kExtent, rest));
+    builder.clone(*info.op, mapping);
   }
   if (zeroInit && init.owned)
     init.op->erase();

@@ -111,7 +111,12 @@ Value packConstantB(OpBuilder &builder, const MatmulInfo &info,
 Value widenToI16(OpBuilder &b, Location loc, Value a) {
   auto type = cast<MemRefType>(a.getType());
   auto wideType = MemRefType::get(type.getShape(), b.getI16Type());
-  Value wide = memref::AllocOp::create(b, loc, wideType,
+  // A dynamic extent's rows (or depth) sized as A's.
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(memref::DimOp::create(b, loc, a, d));
+  Value wide = memref::AllocOp::create(b, loc, wideType, sizes,
                                        b.getI64IntegerAttr(64));
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> parallel(type.getRank(),
@@ -179,6 +184,12 @@ Value packRuntimeB(OpBuilder &b, const MatmulInfo &info,
     sizes.push_back(arith::DivUIOp::create(
         b, loc, info.vectorColumns,
         arith::ConstantIndexOp::create(b, loc, lanes)));
+  }
+  // A run-time depth: the kernels' whole groups of it.
+  if (info.kExtent) {
+    shape[p + 1] = ShapedType::kDynamic;
+    sizes.push_back(arith::DivUIOp::create(
+        b, loc, info.kExtent, arith::ConstantIndexOp::create(b, loc, group)));
   }
   Value packed = memref::AllocOp::create(
       b, loc, MemRefType::get(shape, scheme.packed), sizes,
