@@ -324,6 +324,10 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   if ((dynamicN && constantB) || (dynamicK && constantB) ||
       (int8DynamicK && (dynamicN || n % lanes != 0)))
     return failure();
+  // Before the sizes' memref.dim ops, which the zero fill's search would
+  // take for a use of C, and before packing, which inserts a get_global in
+  // front of the op.
+  ZeroInit init = zeroInitOfC(info);
   MatmulInfo &dynamicInfo = const_cast<MatmulInfo &>(info);
   Location loc = info.op->getLoc();
   auto sizeOf = [&](Value operand, AffineMap map, unsigned dim) -> Value {
@@ -361,8 +365,6 @@ LogicalResult rewriteMatmul(OpBuilder &builder, const MatmulInfo &info,
   if (vectorColumns == 0 || info.extents[info.mDim] == 0 ||
       info.extents[info.kDim] == 0)
     return failure();
-  // Before packing, which inserts a get_global in front of the op.
-  ZeroInit init = zeroInitOfC(info);
   builder.setInsertionPoint(info.op);
   Value packedB, offsets;
   // B's other dims (none for a constant 2-D B) index the packed B and the

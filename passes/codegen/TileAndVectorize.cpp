@@ -111,33 +111,41 @@ void readThroughCasts(Operation *root) {
   });
 }
 
-/// Peels the last, partial tile off each loop of `loops` (tiles of a
-/// dynamic extent), so that the tiles of the main loops have static
-/// shapes, and vectorizes those. The partial tiles stay linalg ops, for
+/// Marks the tiles of the nest being vectorized, across the clean-up that
+/// may rewrite the ops around them.
+constexpr llvm::StringLiteral kTileAttr = "q8.tile";
+
+/// Vectorizes the tiles of a dynamic op's tile loops `nest`: peels the
+/// last, partial tile off each loop of `loops` (tiled by a vector), so
+/// that the tiles of the main loops have static shapes, and vectorizes
+/// every static tile. The partial tiles stay linalg ops, for
 /// convert-linalg-to-loops: a run-time tail.
-LogicalResult vectorizePeeled(RewriterBase &rewriter, Operation *nest,
-                              ArrayRef<scf::ForOp> loops,
-                              const FrozenRewritePatternSet &cleanUp) {
-  SmallVector<scf::ForOp> partials;
+LogicalResult vectorizeDynamicTiles(RewriterBase &rewriter, Operation *nest,
+                                    ArrayRef<scf::ForOp> loops,
+                                    const FrozenRewritePatternSet &cleanUp) {
+  nest->walk([&](linalg::LinalgOp tile) {
+    tile->setAttr(kTileAttr, rewriter.getUnitAttr());
+  });
+  Operation *parent = nest->getParentOp();
   for (scf::ForOp loop : loops) {
     scf::ForOp partial;
-    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
-      partials.push_back(partial);
-  }
-  // The partial tiles are the run-time tail: loops, never tiled again.
-  for (scf::ForOp partial : partials)
+    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+      continue;
+    // The partial tiles are the run-time tail: loops, never tiled again.
     partial->walk([&](linalg::LinalgOp tail) {
+      tail->removeAttr(kTileAttr);
       tail->setAttr(kTriedAttr, rewriter.getUnitAttr());
     });
-  if (partials.empty())
-    return success();
+  }
   // The main loops' tile sizes are constants now: static subviews. The
-  // nest's parent is cleaned up too (the caller walks its ops again).
-  Operation *parent = nest->getParentOp();
+  // clean-up runs on the nest's parent (the caller walks its ops again).
   (void)applyPatternsGreedily(parent, cleanUp);
   readThroughCasts(parent);
   SmallVector<linalg::LinalgOp> tiles;
   parent->walk([&](linalg::LinalgOp tile) {
+    if (!tile->hasAttr(kTileAttr))
+      return;
+    tile->removeAttr(kTileAttr);
     if (!tile.hasDynamicShape() && tile.hasPureBufferSemantics() &&
         succeeded(linalg::vectorizeOpPrecondition(tile)))
       tiles.push_back(tile);
@@ -195,8 +203,8 @@ LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
   }
   rewriter.eraseOp(op);
   if (dynamic)
-    return vectorizePeeled(rewriter, result->loops.front().getOperation(),
-                           peel, cleanUp);
+    return vectorizeDynamicTiles(
+        rewriter, result->loops.front().getOperation(), peel, cleanUp);
   // The tile's operands are static subviews: vectorizing cannot fail where
   // the untiled op passed the precondition, but if it does the tile stays
   // a (correct) linalg op for convert-linalg-to-loops.
