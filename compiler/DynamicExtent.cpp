@@ -129,6 +129,9 @@ struct ConstantPlan {
   enum Kind { Integer, Float, ReciprocalFloat, LeadingBlock } kind;
   Affine f;        ///< the value (Integer, Float), 1 / value (Reciprocal)
   DimFits dims;    ///< LeadingBlock: the block's dims
+  /// LeadingBlock when the graph at the bound is not the one rewritten:
+  /// the same node's constant there, which holds every size's data.
+  Attribute boundValue;
 };
 
 /// Rewrites the graph at the bound (see DynamicExtent.h).
@@ -139,8 +142,10 @@ public:
       : funcs(funcs.begin(), funcs.end()), sizes(sizes), extent(extent) {}
 
   /// Whether the last function is the graph at the bound (whose constants
-  /// hold every size's data).
+  /// hold every size's data); if not, that graph, and the bound.
   bool boundIsTemplate = true;
+  func::FuncOp bound;
+  int64_t boundSize = 0;
 
   LogicalResult run() {
     if (failed(check()))
@@ -318,6 +323,35 @@ private:
     return ConstantPlan{ConstantPlan::LeadingBlock, {}, *fits};
   }
 
+  /// The constant the bound's graph (another one) holds for the node of
+  /// the constants `op`: the same location, the shape `dims` give at the
+  /// bound, and every import's data a leading block of it; or null.
+  Attribute boundConstant(ArrayRef<Operation *> op, const DimFits &dims) {
+    if (!bound)
+      return {};
+    auto type = cast<RankedTensorType>(op.back()->getResult(0).getType());
+    SmallVector<int64_t> shape(type.getShape());
+    for (auto [d, f] : llvm::enumerate(dims))
+      if (f)
+        shape[d] = f->at(boundSize);
+    Type want = type.clone(shape);
+    Attribute found;
+    bound.walk([&](arith::ConstantOp candidate) {
+      if (candidate.getLoc() != op.back()->getLoc() ||
+          candidate.getType() != want)
+        return WalkResult::advance();
+      Attribute value = candidate.getValue();
+      if (llvm::all_of(op, [&](Operation *o) {
+            return isLeadingBlock(o->getAttr("value"), value);
+          })) {
+        found = value;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return found;
+  }
+
   LogicalResult check() {
     ids.resize(funcs.size());
     for (auto [i, f] : llvm::enumerate(funcs)) {
@@ -404,12 +438,15 @@ private:
         std::optional<ConstantPlan> plan = planConstant(op);
         if (!plan)
           return differs(last, "a constant computed from it");
-        if (plan->kind == ConstantPlan::LeadingBlock && !boundIsTemplate)
-          return differs(last, "a constant computed from it, and the graph "
-                               "at the bound " +
-                               std::to_string(sizes.back()) +
-                               " is another one, so its data there is "
-                               "unknown");
+        if (plan->kind == ConstantPlan::LeadingBlock && !boundIsTemplate) {
+          plan->boundValue = boundConstant(op, plan->dims);
+          if (!plan->boundValue)
+            return differs(last, "a constant computed from it, and the graph "
+                                 "at the bound " +
+                                 std::to_string(boundSize) +
+                                 " is another one, without that node's "
+                                 "constant at the bound");
+        }
         constants[last] = *plan;
         continue;
       }
@@ -546,6 +583,10 @@ private:
             replacement = arith::IndexCastOp::create(b, loc, result.getType(),
                                                      replacement);
         } else if (plan.kind == ConstantPlan::LeadingBlock) {
+          if (plan.boundValue) {
+            op->setAttr("value", plan.boundValue);
+            result.setType(cast<TypedAttr>(plan.boundValue).getType());
+          }
           auto type = cast<RankedTensorType>(result.getType());
           SmallVector<OpFoldResult> zeros(type.getRank(), b.getIndexAttr(0)),
               ones(type.getRank(), b.getIndexAttr(1));
@@ -799,6 +840,7 @@ FailureOr<size_t> q8::generalizeExtent(ArrayRef<ModuleOp> lowered,
   // of a position table that takes all of it): the smaller imports are
   // then the graph, and no constant may change with the size (its data at
   // the bound is not at hand).
+  ArrayRef<int64_t> allSizes = sizes;
   size_t template_ = funcs.size() - 1;
   if (funcs.size() > 3 && sameOps(funcs[0], funcs[1]) &&
       !sameOps(funcs[0], funcs.back())) {
@@ -808,6 +850,11 @@ FailureOr<size_t> q8::generalizeExtent(ArrayRef<ModuleOp> lowered,
   }
   Generalizer generalizer(funcs, sizes, extent);
   generalizer.boundIsTemplate = template_ == lowered.size() - 1;
+  generalizer.boundSize = sizes.back();
+  if (!generalizer.boundIsTemplate) {
+    generalizer.bound = entryOf(lowered.back());
+    generalizer.boundSize = allSizes.back();
+  }
   if (failed(generalizer.run()))
     return failure();
   // An op whose dynamic result needs operands this rewrite does not give

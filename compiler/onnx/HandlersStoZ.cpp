@@ -370,6 +370,36 @@ static LogicalResult handleUpsample9(NodeBinder &b) {
                      "floor");
 }
 
+/// Trilu (opset 14): x where column - row >= k (upper, the default) or
+/// <= k (lower) in its last two dims, else 0: Where over a constant mask,
+/// so a mask built from a constant (a causal mask from ones) folds.
+static LogicalResult handleTrilu(NodeBinder &b) {
+  Value x = b.input(0);
+  auto k = b.optionalInts(1, "k");
+  if (!x || failed(k))
+    return failure();
+  if (*k && (*k)->size() != 1)
+    return b.invalid("k must be a scalar");
+  int64_t diagonal = *k ? (*k)->front() : 0;
+  bool upper = b.attrInt("upper", 1) != 0;
+  RankedTensorType type = NodeBinder::getType(x);
+  if (type.getRank() < 2)
+    return b.invalid("the input must have rank 2 or more, not " +
+                     std::to_string(type.getRank()));
+  int64_t rows = type.getDimSize(type.getRank() - 2),
+          columns = type.getDimSize(type.getRank() - 1);
+  SmallVector<bool> keep;
+  keep.reserve(rows * columns);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < columns; ++j)
+      keep.push_back(upper ? j - i >= diagonal : j - i <= diagonal);
+  auto maskType =
+      RankedTensorType::get({rows, columns}, b.getBuilder().getI1Type());
+  Value mask = b.constant(DenseElementsAttr::get(maskType, ArrayRef(keep)));
+  return b.result(
+      b.create<q8::WhereOp>({mask, x, scalarLike(b, x, 0)}));
+}
+
 static LogicalResult handleWhere(NodeBinder &b) {
   return b.result(
       b.create<q8::WhereOp>({b.input(0), b.input(1), b.input(2)}));
@@ -399,6 +429,7 @@ void q8::importer::registerHandlersStoZ(HandlerTable &t) {
   t.add("ThresholdedRelu", 10, handleThresholdedRelu);
   t.add("Tile", 6, handleTile);
   t.add("Transpose", 1, handleTranspose);
+  t.add("Trilu", 14, handleTrilu);
   t.add("Unsqueeze", 1, handleUnsqueeze);
   t.add("Upsample", 7, handleUpsample7);
   t.add("Upsample", 9, handleUpsample9);

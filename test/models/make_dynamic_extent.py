@@ -23,6 +23,10 @@ Compiled with a dynamic extent:
                    128. At the bound 128 the slice is the whole table and
                    folds away at that size only: q8 rewrites a smaller
                    size's graph instead.
+  causal           x [1, T, 64]: a position table sliced to T, attention
+                   under a causal mask (torch.triu: Trilu of a constant,
+                   folded into a [T, T] constant, the leading block of the
+                   bound's), sizes 1, 9, 64.
   conv_time        x [1, 8, T]: an unpadded Conv1d over T (valid from T = 3
                    up) and a mean over T, compiled for T in [4, 64], sizes
                    4, 9, 64.
@@ -94,6 +98,27 @@ def vad(rng, n):
 
 # name: (factory, inputs, outputs, {input: {dim: name}}, make_inputs,
 #        example size, sizes, opset)
+class CausalAttention(nn.Module):
+    """A decoder block's shape: a position table sliced to the sequence,
+    attention under a causal mask (torch.triu of ones: Trilu on a constant,
+    so the mask is a constant that changes with the size), a residual."""
+
+    def __init__(self, dim=64, bound=64):
+        super().__init__()
+        self.pos = nn.Parameter(0.1 * torch.randn(bound, dim))
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.o = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        t = x.shape[1]
+        x = x + self.pos[:t]
+        q, k, v = self.qkv(x).chunk(3, -1)
+        a = q @ k.transpose(1, 2) / 8.0
+        mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
+        a = a.masked_fill(mask, float("-inf")).softmax(-1)
+        return self.o(a @ v) + x
+
+
 class ConvTime(nn.Module):
     """An unpadded convolution over time, then the mean over time."""
 
@@ -114,6 +139,8 @@ MODELS = {
                 seq(1, None, 40), 16, (1, 7, 64), 17),
     "vit_pos": (PosAttention, ["x"], ["logits"], {"x": {1: "seq"}},
                 seq(1, None, 64), 16, (1, 5, 17, 128), 17),
+    "causal": (CausalAttention, ["x"], ["y"], {"x": {1: "T"}, "y": {1: "T"}},
+               seq(1, None, 64), 16, (1, 9, 64), 17),
     "conv_time": (ConvTime, ["x"], ["y"], {"x": {2: "T"}},
                   seq(1, 8, None), 16, (4, 9, 64), 13),
     "cnn_width": (WidthCNN, ["x"], ["y"], {"x": {3: "W"}, "y": {3: "W2"}},
