@@ -605,10 +605,9 @@ private:
                     b, loc, b.getFloatAttr(result.getType(), 1.0)),
                 replacement);
         }
+        // (A slice reads the constant itself; nothing else does now.)
         result.replaceAllUsesExcept(replacement,
                                     replacement.getDefiningOp());
-        if (auto slice = replacement.getDefiningOp<tensor::ExtractSliceOp>())
-          (void)slice; // the slice reads the constant; nothing else does
         continue;
       }
       // New tensors: their dynamic dims' sizes as operands.
