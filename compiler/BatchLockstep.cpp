@@ -10,11 +10,10 @@
 using namespace mlir;
 using q8::batch::Lockstep;
 using q8::batch::describe;
+using q8::batch::opsInOrder;
+using q8::batch::recordValueIds;
 
-namespace {
-
-/// The ops of `func` in walk order.
-SmallVector<Operation *> opsInOrder(func::FuncOp func) {
+SmallVector<Operation *> q8::batch::opsInOrder(func::FuncOp func) {
   SmallVector<Operation *> ops;
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (op != func.getOperation())
@@ -23,7 +22,17 @@ SmallVector<Operation *> opsInOrder(func::FuncOp func) {
   return ops;
 }
 
-} // namespace
+void q8::batch::recordValueIds(Operation *op, int64_t n, ValueIds &ids) {
+  for (auto [r, result] : llvm::enumerate(op->getResults()))
+    ids[result] = {n, (int64_t)r};
+  int64_t block = 0;
+  for (Region &region : op->getRegions())
+    for (Block &b : region) {
+      for (auto [a, arg] : llvm::enumerate(b.getArguments()))
+        ids[arg] = {-2 - n * 64 - block, (int64_t)a};
+      ++block;
+    }
+}
 
 func::FuncOp q8::batch::entryOf(ModuleOp module) {
   func::FuncOp entry;
@@ -234,17 +243,8 @@ LogicalResult Lockstep::sameGraph() {
     if (failed(sameOp(op)))
       return failure();
     position[op[0]] = n;
-    for (auto [i, o] : llvm::enumerate(op)) {
-      for (auto [r, result] : llvm::enumerate(o->getResults()))
-        ids[i][result] = {(int64_t)n, (int64_t)r};
-      int64_t block = 0;
-      for (Region &region : o->getRegions())
-        for (Block &b : region) {
-          for (auto [a, arg] : llvm::enumerate(b.getArguments()))
-            ids[i][arg] = {-2 - (int64_t)n * 64 - block, (int64_t)a};
-          ++block;
-        }
-    }
+    for (auto [i, o] : llvm::enumerate(op))
+      recordValueIds(o, n, ids[i]);
   }
   for (auto &list : ops)
     if (list.size() != common)

@@ -25,6 +25,18 @@ mlir::func::FuncOp entryOf(mlir::ModuleOp module);
 /// The node an op came from, for messages: "node 'x' (q8.softmax)".
 std::string describe(mlir::Operation *op);
 
+/// The ops of `func` in walk order (pre-order, `func` itself left out).
+llvm::SmallVector<mlir::Operation *> opsInOrder(mlir::func::FuncOp func);
+
+/// A value's place in a walk, the same in every module walked in
+/// lockstep: (op position, result) for results, (-1, n) for the function's
+/// arguments, a negative op id for region arguments.
+using ValueIds = llvm::DenseMap<mlir::Value, std::pair<int64_t, int64_t>>;
+
+/// Records the ids of the results and region arguments of `op`, the op at
+/// position `n` of its module's walk.
+void recordValueIds(mlir::Operation *op, int64_t n, ValueIds &ids);
+
 /// Walks the entry functions of modules imported at `extents` items in
 /// lockstep, op by op in the same pre-order; reports where they differ.
 class Lockstep {
@@ -64,7 +76,7 @@ private:
   llvm::ArrayRef<int64_t> extents;
   llvm::DenseMap<mlir::Operation *, size_t> position;
   /// Each value's position in the walk (the same in every module).
-  llvm::SmallVector<llvm::DenseMap<mlir::Value, std::pair<int64_t, int64_t>>> ids;
+  llvm::SmallVector<ValueIds> ids;
 };
 
 

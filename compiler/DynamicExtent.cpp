@@ -23,6 +23,8 @@
 using namespace mlir;
 using q8::batch::describe;
 using q8::batch::entryOf;
+using q8::batch::opsInOrder;
+using q8::batch::recordValueIds;
 
 namespace {
 
@@ -49,16 +51,6 @@ std::optional<Affine> fit(ArrayRef<int64_t> sizes, ArrayRef<int64_t> values) {
 /// Per dim of a shaped value: nullopt where the imports agree, else the
 /// dim as a function of n.
 using DimFits = SmallVector<std::optional<Affine>>;
-
-/// The ops of `func` in walk order (what Lockstep walks, too).
-SmallVector<Operation *> opsInOrder(func::FuncOp func) {
-  SmallVector<Operation *> ops;
-  func.walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (op != func.getOperation())
-      ops.push_back(op);
-  });
-  return ops;
-}
 
 /// The raw bytes and element size of a dense constant, or false (i1 data,
 /// a resource without its blob).
@@ -403,17 +395,8 @@ private:
         if (ids[m].lookup(o->getOperand(i)) != id)
           return differs(last, "its operands are others");
     }
-    for (auto [m, o] : llvm::enumerate(op)) {
-      for (auto [r, result] : llvm::enumerate(o->getResults()))
-        ids[m][result] = {(int64_t)n, (int64_t)r};
-      int64_t block = 0;
-      for (Region &region : o->getRegions())
-        for (Block &b : region) {
-          for (auto [a, arg] : llvm::enumerate(b.getArguments()))
-            ids[m][arg] = {-2 - (int64_t)n * 64 - block, (int64_t)a};
-          ++block;
-        }
-    }
+    for (auto [m, o] : llvm::enumerate(op))
+      recordValueIds(o, n, ids[m]);
 
     bool isConstant = last->hasTrait<OpTrait::ConstantLike>();
     for (NamedAttribute attr : last->getAttrs()) {
@@ -704,7 +687,7 @@ private:
   ArrayRef<int64_t> sizes;
   q8::ExtentDim &extent;
   SmallVector<SmallVector<Operation *>> ops;
-  SmallVector<DenseMap<Value, std::pair<int64_t, int64_t>>> ids;
+  SmallVector<q8::batch::ValueIds> ids;
   DenseMap<Value, DimFits> valueFits;
   SmallVector<DimFits> resultFits;
   DenseMap<Operation *, ConstantPlan> constants;

@@ -4,37 +4,31 @@
 // compiled for one item; the module records which dim of each input and
 // output is the batch, under kBatchAttrName, from import to the emitted
 // header and object, whose entry point runs the item code once per item.
+// The record is the one a dynamic extent uses (passes/codegen/ExtentDim.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef Q8_COMPILER_CODEGEN_BATCHDIM_H
 #define Q8_COMPILER_CODEGEN_BATCHDIM_H
 
-#include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/SmallVector.h"
-
-#include <cstdint>
-#include <optional>
-#include <string>
+#include "passes/codegen/ExtentDim.h"
 
 namespace q8 {
 
-/// The one dynamic dim of a batch-separable model.
-struct BatchDim {
-  std::string name = "batch"; ///< the inputs' dim_param, or "batch"
-  int64_t min = 1, max = INT64_MAX; ///< INT64_MAX: unbounded
-  /// Per entry argument / result: the position of its batch dim, or -1.
-  llvm::SmallVector<int64_t> inputs, outputs;
-};
+/// The one dynamic dim of a batch-separable model (its name: the inputs'
+/// dim_param, or "batch").
+using BatchDim = DynamicDim;
 
 /// The module attribute that carries a BatchDim.
 inline constexpr llvm::StringLiteral kBatchAttrName = "q8.batch";
 
-/// Records `batch` on `module` (kBatchAttrName).
-void setBatchDim(mlir::ModuleOp module, const BatchDim &batch);
+inline void setBatchDim(mlir::ModuleOp module, const BatchDim &batch) {
+  setDynamicDim(module, kBatchAttrName, batch);
+}
 
-/// The BatchDim setBatchDim recorded on `module`, if any.
-std::optional<BatchDim> readBatchDim(mlir::ModuleOp module);
+inline std::optional<BatchDim> readBatchDim(mlir::ModuleOp module) {
+  return readDynamicDim(module, kBatchAttrName);
+}
 
 } // namespace q8
 

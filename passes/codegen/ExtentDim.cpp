@@ -1,4 +1,4 @@
-//===- ExtentDim.cpp - a dynamic extent inside the generated code ---------===//
+//===- ExtentDim.cpp - the dynamic dim a compiled model keeps -------------===//
 
 #include "passes/codegen/ExtentDim.h"
 
@@ -7,19 +7,21 @@
 
 using namespace mlir;
 
-void q8::setExtentDim(ModuleOp module, const ExtentDim &extent) {
+void q8::setDynamicDim(ModuleOp module, StringRef attrName,
+                       const DynamicDim &dim) {
   Builder b(module.getContext());
   NamedAttribute fields[] = {
-      b.getNamedAttr("name", b.getStringAttr(extent.name)),
-      b.getNamedAttr("min", b.getI64IntegerAttr(extent.min)),
-      b.getNamedAttr("max", b.getI64IntegerAttr(extent.max)),
-      b.getNamedAttr("inputs", b.getDenseI64ArrayAttr(extent.inputs)),
-      b.getNamedAttr("outputs", b.getDenseI64ArrayAttr(extent.outputs))};
-  module->setAttr(kExtentAttrName, b.getDictionaryAttr(fields));
+      b.getNamedAttr("name", b.getStringAttr(dim.name)),
+      b.getNamedAttr("min", b.getI64IntegerAttr(dim.min)),
+      b.getNamedAttr("max", b.getI64IntegerAttr(dim.max)),
+      b.getNamedAttr("inputs", b.getDenseI64ArrayAttr(dim.inputs)),
+      b.getNamedAttr("outputs", b.getDenseI64ArrayAttr(dim.outputs))};
+  module->setAttr(attrName, b.getDictionaryAttr(fields));
 }
 
-std::optional<q8::ExtentDim> q8::readExtentDim(ModuleOp module) {
-  auto dict = module->getAttrOfType<DictionaryAttr>(kExtentAttrName);
+std::optional<q8::DynamicDim> q8::readDynamicDim(ModuleOp module,
+                                                 StringRef attrName) {
+  auto dict = module->getAttrOfType<DictionaryAttr>(attrName);
   if (!dict)
     return std::nullopt;
   auto name = dict.getAs<StringAttr>("name");
@@ -29,12 +31,11 @@ std::optional<q8::ExtentDim> q8::readExtentDim(ModuleOp module) {
   auto outputs = dict.getAs<DenseI64ArrayAttr>("outputs");
   if (!name || !min || !max || !inputs || !outputs)
     return std::nullopt;
-  ExtentDim extent;
-  extent.name = name.str();
-  extent.min = min.getInt();
-  extent.max = max.getInt();
-  extent.inputs.assign(inputs.asArrayRef().begin(), inputs.asArrayRef().end());
-  extent.outputs.assign(outputs.asArrayRef().begin(),
-                       outputs.asArrayRef().end());
-  return extent;
+  DynamicDim dim;
+  dim.name = name.str();
+  dim.min = min.getInt();
+  dim.max = max.getInt();
+  dim.inputs.assign(inputs.asArrayRef().begin(), inputs.asArrayRef().end());
+  dim.outputs.assign(outputs.asArrayRef().begin(), outputs.asArrayRef().end());
+  return dim;
 }
