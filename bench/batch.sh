@@ -78,17 +78,6 @@ for b in (int(x) for x in batches.split(",") if x):
 EOF
 }
 
-# time_runner LABEL CMD...: one round of CMD, its "min median max" appended
-# to $DIR/LABEL.times.
-time_runner() {
-  local label=$1 line stats
-  shift
-  line=$("$@" 2>&1 | tail -1) || { echo "bench/batch.sh: $label failed: $line" >&2; exit 1; }
-  stats=$(parse_stats "$line")
-  [ -n "$stats" ] || { echo "bench/batch.sh: $label printed: $line" >&2; exit 1; }
-  echo "$stats" >> "$DIR/$label.times"
-}
-
 for m in "${MODELS[@]}"; do
   dynamic "$m"
   onnx=$DIR/$m.onnx

@@ -91,17 +91,6 @@ for s in "${STATIC[@]}"; do
     { echo "bench/extent.sh: q8c failed: $DIR/static$s-int8.log" >&2; exit 1; }
 done
 
-# time_runner LABEL CMD...: one round of CMD, its "min median max" appended
-# to $DIR/LABEL.times.
-time_runner() {
-  local label=$1 line stats
-  shift
-  line=$("$@" 2>&1 | tail -1) || { echo "bench/extent.sh: $label failed: $line" >&2; exit 1; }
-  stats=$(parse_stats "$line")
-  [ -n "$stats" ] || { echo "bench/extent.sh: $label printed: $line" >&2; exit 1; }
-  echo "$stats" >> "$DIR/$label.times"
-}
-
 rm -f "$DIR"/*.times
 for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${SEQS[@]}"; do

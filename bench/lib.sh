@@ -80,3 +80,15 @@ q8_available() {
     echo "build q8c and q8rt first: scripts/build.sh"
   fi
 }
+
+# time_runner LABEL CMD...: one round of CMD, its "min median max" appended
+# to $DIR/LABEL.times (DIR: the caller's output folder; $0 names the
+# script in errors).
+time_runner() {
+  local label=$1 line stats
+  shift
+  line=$("$@" 2>&1 | tail -1) || { echo "$0: $label failed: $line" >&2; exit 1; }
+  stats=$(parse_stats "$line")
+  [ -n "$stats" ] || { echo "$0: $label printed: $line" >&2; exit 1; }
+  echo "$stats" >> "$DIR/$label.times"
+}
