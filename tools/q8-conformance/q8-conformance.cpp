@@ -588,12 +588,6 @@ int main(int argc, char **argv) {
     SmallString<128> tmp;
     sys::path::system_temp_directory(/*ErasedOnReboot=*/true, tmp);
     config.workDir = workDir.empty() ? tmp.str().str() : workDir.getValue();
-    // A --work-dir that does not exist yet is made, as --objects-dir is.
-    if (std::error_code ec = sys::fs::create_directories(config.workDir)) {
-      errs() << "error: --work-dir " << config.workDir << ": "
-             << ec.message() << "\n";
-      return 1;
-    }
     config.jobs = jobs;
     config.runTimeout = runTimeout;
     config.target = *resolved;
