@@ -13,8 +13,10 @@ object and once as a shared object; then:
   - the two objects are the same bytes (the compile is deterministic);
   - the shared object at each size against ONNX Runtime (compare.py,
     rtol 1e-4, atol 1e-5), one line per size with q8-run's output shapes;
-  - every size run a second time: the same bytes (nothing the result
-    depends on is left unset, such as workspace past the size's rows).
+  - every size run a second time, on 2 threads: the same bytes (nothing
+    the result depends on is left unset, such as workspace past the
+    size's rows, and the thread pool's split of run-time loops does not
+    change a bit).
 
 With --int8-bound B, W8A8 too, calibrated on the sizes' inputs (samples
 of different sizes, one table): at each size the relative L2 error of
@@ -90,10 +92,10 @@ def main():
     for n in sizes:
         ins = inputs_of(os.path.join(a.dir, a.model, f"n{n}"))
         out = os.path.join(a.work, f"{a.model}-again-n{n}")
-        run([a.q8_run, lib + ".so", "--output-dir", out] + ins)
+        run([a.q8_run, lib + ".so", "--threads", "2", "--output-dir", out] + ins)
         if not same_files(os.path.join(a.work, f"{a.model}-n{n}"), out):
             sys.exit(f"dynamic_extent: {a.model}: size {n} run again gives other bytes")
-    print(f"{a.model}: sizes {', '.join(map(str, sizes))} run again: the same bytes")
+    print(f"{a.model}: sizes {', '.join(map(str, sizes))} run again on 2 threads: the same bytes")
     if a.int8_bound is not None:
         check_int8(a, onnx_path, shapes, sizes)
 
