@@ -53,7 +53,10 @@ std::optional<int64_t> evaluateDim(Value memref, int64_t index, Value n,
     return evaluateDim(cast.getSource(), index, n, at, depth + 1);
   if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(op)) {
     int64_t product = 1;
-    for (int64_t d : collapse.getReassociationIndices()[index]) {
+    // (A local: the groups are returned by value.)
+    SmallVector<ReassociationIndices> groups =
+        collapse.getReassociationIndices();
+    for (int64_t d : groups[index]) {
       std::optional<int64_t> inner =
           evaluateDim(collapse.getSrc(), d, n, at, depth + 1);
       if (!inner)
